@@ -1,0 +1,224 @@
+//! Command-line arguments to settings, and results to output and an exit
+//! status. No domain logic lives here.
+
+use acp_recon::error::{Error, ExitStatus};
+use acp_recon::output;
+use acp_recon::reconcile::{self, Inputs};
+use acp_recon::report::{diagnostics, errors_csv, summary};
+use acp_recon::{source, validate, Settings};
+use clap::{Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "acp-recon",
+    version,
+    about = "Check the file an audio conferencing provider returns, and write the import plan",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Reconcile the vendor's returned file against the roster and write the plan
+    #[command(
+        after_help = "Example:\n  acp-recon reconcile --roster roster.csv --returned fabrikam.csv --out plan/ --config acp.toml\n\n\
+Writes import-plan.csv, import-plan.ps1, errors.csv, send-back.csv and report.json into --out.\n\
+Exit status: 0 no errors, 1 errors found (outputs still written), 2 could not run (nothing written)."
+    )]
+    Reconcile {
+        /// Who exists, and optionally what each person has now
+        #[arg(long, value_name = "ROSTER")]
+        roster: PathBuf,
+        /// The file the vendor sent back
+        #[arg(long, value_name = "RETURNED")]
+        returned: PathBuf,
+        /// The file that was sent to the vendor; defines who was requested
+        #[arg(long, value_name = "SENT")]
+        sent: Option<PathBuf>,
+        /// Folder to write the outputs into (created if needed)
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Check one file (roster or returned) for structural and field problems
+    #[command(
+        after_help = "Example:\n  acp-recon validate fabrikam.csv --config acp.toml\n\n\
+Exit status: 0 no errors, 1 errors found, 2 could not read the file."
+    )]
+    Validate {
+        /// The file to check
+        file: PathBuf,
+        /// Also write every finding to this CSV file
+        #[arg(long, value_name = "CSV")]
+        errors: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Common {
+    /// TOML config: expected provider, default region, ID length, aliases
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Print no diagnostics, only the summary
+    #[arg(long, short)]
+    quiet: bool,
+    /// How many findings to show in full on stderr
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    show: usize,
+}
+
+impl Common {
+    fn settings(&self) -> Result<Settings, Error> {
+        match &self.config {
+            Some(path) => Settings::load(path),
+            None => Ok(Settings::default()),
+        }
+    }
+
+    fn style(&self) -> diagnostics::Style {
+        let stderr = std::io::stderr();
+        let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        diagnostics::Style {
+            width: if stderr.is_terminal() { 120 } else { 100 },
+            color,
+            limit: if self.quiet { 0 } else { self.show },
+        }
+    }
+}
+
+/// Runs a parsed command.
+pub fn run(cli: Cli) -> Result<ExitStatus, Error> {
+    match cli.command {
+        Command::Reconcile {
+            roster,
+            returned,
+            sent,
+            out,
+            common,
+        } => run_reconcile(&roster, &returned, sent.as_deref(), &out, &common),
+        Command::Validate {
+            file,
+            errors,
+            common,
+        } => run_validate(&file, errors.as_deref(), &common),
+    }
+}
+
+fn run_reconcile(
+    roster: &Path,
+    returned: &Path,
+    sent: Option<&Path>,
+    out: &Path,
+    common: &Common,
+) -> Result<ExitStatus, Error> {
+    let settings = common.settings()?;
+    let inputs = Inputs {
+        roster: source::read(roster)?,
+        returned: source::read(returned)?,
+        sent: sent.map(source::read).transpose()?,
+    };
+    let outcome = reconcile::reconcile(&inputs, &settings)?;
+    let written = output::write_all(out, &outcome, &output::reconcile_outputs())?;
+    let style = common.style();
+    if style.limit > 0 {
+        let errors_path = out.join("errors.csv");
+        eprint(&diagnostics::render(
+            &outcome.findings,
+            &outcome.sources,
+            style,
+            &errors_path.display().to_string(),
+        ));
+    }
+    print(&summary::render(&outcome, &written));
+    let balanced =
+        outcome.summary.accounting.rows_balanced && outcome.summary.accounting.requested_balanced;
+    Ok(if outcome.has_errors() || !balanced {
+        ExitStatus::ErrorsFound
+    } else {
+        ExitStatus::Clean
+    })
+}
+
+fn run_validate(file: &Path, errors: Option<&Path>, common: &Common) -> Result<ExitStatus, Error> {
+    let settings = common.settings()?;
+    let table = source::read(file)?;
+    let v = validate::validate(&table, &settings)?;
+    if let Some(path) = errors {
+        let write = || -> std::io::Result<()> {
+            let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+            errors_csv::write_findings(&v.findings, &mut w)?;
+            w.flush()
+        };
+        write().map_err(|source| Error::Write {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    }
+    let style = common.style();
+    if style.limit > 0 {
+        let rest = errors.map_or("--errors FILE".to_string(), |p| p.display().to_string());
+        eprint(&diagnostics::render(
+            &v.findings,
+            std::slice::from_ref(&v.source),
+            style,
+            &rest,
+        ));
+    }
+    let mut text = format!(
+        "{}: {} file, {}, delimiter {}, header on line {}, {} rows{}\ncolumns:\n",
+        v.input.file,
+        v.kind.as_str(),
+        v.input.encoding,
+        v.input.delimiter,
+        v.header_line,
+        v.input.rows,
+        if v.blank_rows > 0 {
+            format!(" ({} blank rows skipped)", v.blank_rows)
+        } else {
+            String::new()
+        }
+    );
+    for (field, header) in &v.input.columns {
+        text.push_str(&format!("  {field:<26} <- {header:?}\n"));
+    }
+    let count = |s: acp_recon::Severity| v.findings.iter().filter(|f| f.severity == s).count();
+    let errors_found = count(acp_recon::Severity::Error);
+    text.push_str(&format!(
+        "findings: {} errors, {} warnings, {} info\n",
+        errors_found,
+        count(acp_recon::Severity::Warning),
+        count(acp_recon::Severity::Info)
+    ));
+    for code in acp_recon::Code::ALL {
+        let n = v.findings.iter().filter(|f| f.code == *code).count();
+        if n > 0 {
+            text.push_str(&format!(
+                "  {n:>7}  {:<8} {code}\n",
+                code.severity().as_str()
+            ));
+        }
+    }
+    print(&text);
+    Ok(if errors_found > 0 {
+        ExitStatus::ErrorsFound
+    } else {
+        ExitStatus::Clean
+    })
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn print(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+fn eprint(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}

@@ -1,0 +1,113 @@
+//! Fatal errors: the run cannot go on and nothing is written. Problems with
+//! single rows are never errors here; they are [`Finding`](crate::Finding)s.
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use std::path::PathBuf;
+
+/// Something that stops the run before any output is written (exit status 2).
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum Error {
+    #[error("cannot read {}", path.display())]
+    #[diagnostic(
+        code(acp_recon::unreadable),
+        help("check the path and that the file is not open with a lock in another program")
+    )]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("cannot write {}", path.display())]
+    #[diagnostic(
+        code(acp_recon::unwritable),
+        help("check that the output folder exists or can be created, and that no file in it is open in Excel")
+    )]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{file} is a spreadsheet, and this build reads delimited text only")]
+    #[diagnostic(
+        code(acp_recon::spreadsheet),
+        help("open it in Excel and save it as \"CSV UTF-8 (Comma delimited)\", then run again on the .csv")
+    )]
+    Spreadsheet { file: String },
+
+    #[error("{file} has no header row")]
+    #[diagnostic(
+        code(acp_recon::empty_file),
+        help("the first line of the file must name the columns, e.g. UserPrincipalName,TollNumber,ConferenceId")
+    )]
+    EmptyFile { file: String },
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    MissingColumn(Box<MissingColumn>),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(Box<ConfigError>),
+}
+
+/// A required column is absent; points at the closest header.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{file} has no {column} column")]
+#[diagnostic(code(acp_recon::missing_column))]
+pub struct MissingColumn {
+    pub file: String,
+    pub column: &'static str,
+    #[source_code]
+    pub src: NamedSource<String>,
+    #[label("{label}")]
+    pub span: SourceSpan,
+    pub label: String,
+    #[help]
+    pub help: String,
+}
+
+/// The config file cannot be used; points at the offending text.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("the config file {} is not valid", path.display())]
+#[diagnostic(code(acp_recon::config))]
+pub struct ConfigError {
+    pub path: PathBuf,
+    #[source_code]
+    pub src: NamedSource<String>,
+    #[label("{message}")]
+    pub span: Option<SourceSpan>,
+    pub message: String,
+    #[help]
+    pub help: Option<String>,
+}
+
+/// How a run ended, as the process exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// No errors (warnings allowed).
+    Clean = 0,
+    /// Errors were found; outputs are still written.
+    ErrorsFound = 1,
+    /// Could not run; nothing was written.
+    CouldNotRun = 2,
+}
+
+impl ExitStatus {
+    pub fn code(self) -> i32 {
+        self as i32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_match_the_spec() {
+        assert_eq!(ExitStatus::Clean.code(), 0);
+        assert_eq!(ExitStatus::ErrorsFound.code(), 1);
+        assert_eq!(ExitStatus::CouldNotRun.code(), 2);
+    }
+}

@@ -1,0 +1,136 @@
+//! Quoting for the places our output goes: PowerShell strings and cells that
+//! a spreadsheet will open. Each rule lives in one function with a table of
+//! hostile inputs, so no other code quotes by hand.
+
+/// A PowerShell single-quoted string literal. Inside one, nothing is
+/// expanded; the only escape is a doubled quote, and PowerShell counts the
+/// curly quotes U+2018..U+201B as single quotes too, so they are doubled
+/// as well. NUL cannot be written in a script; it becomes U+FFFD.
+///
+/// ```
+/// assert_eq!(acp_recon::escape::powershell("O'Neil"), "'O''Neil'");
+/// assert_eq!(acp_recon::escape::powershell("$(rm -r C:\\)"), "'$(rm -r C:\\)'");
+/// ```
+pub fn powershell(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('\'');
+    for c in value.chars() {
+        match c {
+            '\'' | '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}' => {
+                out.push(c);
+                out.push(c);
+            }
+            '\0' => out.push('\u{fffd}'),
+            _ => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// Text safe inside a PowerShell `#` comment: line breaks would end the
+/// comment and let the rest run, so every control character becomes a space.
+pub fn powershell_comment(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// A cell for a file a person opens in Excel: a value starting with `=`,
+/// `+`, `-`, `@`, tab or CR would be run as a formula, so it gets a leading
+/// `'`, which Excel shows as text.
+///
+/// ```
+/// use acp_recon::escape::spreadsheet_cell;
+/// assert_eq!(spreadsheet_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+/// assert_eq!(spreadsheet_cell("+14255550100"), "'+14255550100");
+/// assert_eq!(spreadsheet_cell("ann@contoso.example"), "ann@contoso.example");
+/// ```
+pub fn spreadsheet_cell(value: &str) -> std::borrow::Cow<'_, str> {
+    match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}").into(),
+        _ => value.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every hostile value stays inside one single-quoted literal: the body
+    /// between the outer quotes has only doubled quote characters.
+    #[test]
+    fn no_value_escapes_a_powershell_string() {
+        let hostile = [
+            "'; Remove-Item -Recurse C:\\ ; '",
+            "O'Neil",
+            "\u{2018}curly\u{2019}",
+            "\u{201a}low\u{201b}",
+            "$(Invoke-Expression 'calc')",
+            "${env:PATH}",
+            "`n`r back`tick",
+            "line\nbreak\r\nhere",
+            "a; b",
+            "# not a comment",
+            "<# block #>",
+            "nul\0byte",
+            "'",
+            "''",
+            "",
+        ];
+        for value in hostile {
+            let quoted = powershell(value);
+            assert!(
+                quoted.starts_with('\'') && quoted.ends_with('\''),
+                "{value:?}"
+            );
+            let body: Vec<char> = quoted[1..quoted.len() - 1].chars().collect();
+            let quote =
+                |c: char| matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}');
+            let mut i = 0;
+            while i < body.len() {
+                if quote(body[i]) {
+                    assert!(
+                        i + 1 < body.len() && body[i + 1] == body[i],
+                        "{value:?} -> {quoted}"
+                    );
+                    i += 2;
+                } else {
+                    assert_ne!(body[i], '\0');
+                    i += 1;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn comments_cannot_be_ended_by_a_value() {
+        assert_eq!(powershell_comment("a\r\nRemove-Item x"), "a  Remove-Item x");
+        assert_eq!(powershell_comment("a\u{2028}b\u{85}c"), "a b c");
+    }
+
+    #[test]
+    fn neutralises_cells_excel_would_run() {
+        let cases = [
+            ("=1+1", "'=1+1"),
+            ("+1 425", "'+1 425"),
+            ("-2", "'-2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("plain", "plain"),
+            ("", ""),
+            ("a=b", "a=b"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(spreadsheet_cell(raw), want, "{raw:?}");
+        }
+    }
+}

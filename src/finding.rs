@@ -1,0 +1,215 @@
+//! Findings: every problem the run noticed, as data. They are collected and
+//! returned, never raised; the report module decides how to show them.
+
+use crate::model::UserKey;
+use serde::Serialize;
+use std::fmt;
+use std::sync::Arc;
+
+/// How much a finding matters. Errors keep the row out of the import plan,
+/// warnings leave it in, info is for the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Fatal,
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Fatal => "fatal",
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($($variant:ident => $text:literal, $severity:ident;)*) => {
+        /// The stable finding codes of the spec, each with its fixed severity.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $text,)* }
+            }
+
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$severity,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    MissingColumn => "missing-column", Fatal;
+    MalformedRow => "malformed-row", Error;
+    EmptyKey => "empty-key", Error;
+    MissingFromReturn => "missing-from-return", Error;
+    NotInRoster => "not-in-roster", Error;
+    NotRequested => "not-requested", Warning;
+    DuplicateUser => "duplicate-user", Error;
+    DuplicateRow => "duplicate-row", Warning;
+    IdentityMismatch => "identity-mismatch", Error;
+    MissingTollNumber => "missing-toll-number", Error;
+    InvalidTollNumber => "invalid-toll-number", Error;
+    TollNumberIsTollFree => "toll-number-is-toll-free", Warning;
+    InvalidTollFreeNumber => "invalid-toll-free-number", Error;
+    NotTollFree => "not-toll-free", Warning;
+    MissingConferenceId => "missing-conference-id", Error;
+    InvalidConferenceId => "invalid-conference-id", Error;
+    DuplicateConferenceId => "duplicate-conference-id", Error;
+    ExcelMangled => "excel-mangled", Error;
+    WrongProvider => "wrong-provider", Error;
+    InvalidUrl => "invalid-url", Warning;
+    ConferenceIdChanged => "conference-id-changed", Warning;
+    TollNumberChanged => "toll-number-changed", Warning;
+    ProviderReplaced => "provider-replaced", Warning;
+    MicrosoftAcpAssigned => "microsoft-acp-assigned", Warning;
+    TeamsOnlyUser => "teams-only-user", Warning;
+    AccountDisabled => "account-disabled", Warning;
+    PinColumnIgnored => "pin-column-ignored", Info;
+    Unchanged => "unchanged", Info;
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// One problem, with where it was seen and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    pub code: Code,
+    pub key: Option<UserKey>,
+    pub file: Arc<str>,
+    pub line: Option<u32>,
+    pub field: Option<String>,
+    /// The value as seen. Never a PIN: PIN cells are not read into findings.
+    pub value: Option<String>,
+    pub message: String,
+    /// Byte offset of the row in the decoded source, for diagnostics.
+    #[serde(skip)]
+    pub offset: Option<usize>,
+    /// The cell reference (`Sheet1!D17`) when the source is a spreadsheet.
+    #[serde(skip)]
+    pub cell: Option<String>,
+    /// The column of the field, to point at it in a source snippet.
+    #[serde(skip)]
+    pub column: Option<usize>,
+}
+
+impl Finding {
+    pub fn new(code: Code, file: &Arc<str>, message: impl Into<String>) -> Self {
+        Finding {
+            severity: code.severity(),
+            code,
+            key: None,
+            file: Arc::clone(file),
+            line: None,
+            field: None,
+            value: None,
+            message: message.into(),
+            offset: None,
+            cell: None,
+            column: None,
+        }
+    }
+
+    pub fn key(mut self, key: Option<&UserKey>) -> Self {
+        self.key = key.cloned();
+        self
+    }
+
+    pub fn line(mut self, line: u32) -> Self {
+        self.line = Some(line);
+        self
+    }
+
+    pub fn at(mut self, line: u32, offset: Option<usize>) -> Self {
+        self.line = Some(line);
+        self.offset = offset;
+        self
+    }
+
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn column(mut self, column: Option<usize>) -> Self {
+        self.column = column;
+        self
+    }
+
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+
+    /// `returned.csv:17`, or just the file when the finding has no line.
+    pub fn location(&self) -> String {
+        match (&self.cell, self.line) {
+            (Some(cell), _) => format!("{}, {}", self.file, cell),
+            (None, Some(line)) => format!("{}:{}", self.file, line),
+            (None, None) => self.file.to_string(),
+        }
+    }
+
+    /// The order of every findings listing: by key (file-level ones first),
+    /// then file, line, field and code, so output never depends on hashing.
+    pub fn sort_key(&self) -> impl Ord + '_ {
+        (
+            self.key.as_ref().map(UserKey::as_str),
+            &*self.file,
+            self.line,
+            self.field.as_deref(),
+            self.code,
+            self.value.as_deref(),
+        )
+    }
+}
+
+/// Sorts findings into their one stable order.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_a_distinct_kebab_case_name() {
+        let mut names: Vec<_> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        assert!(names
+            .iter()
+            .all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Code::ALL.len());
+    }
+
+    #[test]
+    fn severities_follow_the_spec_table() {
+        assert_eq!(Code::MissingColumn.severity(), Severity::Fatal);
+        assert_eq!(Code::DuplicateRow.severity(), Severity::Warning);
+        assert_eq!(Code::ExcelMangled.severity(), Severity::Error);
+        assert_eq!(Code::Unchanged.severity(), Severity::Info);
+    }
+}

@@ -1,0 +1,145 @@
+//! The domain types that carry "already normalised" in their type: a
+//! [`UserKey`] is trimmed and lowercased, a [`Phone`] is E.164, a
+//! [`ConferenceId`] is the digits exactly as the vendor wrote them.
+
+use serde::Serialize;
+use std::fmt;
+
+/// A user principal name as compared: trimmed, invisible characters and a
+/// `sip:` prefix removed, lowercased.
+///
+/// ```
+/// use acp_recon::UserKey;
+/// let key = UserKey::parse(" sip:Ann@Contoso.Example\u{a0}").unwrap();
+/// assert_eq!(key.as_str(), "ann@contoso.example");
+/// assert!(UserKey::parse(" \u{200b} ").is_none());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct UserKey(Box<str>);
+
+impl UserKey {
+    /// The key of a raw cell, or `None` when nothing is left after cleaning.
+    pub fn parse(raw: &str) -> Option<UserKey> {
+        let cleaned = crate::normalize::text::clean_key(raw);
+        (!cleaned.is_empty()).then(|| UserKey(cleaned.into_boxed_str()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for UserKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A valid phone number in E.164 form (`+14255550100`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Phone(pub(crate) Box<str>);
+
+impl Phone {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Phone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A conference ID: digits only, leading zeros kept, never a number.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ConferenceId(pub(crate) Box<str>);
+
+impl ConferenceId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ConferenceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The provider a person has now, as the roster says.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum CurrentProvider {
+    /// No audio conferencing provider, or the roster does not say.
+    #[default]
+    None,
+    /// Microsoft's own bridge (Microsoft Audio Conferencing).
+    Microsoft,
+    /// A third-party provider, by the name the roster gives.
+    ThirdParty(String),
+}
+
+/// What a person has now: provider and bridge details, as far as known.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CurrentAssignment {
+    pub provider: CurrentProvider,
+    /// E.164 when it parses, the roster's text otherwise.
+    pub toll_number: Option<String>,
+    pub toll_free_numbers: Vec<String>,
+    pub conference_id: Option<String>,
+}
+
+/// One person of the roster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterEntry {
+    pub key: UserKey,
+    pub line: u32,
+    pub offset: Option<usize>,
+    pub display_name: String,
+    pub mail: String,
+    pub sip_address: String,
+    /// `Some(false)` when the roster marks the account disabled.
+    pub account_enabled: Option<bool>,
+    pub teams_only: bool,
+    /// Holds Microsoft's Audio Conferencing licence.
+    pub microsoft_licence: bool,
+    pub current: CurrentAssignment,
+}
+
+impl RosterEntry {
+    /// Eligible to be set up: enabled and not in TeamsOnly mode.
+    pub fn is_eligible(&self) -> bool {
+        self.account_enabled != Some(false) && !self.teams_only
+    }
+}
+
+/// A returned row's values after normalisation, with the row's own findings.
+#[derive(Debug, Clone)]
+pub struct ReturnedRow {
+    /// Index of the row in its table.
+    pub index: usize,
+    pub line: u32,
+    pub offset: Option<usize>,
+    pub key: Option<UserKey>,
+    pub provider_name: String,
+    pub domain: String,
+    pub toll_number: Option<Phone>,
+    pub toll_free_numbers: Vec<Phone>,
+    pub conference_id: Option<ConferenceId>,
+    /// The Url when present and an http(s) URL; an invalid one is left out.
+    pub url: Option<String>,
+    pub display_name: String,
+    pub mail: String,
+    pub findings: Vec<crate::Finding>,
+}
+
+impl ReturnedRow {
+    pub fn has_error(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.severity <= crate::Severity::Error)
+    }
+}

@@ -1,0 +1,154 @@
+//! Cell text: invisible characters, keys, and the marks Excel leaves on
+//! numbers it has touched.
+
+/// Characters that render as nothing (or as a space) yet break equality:
+/// NBSP from web copies, zero-width marks, a BOM inside a cell.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00a0}' | '\u{00ad}' | '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{202f}' | '\u{feff}'
+    )
+}
+
+/// Trims whitespace and invisible characters at both ends.
+pub fn trim_cell(raw: &str) -> &str {
+    raw.trim_matches(|c: char| c.is_whitespace() || is_invisible(c))
+}
+
+/// A user key as compared: trimmed, invisible characters removed, `sip:`
+/// stripped, lowercased.
+pub fn clean_key(raw: &str) -> String {
+    // Quotes around a key are left from a row whose quoting broke.
+    let trimmed = trim_cell(trim_cell(raw).trim_matches('"'));
+    let mut no_sip = trimmed;
+    while let Some(prefix) = no_sip.get(..4).filter(|p| p.eq_ignore_ascii_case("sip:")) {
+        no_sip = trim_cell(&no_sip[prefix.len()..]);
+    }
+    let mut out = String::with_capacity(no_sip.len());
+    for c in no_sip.chars().filter(|&c| !is_invisible(c)) {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+/// Case- and whitespace-insensitive equality for names echoed back.
+pub fn same_text(a: &str, b: &str) -> bool {
+    let words = |s: &str| {
+        s.split(|c: char| c.is_whitespace() || is_invisible(c))
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+    };
+    words(a) == words(b)
+}
+
+/// A trace of Excel having turned a digit string into a number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExcelDamage {
+    /// `1.42555E+10`, `4,93026E+11`: digits past the sixth are gone.
+    Scientific,
+    /// `14255550100.0`: the digits survive; the value they had is given.
+    DecimalSuffix(String),
+}
+
+/// Recognises the text Excel writes for a long digit string it stored as a
+/// number. Returns `None` for anything else.
+///
+/// ```
+/// use acp_recon::normalize::text::{excel_damage, ExcelDamage};
+/// assert_eq!(excel_damage("1.42555E+10"), Some(ExcelDamage::Scientific));
+/// assert_eq!(excel_damage("123456.0"), Some(ExcelDamage::DecimalSuffix("123456".into())));
+/// assert_eq!(excel_damage("+1 425 555 0100"), None);
+/// ```
+pub fn excel_damage(raw: &str) -> Option<ExcelDamage> {
+    let s = trim_cell(raw);
+    let unsigned = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if let Some(e) = unsigned.find(['e', 'E']) {
+        let (mantissa, exponent) = (&unsigned[..e], &unsigned[e + 1..]);
+        let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+        let mantissa_ok = match mantissa.split_once(['.', ',']) {
+            Some((int, frac)) => all_digits(int) && all_digits(frac),
+            None => all_digits(mantissa),
+        };
+        if mantissa_ok && all_digits(exponent) {
+            return Some(ExcelDamage::Scientific);
+        }
+        return None;
+    }
+    if let Some((int, frac)) = unsigned.split_once(['.', ',']) {
+        if all_digits(int) && !frac.is_empty() && frac.bytes().all(|b| b == b'0') {
+            return Some(ExcelDamage::DecimalSuffix(int.to_string()));
+        }
+    }
+    None
+}
+
+/// True for a non-empty string of ASCII digits.
+pub fn all_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_cleaned_the_same_way_whatever_the_noise() {
+        let cases = [
+            ("ann@contoso.example", "ann@contoso.example"),
+            ("  Ann@Contoso.Example ", "ann@contoso.example"),
+            ("sip:ann@contoso.example", "ann@contoso.example"),
+            ("SIP: ann@contoso.example", "ann@contoso.example"),
+            ("\u{feff}ann@contoso.example", "ann@contoso.example"),
+            ("ann\u{200b}@contoso.example\u{a0}", "ann@contoso.example"),
+            ("ÉLISE@contoso.example", "élise@contoso.example"),
+            ("", ""),
+            ("\u{a0}\u{200b}", ""),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(clean_key(raw), want, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn cleaning_a_key_twice_changes_nothing() {
+        for raw in ["sip:sip:Ann@X", " A\u{a0}b ", "ÉLISE"] {
+            let once = clean_key(raw);
+            assert_eq!(clean_key(&once), once);
+        }
+    }
+
+    #[test]
+    fn recognises_the_text_excel_writes_for_numbers() {
+        let cases: &[(&str, Option<ExcelDamage>)] = &[
+            ("1.42555E+10", Some(ExcelDamage::Scientific)),
+            ("4,93026E+11", Some(ExcelDamage::Scientific)),
+            ("1E+15", Some(ExcelDamage::Scientific)),
+            ("1.2e-3", Some(ExcelDamage::Scientific)),
+            (
+                "14255550100.0",
+                Some(ExcelDamage::DecimalSuffix("14255550100".into())),
+            ),
+            ("0123,00", Some(ExcelDamage::DecimalSuffix("0123".into()))),
+            ("123.5", None),
+            ("+14255550100", None),
+            ("Echo", None),
+            ("E+10", None),
+            ("1.2.3", None),
+            ("", None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(&excel_damage(raw), want, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn echoed_names_compare_without_case_or_spacing() {
+        assert!(same_text("Ann  Smith", "ann smith\u{a0}"));
+        assert!(!same_text("Ann Smith", "Bob Smith"));
+    }
+}

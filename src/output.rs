@@ -1,0 +1,76 @@
+//! The one place that writes files: every output is a small [`Output`]
+//! writer, and [`write_all`] puts them in place together, through temporary
+//! files and renames, so a crash never leaves half a plan.
+
+use crate::error::Error;
+use crate::reconcile::Outcome;
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// One output file of a run.
+pub trait Output {
+    /// The file name inside the output folder.
+    fn file_name(&self) -> &'static str;
+    /// Writes the whole file.
+    fn write(&self, outcome: &Outcome, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// Every output of `reconcile`, in the order they are written.
+pub fn reconcile_outputs() -> Vec<Box<dyn Output>> {
+    vec![
+        Box::new(crate::plan::csv::ImportPlanCsv),
+        Box::new(crate::plan::powershell::ImportPlanPs1),
+        Box::new(crate::report::errors_csv::ErrorsCsv),
+        Box::new(crate::plan::send_back::SendBackCsv),
+        Box::new(crate::report::json::ReportJson),
+    ]
+}
+
+/// Writes every output into `dir`: all to temporary files first, then all
+/// renamed into place. Returns the paths written.
+pub fn write_all(
+    dir: &Path,
+    outcome: &Outcome,
+    outputs: &[Box<dyn Output>],
+) -> Result<Vec<PathBuf>, Error> {
+    let fail = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Write { path, source }
+    };
+    fs::create_dir_all(dir).map_err(fail(dir))?;
+    let mut staged = Vec::new();
+    let result = (|| {
+        for output in outputs {
+            let target = dir.join(output.file_name());
+            let temp = dir.join(format!(
+                ".{}.{}.tmp",
+                output.file_name(),
+                std::process::id()
+            ));
+            staged.push((temp.clone(), target.clone()));
+            let file = File::create(&temp).map_err(fail(&temp))?;
+            let mut out = BufWriter::with_capacity(1 << 16, file);
+            output.write(outcome, &mut out).map_err(fail(&target))?;
+            let file = out
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .map_err(fail(&target))?;
+            file.sync_all().map_err(fail(&target))?;
+        }
+        for (temp, target) in &staged {
+            fs::rename(temp, target).map_err(fail(target))?;
+        }
+        Ok(staged.iter().map(|(_, t)| t.clone()).collect())
+    })();
+    if result.is_err() {
+        for (temp, _) in &staged {
+            let _ = fs::remove_file(temp);
+        }
+    }
+    result
+}
+
+/// The UTF-8 byte order mark, for files Excel or Windows PowerShell opens:
+/// without it they read UTF-8 as the ANSI code page.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";

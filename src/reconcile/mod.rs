@@ -1,0 +1,717 @@
+//! The keyed join of the returned file against the roster: who is missing,
+//! who is unknown, duplicates, shared conference IDs, and the comparison with
+//! what each person has now. Produces the [`Outcome`] every writer reads.
+
+pub mod roster;
+pub mod rows;
+
+use crate::columns::{closest, pin_cells, ColumnMap, Field};
+use crate::config::Settings;
+use crate::error::{Error, MissingColumn};
+use crate::finding::{self, Code, Finding, Severity};
+use crate::model::{ConferenceId, CurrentProvider, Phone, ReturnedRow, RosterEntry, UserKey};
+use crate::report::diagnostics::SourceText;
+use crate::source::Table;
+use miette::NamedSource;
+use roster::same_row;
+use rows::{Expected, RowContext};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::Arc;
+
+/// The files of one reconcile run, already read.
+pub struct Inputs {
+    pub roster: Table,
+    pub returned: Table,
+    /// The file that was sent; when absent, everyone eligible was requested.
+    pub sent: Option<Table>,
+}
+
+/// What the plan does for one person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// No provider now.
+    Add,
+    /// Another provider now, Microsoft's bridge included.
+    Replace,
+    /// Same provider, new values.
+    Update,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Add => "add",
+            Action::Replace => "replace",
+            Action::Update => "update",
+        }
+    }
+}
+
+/// One person to set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanEntry {
+    pub key: UserKey,
+    pub provider_name: String,
+    pub domain: String,
+    pub toll_number: Phone,
+    pub toll_free_numbers: Vec<Phone>,
+    pub conference_id: ConferenceId,
+    pub url: Option<String>,
+    pub action: Action,
+    /// On Microsoft's bridge or holding its licence: disable that first.
+    pub disable_microsoft: bool,
+    /// The third-party entry to remove first, by its provider name.
+    pub remove_provider: Option<String>,
+    pub file: Arc<str>,
+    pub line: u32,
+}
+
+/// A rejected returned row as received, PIN cells emptied, with its problems.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendBackRow {
+    pub key: Option<UserKey>,
+    pub line: u32,
+    pub cells: Vec<String>,
+    pub problems: String,
+}
+
+/// The counts of the run, and whether they add up.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub returned_rows: usize,
+    /// People in the import plan.
+    pub planned: usize,
+    /// People whose returned values equal their current ones.
+    pub unchanged: usize,
+    /// Returned rows rejected (the rows of send-back.csv).
+    pub rejected: usize,
+    pub missing_from_return: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub accounting: Accounting,
+}
+
+/// The two sums that prove nothing was lost.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Accounting {
+    /// Rows of the plan's people (identical copies follow the row they copy).
+    pub planned_rows: usize,
+    pub unchanged_rows: usize,
+    pub rejected_rows: usize,
+    /// returned_rows == planned_rows + unchanged_rows + rejected_rows
+    pub rows_balanced: bool,
+    pub requested: usize,
+    pub requested_planned: usize,
+    pub requested_unchanged: usize,
+    pub requested_rejected: usize,
+    pub requested_missing: usize,
+    /// requested == planned + unchanged + rejected + missing, for requested people
+    pub requested_balanced: bool,
+}
+
+/// How an input was read, for the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputInfo {
+    pub role: &'static str,
+    pub file: Arc<str>,
+    pub encoding: &'static str,
+    pub delimiter: String,
+    pub rows: usize,
+    pub columns: BTreeMap<&'static str, String>,
+}
+
+impl InputInfo {
+    pub fn new(role: &'static str, table: &Table, columns: &ColumnMap) -> InputInfo {
+        let delimiter = match table.delimiter {
+            b'\t' => "tab".to_string(),
+            d => (d as char).to_string(),
+        };
+        InputInfo {
+            role,
+            file: Arc::clone(&table.name),
+            encoding: table.encoding.as_str(),
+            delimiter,
+            rows: table.rows.len(),
+            columns: columns
+                .matched
+                .iter()
+                .filter(|m| m.0 != Field::Pin)
+                .map(|(f, _, header)| (f.name(), header.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// Everything a run found and decided; the writers only read this.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// Sorted by key.
+    pub plan: Vec<PlanEntry>,
+    pub send_back_headers: Vec<String>,
+    /// Sorted by key, then line.
+    pub send_back: Vec<SendBackRow>,
+    /// Sorted by [`Finding::sort_key`].
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+    pub inputs: Vec<InputInfo>,
+    /// Decoded text of each input, for source snippets.
+    pub sources: Vec<SourceText>,
+}
+
+impl Outcome {
+    pub fn has_errors(&self) -> bool {
+        self.summary.errors > 0
+    }
+}
+
+/// Fails with a diagnostic when a required column is absent.
+pub fn require(table: &Table, columns: &ColumnMap, fields: &[Field]) -> Result<(), Error> {
+    let Some(&missing) = fields.iter().find(|f| !columns.has(**f)) else {
+        return Ok(());
+    };
+    let header_text = table
+        .text
+        .lines()
+        .nth(table.header_line as usize - 1)
+        .unwrap_or_default();
+    // Blank lines before the header keep miette's line numbers true.
+    let padding = "\n".repeat(table.header_line as usize - 1);
+    let suggestion = closest(&table.headers, missing);
+    let (span, label) = match &suggestion {
+        Some((i, _)) => (
+            crate::report::diagnostics::field_span(header_text, table.delimiter, *i)
+                .unwrap_or((0, header_text.len())),
+            format!("is this the {missing} column?"),
+        ),
+        None => ((0, header_text.len()), format!("no {missing} here")),
+    };
+    let span = (span.0 + padding.len(), span.1);
+    let mut help = format!(
+        "add a {missing} column, or map yours in the config: [aliases] {missing} = [\"Your header\"]"
+    );
+    if let Some((_, h)) = &suggestion {
+        help.push_str(&format!("; the closest header is {h:?}"));
+    }
+    Err(Error::MissingColumn(Box::new(MissingColumn {
+        file: table.name.to_string(),
+        column: missing.name(),
+        src: NamedSource::new(table.name.to_string(), format!("{padding}{header_text}")),
+        span: span.into(),
+        label,
+        help,
+    })))
+}
+
+/// Reconciles the returned file against the roster.
+pub fn reconcile(inputs: &Inputs, settings: &Settings) -> Result<Outcome, Error> {
+    let roster_columns = ColumnMap::resolve(&inputs.roster.headers, &settings.aliases);
+    require(&inputs.roster, &roster_columns, &[Field::Key])?;
+    let returned_columns = ColumnMap::resolve(&inputs.returned.headers, &settings.aliases);
+    require(
+        &inputs.returned,
+        &returned_columns,
+        &[Field::Key, Field::TollNumber, Field::ConferenceId],
+    )?;
+    let sent_columns = match &inputs.sent {
+        Some(sent) => {
+            let columns = ColumnMap::resolve(&sent.headers, &settings.aliases);
+            require(sent, &columns, &[Field::Key])?;
+            Some(columns)
+        }
+        None => None,
+    };
+
+    let roster = roster::build(&inputs.roster, &roster_columns, settings);
+    let mut findings = roster.findings.clone();
+
+    // Who was asked for, and where each request is written down.
+    let mut requested: BTreeMap<UserKey, (Arc<str>, u32, Option<usize>)> = BTreeMap::new();
+    let requested_from = match (&inputs.sent, &sent_columns) {
+        (Some(sent), Some(columns)) => {
+            for row in &sent.rows {
+                let key = UserKey::parse(row.get(columns.get(Field::Key)));
+                match (key, &row.malformed) {
+                    (_, Some(problem)) => findings.push(
+                        Finding::new(Code::MalformedRow, &sent.name, format!("This row of the sent file {problem}; the person on it is not counted as requested."))
+                            .at(row.line, row.offset),
+                    ),
+                    (None, None) => findings.push(
+                        Finding::new(Code::EmptyKey, &sent.name, "This row of the sent file has no UserPrincipalName; it requests nobody.")
+                            .at(row.line, row.offset)
+                            .field(Field::Key.name()),
+                    ),
+                    (Some(key), None) => {
+                        requested.entry(key).or_insert((Arc::clone(&sent.name), row.line, row.offset));
+                    }
+                }
+            }
+            "not in the sent file"
+        }
+        _ => {
+            for person in roster.eligible() {
+                requested.insert(
+                    person.key.clone(),
+                    (Arc::clone(&inputs.roster.name), person.line, person.offset),
+                );
+            }
+            "the roster marks the account disabled or in TeamsOnly mode"
+        }
+    };
+    let requested_keys: HashSet<UserKey> = requested.keys().cloned().collect();
+
+    let returned = &inputs.returned;
+    let expected = Expected::resolve(returned, &returned_columns, settings);
+    let phones = rows::phone_verdicts(returned, &returned_columns, settings);
+    let ctx = RowContext {
+        table: returned,
+        columns: &returned_columns,
+        settings,
+        expected: &expected,
+        phones: &phones,
+        roster: Some(&roster),
+        requested: Some(&requested_keys),
+        requested_from,
+    };
+    let mut rows = rows::check_all(&ctx);
+    findings.extend(pin_findings(returned, &returned_columns));
+
+    let groups = group_by_key(&rows);
+    let copy_of = mark_duplicates(returned, &returned_columns, &mut rows, &groups);
+    mark_shared_conference_ids(&returned.name, &mut rows, &copy_of);
+
+    // Decide each person's fate from the first of their rows.
+    let mut plan = Vec::new();
+    let mut fate = vec![Fate::Rejected; rows.len()];
+    let mut unchanged_people = BTreeSet::new();
+    for (key, indexes) in &groups {
+        let first = &rows[indexes[0]];
+        let person_fate = if first.has_error() || indexes.iter().any(|&i| rows[i].has_error()) {
+            Fate::Rejected
+        } else {
+            let person = roster
+                .get(key)
+                .expect("rows without roster entry carry an error");
+            let (decision, extra) = compare(first, person, &returned.name);
+            findings.extend(extra);
+            match decision {
+                Some(entry) => {
+                    plan.push(entry);
+                    Fate::Planned
+                }
+                None => {
+                    unchanged_people.insert(key.clone());
+                    Fate::Unchanged
+                }
+            }
+        };
+        for &i in indexes {
+            fate[i] = person_fate;
+        }
+    }
+
+    let rejected_people: BTreeSet<&UserKey> = groups
+        .iter()
+        .filter(|(_, ix)| fate[ix[0]] == Fate::Rejected)
+        .map(|(k, _)| k)
+        .collect();
+    let mut missing = 0;
+    for (key, (file, line, offset)) in &requested {
+        if !groups.contains_key(key) {
+            missing += 1;
+            findings.push(
+                Finding::new(
+                    Code::MissingFromReturn,
+                    file,
+                    format!("{key} was requested but has no row in {}. Ask the vendor for this person's details.", returned.name),
+                )
+                .key(Some(key))
+                .at(*line, *offset),
+            );
+        }
+    }
+
+    let send_back = send_back_rows(returned, &returned_columns, &rows, &fate, &copy_of);
+    for row in &mut rows {
+        findings.append(&mut row.findings);
+    }
+    finding::sort(&mut findings);
+
+    let count = |f: Fate| fate.iter().filter(|&&x| x == f).count();
+    let requested_in = |set: &dyn Fn(&UserKey) -> bool| requested.keys().filter(|k| set(k)).count();
+    let planned_keys: HashSet<&UserKey> = plan.iter().map(|p| &p.key).collect();
+    let mut accounting = Accounting {
+        planned_rows: count(Fate::Planned),
+        unchanged_rows: count(Fate::Unchanged),
+        rejected_rows: count(Fate::Rejected),
+        requested: requested.len(),
+        requested_planned: requested_in(&|k| planned_keys.contains(k)),
+        requested_unchanged: requested_in(&|k| unchanged_people.contains(k)),
+        requested_rejected: requested_in(&|k| rejected_people.contains(k)),
+        requested_missing: missing,
+        ..Accounting::default()
+    };
+    accounting.rows_balanced = rows.len()
+        == accounting.planned_rows + accounting.unchanged_rows + accounting.rejected_rows;
+    accounting.requested_balanced = accounting.requested
+        == accounting.requested_planned
+            + accounting.requested_unchanged
+            + accounting.requested_rejected
+            + accounting.requested_missing;
+
+    let summary = Summary {
+        returned_rows: rows.len(),
+        planned: plan.len(),
+        unchanged: unchanged_people.len(),
+        rejected: accounting.rejected_rows,
+        missing_from_return: missing,
+        errors: findings
+            .iter()
+            .filter(|f| f.severity <= Severity::Error)
+            .count(),
+        warnings: findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count(),
+        accounting,
+    };
+
+    let mut inputs_info = vec![
+        InputInfo::new("roster", &inputs.roster, &roster_columns),
+        InputInfo::new("returned", returned, &returned_columns),
+    ];
+    let mut sources = vec![
+        SourceText::of(&inputs.roster, &roster_columns.pins),
+        SourceText::of(returned, &returned_columns.pins),
+    ];
+    if let (Some(sent), Some(columns)) = (&inputs.sent, &sent_columns) {
+        inputs_info.push(InputInfo::new("sent", sent, columns));
+        sources.push(SourceText::of(sent, &columns.pins));
+    }
+    let mut headers = returned.headers.clone();
+    headers.push("Problems".into());
+
+    Ok(Outcome {
+        plan,
+        send_back_headers: headers,
+        send_back,
+        findings,
+        summary,
+        inputs: inputs_info,
+        sources,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    Planned,
+    Unchanged,
+    Rejected,
+}
+
+/// One info finding per PIN column: the file carries secrets we read past.
+pub fn pin_findings(table: &Table, columns: &ColumnMap) -> Vec<Finding> {
+    columns
+        .pins
+        .iter()
+        .map(|&c| {
+            Finding::new(
+                Code::PinColumnIgnored,
+                &table.name,
+                "This column holds PINs. They were read past and copied nowhere; send-back.csv has these cells emptied. Send PINs to people only through a private channel.",
+            )
+            .line(table.header_line)
+            .field(table.headers[c].clone())
+        })
+        .collect()
+}
+
+/// Row indexes by key, in key order; rows without a key are left out.
+pub(crate) fn group_by_key(rows: &[ReturnedRow]) -> BTreeMap<UserKey, Vec<usize>> {
+    let mut groups: BTreeMap<UserKey, Vec<usize>> = BTreeMap::new();
+    for row in rows {
+        if let Some(key) = &row.key {
+            groups.entry(key.clone()).or_default().push(row.index);
+        }
+    }
+    groups
+}
+
+/// Identical rows of one person are read once (`duplicate-row`); rows that
+/// disagree reject the person (`duplicate-user`). Returns, per row, the row
+/// it is an identical copy of.
+pub(crate) fn mark_duplicates(
+    table: &Table,
+    columns: &ColumnMap,
+    rows: &mut [ReturnedRow],
+    groups: &BTreeMap<UserKey, Vec<usize>>,
+) -> Vec<Option<usize>> {
+    let mut copy_of = vec![None; rows.len()];
+    for (key, indexes) in groups.iter().filter(|(_, ix)| ix.len() > 1) {
+        let mut distinct: Vec<usize> = Vec::new();
+        for &i in indexes {
+            match distinct
+                .iter()
+                .find(|&&d| same_row(&table.rows[d], &table.rows[i], &columns.pins))
+            {
+                Some(&original) => {
+                    copy_of[i] = Some(original);
+                    let line = rows[original].line;
+                    rows[i].findings.push(
+                        Finding::new(
+                            Code::DuplicateRow,
+                            &table.name,
+                            format!("This row repeats line {line} exactly; it is read once."),
+                        )
+                        .key(Some(key))
+                        .at(rows[i].line, rows[i].offset),
+                    );
+                }
+                None => distinct.push(i),
+            }
+        }
+        if distinct.len() > 1 {
+            for &i in &distinct {
+                let others: Vec<u32> = distinct
+                    .iter()
+                    .filter(|&&o| o != i)
+                    .map(|&o| rows[o].line)
+                    .collect();
+                let message = format!(
+                    "{key} has several rows that disagree (also line {}); none is used. Ask the vendor which one is right.",
+                    rows::join(&others)
+                );
+                let finding = Finding::new(Code::DuplicateUser, &table.name, message)
+                    .key(Some(key))
+                    .at(rows[i].line, rows[i].offset)
+                    .field(Field::Key.name());
+                rows[i].findings.push(finding);
+            }
+        }
+    }
+    copy_of
+}
+
+/// A conference ID given to several people rejects all of them.
+pub(crate) fn mark_shared_conference_ids(
+    file: &Arc<str>,
+    rows: &mut [ReturnedRow],
+    copy_of: &[Option<usize>],
+) {
+    let mut by_id: BTreeMap<ConferenceId, BTreeMap<UserKey, Vec<usize>>> = BTreeMap::new();
+    for row in rows.iter().filter(|r| copy_of[r.index].is_none()) {
+        if let (Some(id), Some(key)) = (&row.conference_id, &row.key) {
+            by_id
+                .entry(id.clone())
+                .or_default()
+                .entry(key.clone())
+                .or_default()
+                .push(row.index);
+        }
+    }
+    for (id, people) in by_id.into_iter().filter(|(_, p)| p.len() > 1) {
+        for (key, indexes) in &people {
+            let others: Vec<&str> = people
+                .keys()
+                .filter(|k| *k != key)
+                .map(UserKey::as_str)
+                .collect();
+            for &i in indexes {
+                let row = &mut rows[i];
+                let finding = Finding::new(
+                    Code::DuplicateConferenceId,
+                    file,
+                    format!(
+                        "ConferenceId {id} is also given to {}; a conference ID belongs to one person. Ask the vendor for distinct IDs.",
+                        others.join(", ")
+                    ),
+                )
+                .key(Some(key))
+                .at(row.line, row.offset)
+                .field(Field::ConferenceId.name())
+                .value(id.as_str());
+                row.findings.push(finding);
+            }
+        }
+    }
+}
+
+/// Compares a good row with what the person has now: a plan entry, or
+/// `None` when nothing changes.
+fn compare(
+    row: &ReturnedRow,
+    person: &RosterEntry,
+    file: &Arc<str>,
+) -> (Option<PlanEntry>, Vec<Finding>) {
+    let key = &person.key;
+    let mut findings = Vec::new();
+    let mut note = |code: Code, field: Option<Field>, value: Option<&str>, message: String| {
+        let mut f = Finding::new(code, file, message)
+            .key(Some(key))
+            .at(row.line, row.offset);
+        if let Some(field) = field {
+            f = f.field(field.name());
+        }
+        if let Some(value) = value {
+            f = f.value(value);
+        }
+        findings.push(f);
+    };
+    let toll = row
+        .toll_number
+        .clone()
+        .expect("a row without errors has a toll number");
+    let id = row
+        .conference_id
+        .clone()
+        .expect("a row without errors has a conference ID");
+    let current = &person.current;
+    let mut entry = PlanEntry {
+        key: key.clone(),
+        provider_name: row.provider_name.clone(),
+        domain: row.domain.clone(),
+        toll_number: toll.clone(),
+        toll_free_numbers: row.toll_free_numbers.clone(),
+        conference_id: id.clone(),
+        url: row.url.clone(),
+        action: Action::Add,
+        disable_microsoft: false,
+        remove_provider: None,
+        file: Arc::clone(file),
+        line: row.line,
+    };
+    let licence_note = if person.microsoft_licence {
+        " They hold the Microsoft Audio Conferencing licence: remove it too, or it switches them back to Microsoft."
+    } else {
+        ""
+    };
+    match &current.provider {
+        CurrentProvider::Microsoft => {
+            note(Code::MicrosoftAcpAssigned, Some(Field::CurrentProvider), Some("Microsoft"), format!(
+                "{key} uses Microsoft's bridge now; the plan runs Disable-CsOnlineDialInConferencingUser first.{licence_note}"
+            ));
+            entry.action = Action::Replace;
+            entry.disable_microsoft = true;
+        }
+        CurrentProvider::None if person.microsoft_licence => {
+            note(Code::MicrosoftAcpAssigned, Some(Field::MicrosoftLicence), None, format!(
+                "{key} holds the Microsoft Audio Conferencing licence; the plan runs Disable-CsOnlineDialInConferencingUser first. Remove the licence too, or it switches them back to Microsoft."
+            ));
+            entry.action = Action::Replace;
+            entry.disable_microsoft = true;
+        }
+        CurrentProvider::None => {}
+        CurrentProvider::ThirdParty(name)
+            if name.eq_ignore_ascii_case(&row.provider_name)
+                || crate::normalize::text::same_text(name, &row.provider_name) =>
+        {
+            let mut current_free: Vec<&str> = current
+                .toll_free_numbers
+                .iter()
+                .map(String::as_str)
+                .collect();
+            let mut new_free: Vec<&str> =
+                entry.toll_free_numbers.iter().map(Phone::as_str).collect();
+            current_free.sort_unstable();
+            new_free.sort_unstable();
+            let same_toll = current.toll_number.as_deref() == Some(toll.as_str());
+            let same_id = current.conference_id.as_deref() == Some(id.as_str());
+            if same_toll && same_id && current_free == new_free && !person.microsoft_licence {
+                note(
+                    Code::Unchanged,
+                    None,
+                    None,
+                    format!("{key} already has these values: nothing to do."),
+                );
+                return (None, findings);
+            }
+            if let Some(old) = current.conference_id.as_deref().filter(|_| !same_id) {
+                note(Code::ConferenceIdChanged, Some(Field::ConferenceId), Some(id.as_str()), format!(
+                    "ConferenceId {id} differs from {key}'s current {old}; people who have the old one in invites will not get in. Confirm the change with the vendor."
+                ));
+            }
+            if let Some(old) = current.toll_number.as_deref().filter(|_| !same_toll) {
+                note(Code::TollNumberChanged, Some(Field::TollNumber), Some(toll.as_str()), format!(
+                    "TollNumber {toll} differs from {key}'s current {old}. Confirm the change with the vendor."
+                ));
+            }
+            if person.microsoft_licence {
+                note(Code::MicrosoftAcpAssigned, Some(Field::MicrosoftLicence), None, format!(
+                    "{key} holds the Microsoft Audio Conferencing licence; the plan runs Disable-CsOnlineDialInConferencingUser first. Remove the licence too, or it switches them back to Microsoft."
+                ));
+                entry.disable_microsoft = true;
+            }
+            entry.action = Action::Update;
+            entry.remove_provider = Some(name.clone());
+        }
+        CurrentProvider::ThirdParty(other) => {
+            note(Code::ProviderReplaced, Some(Field::CurrentProvider), Some(other), format!(
+                "{key} has {other} now; the plan removes that entry (Remove-CsUserAcp) and sets {}.", row.provider_name
+            ));
+            if person.microsoft_licence {
+                entry.disable_microsoft = true;
+            }
+            entry.action = Action::Replace;
+            entry.remove_provider = Some(other.clone());
+        }
+    }
+    (Some(entry), findings)
+}
+
+/// The rejected rows as received, with PIN cells emptied and their problems.
+fn send_back_rows(
+    table: &Table,
+    columns: &ColumnMap,
+    rows: &[ReturnedRow],
+    fate: &[Fate],
+    copy_of: &[Option<usize>],
+) -> Vec<SendBackRow> {
+    let problems_of = |row: &ReturnedRow| -> Vec<String> {
+        row.findings
+            .iter()
+            .filter(|f| f.severity <= Severity::Error)
+            .map(|f| match &f.field {
+                Some(field) => format!("{field}: {}", f.message),
+                None => f.message.clone(),
+            })
+            .collect()
+    };
+    let mut out: Vec<SendBackRow> = rows
+        .iter()
+        .filter(|r| fate[r.index] == Fate::Rejected)
+        .map(|row| {
+            let mut problems = problems_of(row);
+            if let Some(original) = copy_of[row.index] {
+                problems.push(format!("Same as line {}:", rows[original].line));
+                problems.extend(problems_of(&rows[original]));
+            }
+            if problems.is_empty() {
+                problems.push("Another row of this person has an error (see its line).".into());
+            }
+            let source = &table.rows[row.index];
+            let is_pin = pin_cells(&columns.pins, table.headers.len(), source.fields.len());
+            let mut cells: Vec<String> = source
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(c, cell)| {
+                    if is_pin(c) {
+                        String::new()
+                    } else {
+                        cell.to_string()
+                    }
+                })
+                .collect();
+            cells.resize(cells.len().max(table.headers.len()), String::new());
+            SendBackRow {
+                key: row.key.clone(),
+                line: row.line,
+                cells,
+                problems: problems.join(" | "),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.key, a.line).cmp(&(&b.key, b.line)));
+    out
+}

@@ -1,0 +1,216 @@
+//! The roster as people: one [`RosterEntry`] per key, with the roster's own
+//! problems (no key, duplicated key, broken rows) as findings.
+
+use crate::columns::{ColumnMap, Field};
+use crate::config::Settings;
+use crate::finding::{Code, Finding};
+use crate::model::{CurrentAssignment, CurrentProvider, RosterEntry, UserKey};
+use crate::normalize::phone::{self, Verdict};
+use crate::normalize::text::trim_cell;
+use crate::source::{Row, Table};
+use std::collections::HashMap;
+
+/// Everyone the roster lists, by key.
+#[derive(Debug, Default)]
+pub struct Roster {
+    pub people: HashMap<UserKey, RosterEntry>,
+    /// Keys listed on several rows that disagree: nobody can tell which is right.
+    pub conflicted: HashMap<UserKey, Vec<u32>>,
+    pub findings: Vec<Finding>,
+}
+
+impl Roster {
+    pub fn get(&self, key: &UserKey) -> Option<&RosterEntry> {
+        self.people.get(key)
+    }
+
+    /// Eligible people, not in conflict: who is requested when no sent file is given.
+    pub fn eligible(&self) -> impl Iterator<Item = &RosterEntry> {
+        self.people
+            .values()
+            .filter(|p| p.is_eligible() && !self.conflicted.contains_key(&p.key))
+    }
+}
+
+/// Builds the roster from its table.
+pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster {
+    let mut roster = Roster::default();
+    let mut first_row: HashMap<UserKey, usize> = HashMap::new();
+    for (index, row) in table.rows.iter().enumerate() {
+        let key = UserKey::parse(row.get(columns.get(Field::Key)));
+        let here = |code: Code, message: String| {
+            Finding::new(code, &table.name, message)
+                .key(key.as_ref())
+                .at(row.line, row.offset)
+        };
+        if let Some(problem) = &row.malformed {
+            roster.findings.push(here(
+                Code::MalformedRow,
+                format!("This roster row {problem}. The person on it is left out."),
+            ));
+            continue;
+        }
+        let Some(key) = key.clone() else {
+            roster.findings.push(
+                here(
+                    Code::EmptyKey,
+                    "This roster row has no UserPrincipalName. Fill it in or delete the row."
+                        .into(),
+                )
+                .field(Field::Key.name()),
+            );
+            continue;
+        };
+        if let Some(&first) = first_row.get(&key) {
+            let original = &table.rows[first];
+            if same_row(original, row, &columns.pins) {
+                roster.findings.push(here(
+                    Code::DuplicateRow,
+                    format!(
+                        "This roster row repeats line {} exactly; it is read once.",
+                        original.line
+                    ),
+                ));
+            } else {
+                roster.findings.push(
+                    here(
+                        Code::DuplicateUser,
+                        format!(
+                            "The roster lists {key} again with other values (first on line {}). \
+                         Keep one row for this person; until then nothing is planned for them.",
+                            original.line
+                        ),
+                    )
+                    .field(Field::Key.name()),
+                );
+                roster
+                    .conflicted
+                    .entry(key)
+                    .or_insert_with(|| vec![original.line])
+                    .push(row.line);
+            }
+            continue;
+        }
+        first_row.insert(key.clone(), index);
+        roster
+            .people
+            .insert(key.clone(), entry(key, row, columns, settings));
+    }
+    roster
+}
+
+fn entry(key: UserKey, row: &Row, columns: &ColumnMap, settings: &Settings) -> RosterEntry {
+    let cell = |field| trim_cell(row.get(columns.get(field)));
+    let number = |raw: &str| match phone::check(raw, settings.region) {
+        Verdict::Valid { phone, .. } => phone.to_string(),
+        _ => raw.to_string(),
+    };
+    let toll = cell(Field::CurrentTollNumber);
+    let conference_id = cell(Field::CurrentConferenceId);
+    RosterEntry {
+        key,
+        line: row.line,
+        offset: row.offset,
+        display_name: cell(Field::DisplayName).to_string(),
+        mail: cell(Field::Mail).to_string(),
+        sip_address: crate::normalize::text::clean_key(cell(Field::SipAddress)),
+        account_enabled: parse_bool(cell(Field::AccountEnabled)),
+        teams_only: crate::columns::fold(cell(Field::TeamsMode)) == "teamsonly",
+        microsoft_licence: parse_bool(cell(Field::MicrosoftLicence)) == Some(true),
+        current: CurrentAssignment {
+            provider: parse_provider(cell(Field::CurrentProvider)),
+            toll_number: (!toll.is_empty()).then(|| number(toll)),
+            toll_free_numbers: split_numbers(cell(Field::CurrentTollFreeNumbers))
+                .map(number)
+                .collect(),
+            conference_id: (!conference_id.is_empty()).then(|| conference_id.to_string()),
+        },
+    }
+}
+
+/// Reads the yes/no spellings of exports and spreadsheets.
+pub fn parse_bool(raw: &str) -> Option<bool> {
+    match crate::columns::fold(raw).as_str() {
+        "true" | "yes" | "y" | "1" | "enabled" | "x" | "wahr" | "vrai" | "ja" | "oui" => Some(true),
+        "false" | "no" | "n" | "0" | "disabled" | "falsch" | "faux" | "nein" | "non" => Some(false),
+        _ => None,
+    }
+}
+
+/// `Microsoft` (or its bridge's domain) is Microsoft's own bridge.
+pub fn parse_provider(raw: &str) -> CurrentProvider {
+    let raw = trim_cell(raw);
+    if raw.is_empty() {
+        CurrentProvider::None
+    } else if is_microsoft(raw, "") {
+        CurrentProvider::Microsoft
+    } else {
+        CurrentProvider::ThirdParty(raw.to_string())
+    }
+}
+
+/// Whether a provider name or domain names Microsoft's own bridge.
+pub fn is_microsoft(name: &str, domain: &str) -> bool {
+    let name = crate::columns::fold(name);
+    name == "microsoft"
+        || name == "microsoftaudioconferencing"
+        || trim_cell(domain).eq_ignore_ascii_case("resources.lync.com")
+}
+
+/// The entries of a list cell: `;` separates, or `,` when there is no `;`.
+pub fn split_numbers(cell: &str) -> impl Iterator<Item = &str> {
+    let separator = if cell.contains(';') { ';' } else { ',' };
+    cell.split(separator)
+        .map(trim_cell)
+        .filter(|s| !s.is_empty())
+}
+
+/// Two rows with the same cells, PINs aside, compared as trimmed text.
+pub fn same_row(a: &Row, b: &Row, pins: &[usize]) -> bool {
+    let width = a.fields.len().max(b.fields.len());
+    (0..width)
+        .filter(|c| !pins.contains(c))
+        .all(|c| trim_cell(a.get(Some(c))) == trim_cell(b.get(Some(c))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_yes_and_no_in_the_usual_spellings() {
+        for raw in ["TRUE", "true", "Yes", "1", "Enabled"] {
+            assert_eq!(parse_bool(raw), Some(true), "{raw}");
+        }
+        for raw in ["FALSE", "no", "0", "Disabled"] {
+            assert_eq!(parse_bool(raw), Some(false), "{raw}");
+        }
+        assert_eq!(parse_bool(""), None);
+        assert_eq!(parse_bool("maybe"), None);
+    }
+
+    #[test]
+    fn microsoft_is_its_own_bridge_not_a_third_party() {
+        assert_eq!(parse_provider("Microsoft"), CurrentProvider::Microsoft);
+        assert_eq!(parse_provider(" microsoft "), CurrentProvider::Microsoft);
+        assert_eq!(parse_provider(""), CurrentProvider::None);
+        assert_eq!(
+            parse_provider("InterCall"),
+            CurrentProvider::ThirdParty("InterCall".into())
+        );
+        assert!(is_microsoft("Other", "Resources.Lync.com"));
+    }
+
+    #[test]
+    fn splits_number_lists_on_semicolons_or_commas() {
+        assert_eq!(
+            split_numbers("+1800; +1888").collect::<Vec<_>>(),
+            ["+1800", "+1888"]
+        );
+        assert_eq!(
+            split_numbers("+1800,+1888").collect::<Vec<_>>(),
+            ["+1800", "+1888"]
+        );
+        assert_eq!(split_numbers(" ; ").count(), 0);
+    }
+}

@@ -1,0 +1,505 @@
+//! Checks of one returned row on its own and against its roster entry. Pure:
+//! a row in, normalised values and the row's findings out.
+
+use super::roster::{is_microsoft, split_numbers, Roster};
+use crate::columns::{ColumnMap, Field};
+use crate::config::Settings;
+use crate::finding::{Code, Finding};
+use crate::model::{ReturnedRow, UserKey};
+use crate::normalize::text::{excel_damage, same_text, trim_cell, ExcelDamage};
+use crate::normalize::{conference_id, phone};
+use crate::source::{Row, Table};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+
+/// The provider every row should name.
+#[derive(Debug, Clone, Default)]
+pub struct Expected {
+    pub name: Option<String>,
+    pub domain: Option<String>,
+    /// "the config" or "most rows": said in messages.
+    pub from_config: bool,
+}
+
+impl Expected {
+    /// From the config, or else the value most rows carry (ties: the first in
+    /// sort order, so the choice never depends on row order).
+    pub fn resolve(table: &Table, columns: &ColumnMap, settings: &Settings) -> Expected {
+        let most = |field: Field| {
+            let mut counts: HashMap<&str, usize> = HashMap::new();
+            for row in table.rows.iter().filter(|r| r.malformed.is_none()) {
+                let value = trim_cell(row.get(columns.get(field)));
+                if !value.is_empty() && !is_microsoft(value, value) {
+                    *counts.entry(value).or_default() += 1;
+                }
+            }
+            counts
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+                .map(|(v, _)| v.to_string())
+        };
+        Expected {
+            name: settings
+                .provider_name
+                .clone()
+                .or_else(|| most(Field::ProviderName)),
+            domain: settings
+                .provider_domain
+                .clone()
+                .or_else(|| most(Field::Domain)),
+            from_config: settings.provider_name.is_some() || settings.provider_domain.is_some(),
+        }
+    }
+}
+
+/// Everything a row check reads besides the row.
+pub struct RowContext<'a> {
+    pub table: &'a Table,
+    pub columns: &'a ColumnMap,
+    pub settings: &'a Settings,
+    pub expected: &'a Expected,
+    pub phones: &'a HashMap<String, phone::Verdict>,
+    /// Absent for `validate`, which checks a file on its own.
+    pub roster: Option<&'a Roster>,
+    pub requested: Option<&'a HashSet<UserKey>>,
+    /// Says why a roster person was not requested, for messages.
+    pub requested_from: &'a str,
+}
+
+/// Validates every distinct phone value of the table once, in parallel:
+/// vendor files repeat the same few bridge numbers on every row.
+pub fn phone_verdicts(
+    table: &Table,
+    columns: &ColumnMap,
+    settings: &Settings,
+) -> HashMap<String, phone::Verdict> {
+    let mut distinct: HashSet<&str> = HashSet::new();
+    for row in &table.rows {
+        distinct.insert(trim_cell(row.get(columns.get(Field::TollNumber))));
+        distinct.extend(split_numbers(row.get(columns.get(Field::TollFreeNumbers))));
+    }
+    distinct.remove("");
+    distinct
+        .into_par_iter()
+        .map(|raw| (raw.to_string(), phone::check(raw, settings.region)))
+        .collect()
+}
+
+/// Checks every row, in parallel; the result is in row order.
+pub fn check_all(ctx: &RowContext<'_>) -> Vec<ReturnedRow> {
+    (0..ctx.table.rows.len())
+        .into_par_iter()
+        .map(|i| check(ctx, i))
+        .collect()
+}
+
+/// Checks one row.
+pub fn check(ctx: &RowContext<'_>, index: usize) -> ReturnedRow {
+    let row = &ctx.table.rows[index];
+    let key = UserKey::parse(row.get(ctx.columns.get(Field::Key)));
+    let mut out = ReturnedRow {
+        index,
+        line: row.line,
+        offset: row.offset,
+        key,
+        provider_name: String::new(),
+        domain: String::new(),
+        toll_number: None,
+        toll_free_numbers: Vec::new(),
+        conference_id: None,
+        url: None,
+        display_name: String::new(),
+        mail: String::new(),
+        findings: Vec::new(),
+    };
+    let mut check = Check {
+        ctx,
+        row,
+        out: &mut out,
+    };
+    if let Some(problem) = &row.malformed {
+        let message = format!("This row {problem}. Ask the vendor to correct the row.");
+        check.push(Code::MalformedRow, None, None, message);
+        return out;
+    }
+    check.key();
+    check.provider();
+    check.toll_number();
+    check.toll_free_numbers();
+    check.conference_id();
+    check.url();
+    check.against_roster();
+    out
+}
+
+struct Check<'c, 'a> {
+    ctx: &'c RowContext<'a>,
+    row: &'c Row,
+    out: &'c mut ReturnedRow,
+}
+
+impl Check<'_, '_> {
+    fn cell(&self, field: Field) -> &str {
+        trim_cell(self.row.get(self.ctx.columns.get(field)))
+    }
+
+    fn push(&mut self, code: Code, field: Option<Field>, value: Option<&str>, message: String) {
+        let mut finding = Finding::new(code, &self.ctx.table.name, message)
+            .key(self.out.key.as_ref())
+            .at(self.row.line, self.row.offset);
+        if let Some(field) = field {
+            finding = finding
+                .field(field.name())
+                .column(self.ctx.columns.get(field));
+        }
+        if let Some(value) = value {
+            finding = finding.value(value);
+        }
+        self.out.findings.push(finding);
+    }
+
+    /// The verdict computed up front, or computed now for a value that was not.
+    fn phone(&self, raw: &str) -> phone::Verdict {
+        match self.ctx.phones.get(raw) {
+            Some(verdict) => verdict.clone(),
+            None => phone::check(raw, self.ctx.settings.region),
+        }
+    }
+
+    fn key(&mut self) {
+        if self.out.key.is_none() {
+            let raw = self.row.get(self.ctx.columns.get(Field::Key)).to_string();
+            self.push(
+                Code::EmptyKey,
+                Some(Field::Key),
+                Some(&raw),
+                "This row has no UserPrincipalName, so nobody can be set up from it. Ask the vendor which person it is for.".into(),
+            );
+        }
+    }
+
+    fn provider(&mut self) {
+        let name = self.cell(Field::ProviderName).to_string();
+        let domain = self.cell(Field::Domain).to_string();
+        let source = if self.ctx.expected.from_config {
+            "the config"
+        } else {
+            "most rows"
+        };
+        if is_microsoft(&name, &domain) {
+            let value = if domain.is_empty() { &name } else { &domain };
+            self.push(
+                Code::WrongProvider,
+                Some(if is_microsoft(&name, "") { Field::ProviderName } else { Field::Domain }),
+                Some(value),
+                "This row names Microsoft's own bridge, which is never a third-party assignment. Ask the vendor for its own provider details.".into(),
+            );
+            return;
+        }
+        let expected = self.ctx.expected.clone();
+        for (field, got, want, fold) in [
+            (Field::ProviderName, &name, expected.name.as_deref(), false),
+            (Field::Domain, &domain, expected.domain.as_deref(), true),
+        ] {
+            match want {
+                Some(want) if got.is_empty() => self.push(
+                    Code::WrongProvider,
+                    Some(field),
+                    None,
+                    format!("{field} is empty; {want:?} is expected (from {source})."),
+                ),
+                Some(want) if !got.eq_ignore_ascii_case(want) && (fold || !same_text(got, want)) => self.push(
+                    Code::WrongProvider,
+                    Some(field),
+                    Some(got),
+                    format!("{field} {got:?} differs from the expected {want:?} (from {source}). Check that the row is for this provider."),
+                ),
+                None if got.is_empty() => self.push(
+                    Code::WrongProvider,
+                    Some(field),
+                    None,
+                    format!("{field} is empty on every row; set provider.{} in the config or ask the vendor to fill it.", if fold { "domain" } else { "name" }),
+                ),
+                _ => {}
+            }
+        }
+        self.out.provider_name = expected.name.unwrap_or(name);
+        self.out.domain = expected.domain.unwrap_or(domain);
+    }
+
+    fn toll_number(&mut self) {
+        let raw = self.cell(Field::TollNumber).to_string();
+        if raw.is_empty() {
+            self.push(
+                Code::MissingTollNumber,
+                Some(Field::TollNumber),
+                None,
+                "No toll number. Every person needs the bridge's default toll number; ask the vendor to fill TollNumber (E.164, e.g. +14255550100).".into(),
+            );
+            return;
+        }
+        match self.phone(&raw) {
+            phone::Verdict::Valid { phone, toll_free } => {
+                if toll_free {
+                    self.push(
+                        Code::TollNumberIsTollFree,
+                        Some(Field::TollNumber),
+                        Some(&raw),
+                        format!("TollNumber {phone} is a toll-free number; the toll field should hold the bridge's toll (paid) number. Check with the vendor."),
+                    );
+                }
+                self.out.toll_number = Some(phone);
+            }
+            phone::Verdict::Mangled { reason, likely } => {
+                let message = mangled_message(Field::TollNumber, &raw, &reason, likely.as_deref());
+                self.push(
+                    Code::ExcelMangled,
+                    Some(Field::TollNumber),
+                    Some(&raw),
+                    message,
+                );
+            }
+            phone::Verdict::Invalid(reason) => {
+                self.push(
+                    Code::InvalidTollNumber,
+                    Some(Field::TollNumber),
+                    Some(&raw),
+                    format!("TollNumber {raw:?} {reason}. Ask the vendor for the number in E.164 form, e.g. +14255550100."),
+                );
+            }
+        }
+    }
+
+    fn toll_free_numbers(&mut self) {
+        let cell = self.cell(Field::TollFreeNumbers).to_string();
+        if cell.is_empty() {
+            return;
+        }
+        // "4,93026E+11" is one damaged number, not a list split on the comma.
+        if let Some(ExcelDamage::Scientific) = excel_damage(&cell) {
+            let message = mangled_message(
+                Field::TollFreeNumbers,
+                &cell,
+                "is in scientific notation, so Excel has lost its last digits",
+                None,
+            );
+            self.push(
+                Code::ExcelMangled,
+                Some(Field::TollFreeNumbers),
+                Some(&cell),
+                message,
+            );
+            return;
+        }
+        for entry in split_numbers(&cell).collect::<Vec<_>>() {
+            match self.phone(entry) {
+                phone::Verdict::Valid { phone, toll_free } => {
+                    if !toll_free {
+                        self.push(
+                            Code::NotTollFree,
+                            Some(Field::TollFreeNumbers),
+                            Some(entry),
+                            format!("Toll-free number {phone} is not a toll-free number. Check with the vendor."),
+                        );
+                    }
+                    if !self.out.toll_free_numbers.contains(&phone) {
+                        self.out.toll_free_numbers.push(phone);
+                    }
+                }
+                phone::Verdict::Mangled { reason, likely } => {
+                    let message = mangled_message(Field::TollFreeNumbers, entry, &reason, likely.as_deref());
+                    self.push(Code::ExcelMangled, Some(Field::TollFreeNumbers), Some(entry), message);
+                }
+                phone::Verdict::Invalid(reason) => self.push(
+                    Code::InvalidTollFreeNumber,
+                    Some(Field::TollFreeNumbers),
+                    Some(entry),
+                    format!("Toll-free number {entry:?} {reason}. Ask the vendor for it in E.164 form, e.g. +18005550199."),
+                ),
+            }
+        }
+    }
+
+    fn conference_id(&mut self) {
+        let raw = self.cell(Field::ConferenceId).to_string();
+        if raw.is_empty() {
+            self.push(
+                Code::MissingConferenceId,
+                Some(Field::ConferenceId),
+                None,
+                "No conference ID. Ask the vendor to fill ConferenceId for this person.".into(),
+            );
+            return;
+        }
+        let current = self.current().and_then(|p| p.current.conference_id.clone());
+        match conference_id::check(&raw, self.ctx.settings.id_length, current.as_deref()) {
+            conference_id::Verdict::Valid(id) => self.out.conference_id = Some(id),
+            conference_id::Verdict::Mangled { reason, likely } => {
+                let message =
+                    mangled_message(Field::ConferenceId, &raw, &reason, likely.as_deref());
+                self.push(
+                    Code::ExcelMangled,
+                    Some(Field::ConferenceId),
+                    Some(&raw),
+                    message,
+                );
+            }
+            conference_id::Verdict::Invalid(reason) => self.push(
+                Code::InvalidConferenceId,
+                Some(Field::ConferenceId),
+                Some(&raw),
+                format!("ConferenceId {raw:?} {reason}. Ask the vendor for the right ID."),
+            ),
+        }
+    }
+
+    fn url(&mut self) {
+        let raw = self.cell(Field::Url).to_string();
+        if raw.is_empty() {
+            return;
+        }
+        if is_http_url(&raw) {
+            self.out.url = Some(raw);
+        } else {
+            self.push(
+                Code::InvalidUrl,
+                Some(Field::Url),
+                Some(&raw),
+                "Url is not an http(s) URL, so it is left out of the plan. Ask the vendor for the link to its dial-in numbers page.".into(),
+            );
+        }
+    }
+
+    fn current(&self) -> Option<&crate::model::RosterEntry> {
+        self.ctx.roster?.get(self.out.key.as_ref()?)
+    }
+
+    fn against_roster(&mut self) {
+        self.out.display_name = self.cell(Field::DisplayName).to_string();
+        self.out.mail = self.cell(Field::Mail).to_string();
+        let (Some(roster), Some(key)) = (self.ctx.roster, self.out.key.clone()) else {
+            return;
+        };
+        let Some(person) = roster.get(&key) else {
+            if !roster.conflicted.contains_key(&key) {
+                self.push(
+                    Code::NotInRoster,
+                    Some(Field::Key),
+                    Some(key.as_str()),
+                    format!("{key} is not in the roster. Check the spelling with the vendor, or add the person to the roster."),
+                );
+            }
+            return;
+        };
+        let person = person.clone();
+        if let Some(lines) = roster.conflicted.get(&key) {
+            self.push(
+                Code::DuplicateUser,
+                Some(Field::Key),
+                Some(key.as_str()),
+                format!("The roster lists {key} on several rows that disagree (lines {}); fix the roster first.", join(lines)),
+            );
+        }
+        for (field, returned, known) in [
+            (
+                Field::DisplayName,
+                self.out.display_name.clone(),
+                &person.display_name,
+            ),
+            (Field::Mail, self.out.mail.clone(), &person.mail),
+        ] {
+            if !returned.is_empty() && !known.is_empty() && !same_text(&returned, known) {
+                self.push(
+                    Code::IdentityMismatch,
+                    Some(field),
+                    Some(&returned),
+                    format!("{field} {returned:?} does not match the roster's {known:?} for {key}: the vendor's rows may be shifted. Compare this row with the file that was sent."),
+                );
+            }
+        }
+        if let Some(requested) = self.ctx.requested {
+            if !requested.contains(&key) {
+                self.push(
+                    Code::NotRequested,
+                    Some(Field::Key),
+                    Some(key.as_str()),
+                    format!("{key} is in the roster but was not requested ({}); the row is planned anyway. Remove it from the file if that is wrong.", self.ctx.requested_from),
+                );
+            }
+        }
+        if person.teams_only {
+            self.push(
+                Code::TeamsOnlyUser,
+                Some(Field::TeamsMode),
+                None,
+                format!("{key} is in TeamsOnly mode: a third-party provider does not apply to Teams meetings, so this assignment has no effect there."),
+            );
+        }
+        if person.account_enabled == Some(false) {
+            self.push(
+                Code::AccountDisabled,
+                Some(Field::AccountEnabled),
+                None,
+                format!("The roster marks {key}'s account disabled; the assignment is planned, but nobody can use it until the account is enabled."),
+            );
+        }
+    }
+}
+
+fn mangled_message(field: Field, raw: &str, reason: &str, likely: Option<&str>) -> String {
+    let guess = likely.map_or(String::new(), |l| format!(" It was probably {l}."));
+    format!("{field} {raw:?} {reason}.{guess} Ask the vendor to send it again with the column formatted as text.")
+}
+
+/// An absolute http or https URL with a host and no white space.
+pub fn is_http_url(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    match rest {
+        Some(rest) => {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+            !host.is_empty()
+                && host.contains('.')
+                && !s
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || c == '\'' || c == '"')
+        }
+        None => false,
+    }
+}
+
+pub(crate) fn join(lines: &[u32]) -> String {
+    lines
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_only_http_urls() {
+        for ok in [
+            "https://acp.example/numbers",
+            "http://x.example",
+            "HTTPS://A.EXAMPLE/?q=1",
+        ] {
+            assert!(is_http_url(ok), "{ok}");
+        }
+        for bad in [
+            "ftp://x.example",
+            "www.x.example",
+            "https://",
+            "https://localhost",
+            "https://a.example/ b",
+            "javascript:alert(1)",
+        ] {
+            assert!(!is_http_url(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! The short summary printed on stdout: counts, and the proof that every
+//! row and every requested person is accounted for exactly once.
+
+use crate::finding::{Code, Severity};
+use crate::reconcile::Outcome;
+use std::fmt::Write;
+
+/// The summary text of a reconcile run.
+pub fn render(outcome: &Outcome, written: &[std::path::PathBuf]) -> String {
+    let s = &outcome.summary;
+    let a = &s.accounting;
+    let mut out = String::new();
+    let check = |ok: bool| if ok { "ok" } else { "DOES NOT ADD UP" };
+    let _ = writeln!(out, "acp-recon reconcile");
+    for input in &outcome.inputs {
+        let _ = writeln!(
+            out,
+            "  {:<9} {} ({}, delimiter {}, {} rows)",
+            input.role, input.file, input.encoding, input.delimiter, input.rows
+        );
+    }
+    let _ = writeln!(
+        out,
+        "returned rows  {:>7} = {} planned + {} unchanged + {} rejected   [{}]",
+        s.returned_rows,
+        a.planned_rows,
+        a.unchanged_rows,
+        a.rejected_rows,
+        check(a.rows_balanced)
+    );
+    let _ = writeln!(
+        out,
+        "requested      {:>7} = {} planned + {} unchanged + {} rejected + {} missing   [{}]",
+        a.requested,
+        a.requested_planned,
+        a.requested_unchanged,
+        a.requested_rejected,
+        a.requested_missing,
+        check(a.requested_balanced)
+    );
+    let info = outcome
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Info)
+        .count();
+    let _ = writeln!(
+        out,
+        "plan           {:>7} people; findings: {} errors, {} warnings, {} info",
+        s.planned, s.errors, s.warnings, info
+    );
+    let mut by_code: Vec<(Code, usize)> = Code::ALL
+        .iter()
+        .map(|&c| (c, outcome.findings.iter().filter(|f| f.code == c).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    by_code.sort_by_key(|&(c, _)| (c.severity(), c));
+    for (code, n) in by_code {
+        let _ = writeln!(out, "  {:>7}  {:<8} {}", n, code.severity().as_str(), code);
+    }
+    if a.rows_balanced && a.requested_balanced {
+        let _ = writeln!(
+            out,
+            "Every returned row and every requested person is accounted for exactly once."
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "WARNING: THE COUNTS DO NOT ADD UP. Some rows or people are not accounted for; do not import this plan, and report this with the input files."
+        );
+    }
+    for path in written {
+        let _ = writeln!(out, "wrote {}", path.display());
+    }
+    out
+}

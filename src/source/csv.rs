@@ -1,0 +1,309 @@
+//! Delimited text: delimiter detection, the PowerShell `#TYPE` line, and
+//! recovery from broken rows so that one bad quote costs one row, not the
+//! rest of the file.
+
+use super::decode::Decoded;
+use super::{Row, Table};
+use crate::error::Error;
+use csv::{ByteRecord, ReaderBuilder, StringRecord};
+use std::sync::Arc;
+
+/// Parses decoded text into a table.
+pub fn parse(name: Arc<str>, decoded: Decoded) -> Result<Table, Error> {
+    let text: Arc<str> = decoded.text.into();
+    let bytes = text.as_bytes();
+
+    // Skip blank lines and Windows PowerShell's `#TYPE System.Management...`.
+    let mut start = 0;
+    let mut line = 1u32;
+    loop {
+        if start >= bytes.len() {
+            return Err(Error::EmptyFile {
+                file: name.to_string(),
+            });
+        }
+        let end = line_end(bytes, start);
+        let content = text[start..end].trim();
+        if !content.is_empty() && !content.starts_with("#TYPE") {
+            break;
+        }
+        start = next_line(bytes, end);
+        line += 1;
+    }
+    let header_line = line;
+    let delimiter = sniff_delimiter(&text[start..line_end(bytes, start)]);
+
+    let mut reader = reader_at(bytes, start, delimiter);
+    let mut header = ByteRecord::new();
+    if !reader.read_byte_record(&mut header).unwrap_or(false) {
+        return Err(Error::EmptyFile {
+            file: name.to_string(),
+        });
+    }
+    let headers: Vec<String> = header
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim().to_string())
+        .collect();
+    let width = headers.len();
+    let mut base = (start, header_line);
+    let mut next = start + reader.position().byte() as usize;
+    let mut cursor = (start, header_line);
+
+    let mut rows = Vec::new();
+    let mut blank_rows = 0;
+    let mut record = ByteRecord::new();
+    'restart: loop {
+        loop {
+            let at = next;
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => break 'restart,
+                Ok(true) => {}
+                // Only I/O can fail on an in-memory reader; treat as the end.
+                Err(_) => break 'restart,
+            }
+            let pos = record
+                .position()
+                .expect("records read from a reader have a position");
+            // After a CRLF the reader may report the record at the '\n';
+            // lines are counted here so that CR, LF and CRLF all agree.
+            let mut offset = (base.0 + pos.byte() as usize).max(at);
+            while matches!(bytes.get(offset), Some(b'\r' | b'\n')) {
+                offset += 1;
+            }
+            let row_line = cursor.1 + count_lines(&bytes[cursor.0.min(offset)..offset]);
+            cursor = (offset, row_line);
+            next = base.0 + reader.position().byte() as usize;
+
+            let fields = StringRecord::from_byte_record_lossy(record.clone());
+            if fields.iter().all(|f| f.trim().is_empty()) && fields.len() <= width.max(1) {
+                blank_rows += 1;
+                continue;
+            }
+            let first_line_end = line_end(bytes, offset);
+            let spans_lines = trim_terminator(bytes, offset, next) > first_line_end;
+            // Well-formed quoting always has an even number of quote marks.
+            let odd_quotes = bytes[offset..next.min(bytes.len())]
+                .iter()
+                .filter(|&&b| b == b'"')
+                .count()
+                % 2
+                == 1;
+            let broken_quote =
+                odd_quotes && (spans_lines || fields.len() != width || next >= bytes.len());
+            let quote_problem =
+                "has a quoted field that opens on this line and does not close where the row ends \
+                                 (check the quotes on this line)";
+            let malformed = if (broken_quote || fields.len() != width) && spans_lines {
+                // The quote swallowed the lines that follow. Keep the first
+                // line as a broken row and read on from the next line.
+                rows.push(Row {
+                    line: row_line,
+                    offset: Some(offset),
+                    fields: first_line_fields(&text[offset..first_line_end], delimiter),
+                    malformed: Some(quote_problem.into()),
+                });
+                let resume = next_line(bytes, first_line_end);
+                base = (resume, row_line + 1);
+                cursor = base;
+                reader = reader_at(bytes, resume, delimiter);
+                next = resume;
+                continue 'restart;
+            } else if broken_quote {
+                Some(quote_problem.to_string())
+            } else if fields.len() != width {
+                Some(format!(
+                    "has {} fields where the header has {width} (check the delimiters and quotes on this line)",
+                    fields.len()
+                ))
+            } else if decoded.had_errors && fields.iter().any(|f| f.contains('\u{fffd}')) {
+                Some(format!(
+                    "holds bytes that are not valid {} (re-save the file as UTF-8)",
+                    decoded.encoding.as_str()
+                ))
+            } else {
+                None
+            };
+            rows.push(Row {
+                line: row_line,
+                offset: Some(offset),
+                fields,
+                malformed,
+            });
+        }
+    }
+    Ok(Table {
+        name,
+        text: Arc::clone(&text),
+        encoding: decoded.encoding,
+        delimiter,
+        header_line,
+        headers,
+        rows,
+        blank_rows,
+    })
+}
+
+fn reader_at(bytes: &[u8], start: usize, delimiter: u8) -> csv::Reader<&[u8]> {
+    ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(&bytes[start.min(bytes.len())..])
+}
+
+/// The delimiter used most on the header line, outside quotes: `,` `;` or tab.
+pub fn sniff_delimiter(header_line: &str) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for b in header_line.bytes() {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let candidates = [b',', b';', b'\t'];
+    let best = (0..3)
+        .max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))
+        .unwrap_or(0);
+    if counts[best] == 0 {
+        b','
+    } else {
+        candidates[best]
+    }
+}
+
+/// Splits one physical line on the delimiter, for a row whose quoting broke;
+/// quotes are kept as they are so the row goes back to the vendor as seen.
+fn first_line_fields(line: &str, delimiter: u8) -> StringRecord {
+    line.split(delimiter as char).collect()
+}
+
+/// Line breaks in a slice: LF, CRLF, or a lone CR.
+fn count_lines(bytes: &[u8]) -> u32 {
+    let mut n = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+            n += 1;
+        }
+    }
+    n
+}
+
+fn line_end(bytes: &[u8], from: usize) -> usize {
+    let from = from.min(bytes.len());
+    bytes[from..]
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .map_or(bytes.len(), |p| from + p)
+}
+
+fn next_line(bytes: &[u8], line_end: usize) -> usize {
+    match bytes.get(line_end..) {
+        Some([b'\r', b'\n', ..]) => line_end + 2,
+        Some([_, ..]) => line_end + 1,
+        _ => bytes.len(),
+    }
+}
+
+/// The end of a record's bytes without its line terminator.
+fn trim_terminator(bytes: &[u8], start: usize, end: usize) -> usize {
+    let mut end = end.min(bytes.len());
+    while end > start && matches!(bytes[end - 1], b'\n' | b'\r') {
+        end -= 1;
+    }
+    end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::decode::decode;
+
+    fn table(text: &str) -> Table {
+        parse("t.csv".into(), decode(text.as_bytes().to_vec())).unwrap()
+    }
+
+    fn summary(t: &Table) -> Vec<(u32, Vec<String>, bool)> {
+        t.rows
+            .iter()
+            .map(|r| {
+                (
+                    r.line,
+                    r.fields.iter().map(String::from).collect(),
+                    r.malformed.is_some(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn detects_the_delimiter_from_the_header() {
+        assert_eq!(sniff_delimiter("a,b,c"), b',');
+        assert_eq!(sniff_delimiter("a;b;c"), b';');
+        assert_eq!(sniff_delimiter("a\tb\tc"), b'\t');
+        assert_eq!(sniff_delimiter("\"a;b\",c"), b',');
+        assert_eq!(sniff_delimiter("single"), b',');
+    }
+
+    #[test]
+    fn lines_are_physical_lines_even_with_line_breaks_in_quotes() {
+        let t = table("k,v\r\na,\"one\r\ntwo\"\r\nb,2\r\n");
+        assert_eq!(
+            summary(&t),
+            vec![
+                (2, vec!["a".into(), "one\r\ntwo".into()], false),
+                (4, vec!["b".into(), "2".into()], false),
+            ]
+        );
+    }
+
+    #[test]
+    fn skips_the_powershell_type_line_and_blank_rows() {
+        let t = table("#TYPE Selected.System.Object\n\"k\";\"v\"\n\"a\";\"1\"\n;\n\"b\";\"2\"\n");
+        assert_eq!(t.header_line, 2);
+        assert_eq!(t.delimiter, b';');
+        assert_eq!(t.headers, vec!["k", "v"]);
+        assert_eq!(t.blank_rows, 1);
+        assert_eq!(
+            summary(&t).iter().map(|r| r.0).collect::<Vec<_>>(),
+            vec![3, 5]
+        );
+    }
+
+    #[test]
+    fn a_broken_quote_costs_one_row_not_the_rest_of_the_file() {
+        let t = table("k,v,w\na,1,x\nb,\"2,x\nc,3,x\nd,4,x\n");
+        assert_eq!(
+            summary(&t).iter().map(|r| (r.0, r.2)).collect::<Vec<_>>(),
+            vec![(2, false), (3, true), (4, false), (5, false)]
+        );
+    }
+
+    #[test]
+    fn a_file_ending_inside_a_quote_loses_only_that_row() {
+        let t = table("k,v\na,1\nb,\"2\n");
+        assert_eq!(
+            summary(&t).iter().map(|r| (r.0, r.2)).collect::<Vec<_>>(),
+            vec![(2, false), (3, true)]
+        );
+    }
+
+    #[test]
+    fn wrong_field_counts_are_flagged_and_kept() {
+        let t = table("k,v\na,1,extra\nb\nc,3");
+        assert_eq!(
+            summary(&t).iter().map(|r| (r.0, r.2)).collect::<Vec<_>>(),
+            vec![(2, true), (3, true), (4, false)]
+        );
+    }
+
+    #[test]
+    fn an_empty_file_is_an_error() {
+        for text in ["", "\n\n", "#TYPE x\n"] {
+            assert!(parse("e.csv".into(), decode(text.as_bytes().to_vec())).is_err());
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! Bytes to text: BOMs, UTF-16, and Windows-1252 for files that are not
+//! valid UTF-8 (Excel's "CSV" in European locales).
+
+use encoding_rs::{UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+use serde::Serialize;
+
+/// The encoding a file was read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Encoding {
+    #[serde(rename = "UTF-8")]
+    Utf8,
+    #[serde(rename = "UTF-8 with BOM")]
+    Utf8Bom,
+    #[serde(rename = "UTF-16LE")]
+    Utf16Le,
+    #[serde(rename = "UTF-16BE")]
+    Utf16Be,
+    #[serde(rename = "Windows-1252")]
+    Windows1252,
+}
+
+impl Encoding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Utf8Bom => "UTF-8 with BOM",
+            Encoding::Utf16Le => "UTF-16LE",
+            Encoding::Utf16Be => "UTF-16BE",
+            Encoding::Windows1252 => "Windows-1252",
+        }
+    }
+}
+
+/// Decoded text, and whether some bytes could not be decoded (they became
+/// U+FFFD, and the lines holding them are reported).
+#[derive(Debug)]
+pub struct Decoded {
+    pub text: String,
+    pub encoding: Encoding,
+    pub had_errors: bool,
+}
+
+/// Decodes a whole file.
+///
+/// ```
+/// use acp_recon::source::decode::{decode, Encoding};
+/// let d = decode(b"Caf\xe9".to_vec());
+/// assert_eq!((d.text.as_str(), d.encoding), ("Café", Encoding::Windows1252));
+/// ```
+pub fn decode(bytes: Vec<u8>) -> Decoded {
+    let with = |encoding: Encoding, codec: &'static encoding_rs::Encoding, body: &[u8]| {
+        let (text, had_errors) = codec.decode_without_bom_handling(body);
+        Decoded {
+            text: text.into_owned(),
+            encoding,
+            had_errors,
+        }
+    };
+    match bytes.as_slice() {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => with(Encoding::Utf8Bom, UTF_8, rest),
+        [0xFF, 0xFE, rest @ ..] => with(Encoding::Utf16Le, UTF_16LE, rest),
+        [0xFE, 0xFF, rest @ ..] => with(Encoding::Utf16Be, UTF_16BE, rest),
+        // UTF-16 without a BOM still shows as NULs beside ASCII header letters.
+        [a, 0, b, 0, ..] if *a != 0 && *b != 0 => with(Encoding::Utf16Le, UTF_16LE, &bytes),
+        [0, a, 0, b, ..] if *a != 0 && *b != 0 => with(Encoding::Utf16Be, UTF_16BE, &bytes),
+        _ => match String::from_utf8(bytes) {
+            Ok(text) => Decoded {
+                text,
+                encoding: Encoding::Utf8,
+                had_errors: false,
+            },
+            Err(e) => with(Encoding::Windows1252, WINDOWS_1252, e.as_bytes()),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf16(s: &str, le: bool, bom: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        if bom {
+            out.extend(if le { [0xFF, 0xFE] } else { [0xFE, 0xFF] });
+        }
+        for unit in s.encode_utf16() {
+            out.extend(if le {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn reads_every_encoding_vendors_send() {
+        let text = "UPN\tNom\nélise@x\tÉlise O’Neil\n";
+        let cases = [
+            (text.as_bytes().to_vec(), Encoding::Utf8),
+            (
+                [&[0xEF, 0xBB, 0xBF][..], text.as_bytes()].concat(),
+                Encoding::Utf8Bom,
+            ),
+            (utf16(text, true, true), Encoding::Utf16Le),
+            (utf16(text, false, true), Encoding::Utf16Be),
+            (utf16(text, true, false), Encoding::Utf16Le),
+            (
+                WINDOWS_1252.encode(text).0.into_owned(),
+                Encoding::Windows1252,
+            ),
+        ];
+        for (bytes, encoding) in cases {
+            let d = decode(bytes);
+            assert_eq!(
+                (d.text.as_str(), d.encoding, d.had_errors),
+                (text, encoding, false)
+            );
+        }
+    }
+
+    #[test]
+    fn curly_apostrophe_from_windows_1252_decodes_right() {
+        assert_eq!(decode(b"O\x92Neil".to_vec()).text, "O\u{2019}Neil");
+    }
+
+    #[test]
+    fn undecodable_utf16_is_flagged_not_fatal() {
+        let d = decode(vec![0xFF, 0xFE, b'a', 0, 0x00, 0xD8, b'b', 0]);
+        assert!(d.had_errors);
+        assert!(d.text.contains('\u{fffd}'));
+    }
+}

@@ -1,0 +1,71 @@
+//! Reading input files into a [`Table`]: headers, and rows that each remember
+//! where they came from. What the values mean is left to the columns and
+//! normalize modules.
+
+pub mod csv;
+pub mod decode;
+
+use crate::error::Error;
+use decode::Encoding;
+use std::path::Path;
+use std::sync::Arc;
+
+/// One data row: its cells and its origin.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// The 1-based line where the row starts, as an editor shows it.
+    pub line: u32,
+    /// Byte offset of the row in the table's decoded text.
+    pub offset: Option<usize>,
+    pub fields: ::csv::StringRecord,
+    /// Why the row could not be read as the header says (wrong field count,
+    /// a quote that never closes, undecodable bytes).
+    pub malformed: Option<String>,
+}
+
+impl Row {
+    /// The cell of a column, or "" when the row is shorter.
+    pub fn get(&self, column: Option<usize>) -> &str {
+        column.and_then(|c| self.fields.get(c)).unwrap_or("")
+    }
+}
+
+/// A whole input file, decoded and split into rows.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// The file name as shown in every message.
+    pub name: Arc<str>,
+    /// The decoded text, kept for source snippets in diagnostics.
+    pub text: Arc<str>,
+    pub encoding: Encoding,
+    pub delimiter: u8,
+    pub header_line: u32,
+    pub headers: Vec<String>,
+    pub rows: Vec<Row>,
+    /// Rows whose cells are all empty: not data, skipped.
+    pub blank_rows: usize,
+}
+
+/// Reads a file into a table. `Err` only when the file cannot be read at all.
+pub fn read(path: &Path) -> Result<Table, Error> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let name: Arc<str> = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+        .into();
+    if is_spreadsheet(&bytes) {
+        return Err(Error::Spreadsheet {
+            file: name.to_string(),
+        });
+    }
+    csv::parse(name, decode::decode(bytes))
+}
+
+/// Zip (xlsx, ods) and OLE2 (xls) containers, whatever the extension says.
+fn is_spreadsheet(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
+}

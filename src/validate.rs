@@ -72,7 +72,12 @@ pub fn validate(table: &Table, settings: &Settings) -> Result<Validation, Error>
             let mut checked = rows::check_all(&ctx);
             let groups = reconcile::group_by_key(&checked);
             let copy_of = reconcile::mark_duplicates(table, &columns, &mut checked, &groups);
-            reconcile::mark_shared_conference_ids(&table.name, &mut checked, &copy_of);
+            reconcile::mark_shared_conference_ids(
+                &table.name,
+                columns.get(Field::ConferenceId),
+                &mut checked,
+                &copy_of,
+            );
             let mut findings = reconcile::pin_findings(table, &columns);
             for row in &mut checked {
                 findings.append(&mut row.findings);

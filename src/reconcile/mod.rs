@@ -176,8 +176,13 @@ pub fn require(table: &Table, columns: &ColumnMap, fields: &[Field]) -> Result<(
         .lines()
         .nth(table.header_line as usize - 1)
         .unwrap_or_default();
-    // Blank lines before the header keep miette's line numbers true.
-    let padding = "\n".repeat(table.header_line as usize - 1);
+    // The lines above the header (a #TYPE line) keep miette's line numbers true.
+    let header_start: usize = table
+        .text
+        .split_inclusive('\n')
+        .take(table.header_line as usize - 1)
+        .map(str::len)
+        .sum();
     let suggestion = closest(&table.headers, missing);
     let (span, label) = match &suggestion {
         Some((i, _)) => (
@@ -187,7 +192,7 @@ pub fn require(table: &Table, columns: &ColumnMap, fields: &[Field]) -> Result<(
         ),
         None => ((0, header_text.len()), format!("no {missing} here")),
     };
-    let span = (span.0 + padding.len(), span.1);
+    let span = (span.0 + header_start, span.1);
     let mut help = format!(
         "add a {missing} column, or map yours in the config: [aliases] {missing} = [\"Your header\"]"
     );
@@ -197,7 +202,10 @@ pub fn require(table: &Table, columns: &ColumnMap, fields: &[Field]) -> Result<(
     Err(Error::MissingColumn(Box::new(MissingColumn {
         file: table.name.to_string(),
         column: missing.name(),
-        src: NamedSource::new(table.name.to_string(), format!("{padding}{header_text}")),
+        src: NamedSource::new(
+            table.name.to_string(),
+            table.text[..header_start + header_text.len()].to_string(),
+        ),
         span: span.into(),
         label,
         help,
@@ -279,7 +287,12 @@ pub fn reconcile(inputs: &Inputs, settings: &Settings) -> Result<Outcome, Error>
 
     let groups = group_by_key(&rows);
     let copy_of = mark_duplicates(returned, &returned_columns, &mut rows, &groups);
-    mark_shared_conference_ids(&returned.name, &mut rows, &copy_of);
+    mark_shared_conference_ids(
+        &returned.name,
+        returned_columns.get(Field::ConferenceId),
+        &mut rows,
+        &copy_of,
+    );
 
     // Decide each person's fate from the first of their rows.
     let mut plan = Vec::new();
@@ -485,7 +498,8 @@ pub(crate) fn mark_duplicates(
                 let finding = Finding::new(Code::DuplicateUser, &table.name, message)
                     .key(Some(key))
                     .at(rows[i].line, rows[i].offset)
-                    .field(Field::Key.name());
+                    .field(Field::Key.name())
+                    .column(columns.get(Field::Key));
                 rows[i].findings.push(finding);
             }
         }
@@ -496,6 +510,7 @@ pub(crate) fn mark_duplicates(
 /// A conference ID given to several people rejects all of them.
 pub(crate) fn mark_shared_conference_ids(
     file: &Arc<str>,
+    column: Option<usize>,
     rows: &mut [ReturnedRow],
     copy_of: &[Option<usize>],
 ) {
@@ -530,6 +545,7 @@ pub(crate) fn mark_shared_conference_ids(
                 .key(Some(key))
                 .at(row.line, row.offset)
                 .field(Field::ConferenceId.name())
+                .column(column)
                 .value(id.as_str());
                 row.findings.push(finding);
             }

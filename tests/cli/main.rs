@@ -1,0 +1,6 @@
+//! End-to-end tests: the real binary on the files in `fixtures/`.
+
+mod common;
+mod properties;
+mod reconcile;
+mod validate;

@@ -1,0 +1,356 @@
+//! `reconcile` on the sample and on hand-made hostile files.
+
+use crate::common::{fixture, reconcile, reconcile_with, sample, write, OUTPUTS};
+use tempfile::TempDir;
+
+const C: &str = "@contoso.example";
+
+fn k(name: &str) -> Option<String> {
+    Some(format!("{name}{C}"))
+}
+
+#[test]
+fn every_finding_of_the_sample_is_pinned() {
+    let run = sample(&[]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    let mut got = run.findings();
+    got.sort();
+    let mut want: Vec<(String, Option<String>, Option<u64>)> = [
+        ("pin-column-ignored", None, 1),
+        ("empty-key", None, 31),
+        ("malformed-row", k("broken.quote"), 14),
+        ("microsoft-acp-assigned", k("bob.ortiz"), 3),
+        ("provider-replaced", k("chloe.martin"), 4),
+        ("unchanged", k("dmitri.petrov"), 5),
+        ("conference-id-changed", k("elise.dubois"), 6),
+        ("toll-number-changed", k("elise.dubois"), 6),
+        ("teams-only-user", k("farah.khan"), 7),
+        ("not-requested", k("farah.khan"), 7),
+        ("account-disabled", k("george.brown"), 8),
+        ("not-requested", k("george.brown"), 8),
+        ("missing-from-return", k("hana.sato"), 9),
+        ("missing-toll-number", k("ivan.horvat"), 9),
+        ("invalid-toll-number", k("julia.costa"), 10),
+        ("toll-number-is-toll-free", k("kwame.mensah"), 11),
+        ("invalid-toll-free-number", k("liam.walsh"), 12),
+        ("not-toll-free", k("maria.garcia"), 13),
+        ("missing-conference-id", k("noah.fischer"), 15),
+        ("invalid-conference-id", k("olivia.rossi"), 16),
+        ("duplicate-conference-id", k("pablo.ruiz"), 17),
+        ("duplicate-conference-id", k("quinn.taylor"), 18),
+        ("excel-mangled", k("rosa.silva"), 19),
+        ("excel-mangled", k("sam.nguyen"), 20),
+        ("wrong-provider", k("tara.obrien"), 21),
+        ("invalid-url", k("uma.patel"), 22),
+        ("duplicate-user", k("victor.chen"), 23),
+        ("duplicate-user", k("victor.chen"), 24),
+        ("duplicate-row", k("wendy.moore"), 26),
+        ("identity-mismatch", k("xavier.dupont"), 27),
+        ("microsoft-acp-assigned", k("yusuf.ali"), 28),
+        ("excel-mangled", k("zoe.klein"), 29),
+        ("not-in-roster", k("nobody"), 30),
+    ]
+    .into_iter()
+    .map(|(code, key, line)| (code.to_string(), key, Some(line)))
+    .collect();
+    want.sort();
+    assert_eq!(got, want);
+
+    // Every code of the spec but the fatal missing-column shows in the sample.
+    let codes: std::collections::BTreeSet<&str> = got.iter().map(|f| f.0.as_str()).collect();
+    let all: Vec<&str> = acp_recon::Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| *c != "missing-column")
+        .collect();
+    for code in all {
+        assert!(
+            codes.contains(code),
+            "{code} is not exercised by the sample"
+        );
+    }
+}
+
+#[test]
+fn the_plan_holds_exactly_the_good_people() {
+    let run = sample(&[]);
+    let plan = run.csv("import-plan.csv");
+    assert_eq!(
+        plan[0],
+        [
+            "UserPrincipalName",
+            "ProviderName",
+            "Domain",
+            "TollNumber",
+            "TollFreeNumbers",
+            "ConferenceId",
+            "Url",
+            "Action"
+        ]
+    );
+    let people: Vec<(String, String)> = plan[1..]
+        .iter()
+        .map(|r| (r[0].clone(), r[7].clone()))
+        .collect();
+    let want: Vec<(String, String)> = [
+        ("ann.lee", "add"),
+        ("bob.ortiz", "replace"),
+        ("chloe.martin", "replace"),
+        ("elise.dubois", "update"),
+        ("farah.khan", "add"),
+        ("george.brown", "add"),
+        ("kwame.mensah", "add"),
+        ("maria.garcia", "add"),
+        ("uma.patel", "add"),
+        ("wendy.moore", "add"),
+        ("yusuf.ali", "replace"),
+    ]
+    .iter()
+    .map(|(n, a)| (format!("{n}{C}"), a.to_string()))
+    .collect();
+    assert_eq!(people, want);
+    // Numbers in E.164, toll-free joined by ';', the invalid Url left out.
+    assert_eq!(plan[1][3], "+14255550100");
+    assert_eq!(plan[1][4], "+18005550199;+18885550123");
+    assert_eq!(plan[9][6], "", "uma's ftp:// Url is not planned");
+}
+
+#[test]
+fn accounting_adds_up_on_the_sample() {
+    let run = sample(&[]);
+    let s = &run.report()["summary"];
+    let a = &s["accounting"];
+    let n = |v: &serde_json::Value| v.as_u64().unwrap();
+    assert_eq!(n(&s["returned_rows"]), 30);
+    assert_eq!(
+        n(&s["returned_rows"]),
+        n(&a["planned_rows"]) + n(&a["unchanged_rows"]) + n(&a["rejected_rows"])
+    );
+    assert_eq!(
+        n(&a["requested"]),
+        n(&a["requested_planned"])
+            + n(&a["requested_unchanged"])
+            + n(&a["requested_rejected"])
+            + n(&a["requested_missing"])
+    );
+    assert_eq!(a["rows_balanced"], true);
+    assert_eq!(a["requested_balanced"], true);
+    assert_eq!(n(&s["planned"]), 11);
+    assert_eq!(n(&s["unchanged"]), 1);
+    assert_eq!(n(&s["rejected"]), 17);
+    assert_eq!(n(&s["missing_from_return"]), 1);
+    // send-back.csv holds exactly the rejected rows.
+    assert_eq!(run.csv("send-back.csv").len() - 1, 17);
+    assert!(run
+        .stdout
+        .contains("Every returned row and every requested person is accounted for exactly once."));
+}
+
+#[test]
+fn two_runs_give_byte_identical_outputs_whatever_the_threads() {
+    let first = sample(&[]);
+    let second = sample(&[]);
+    let single = {
+        let roster = fixture("roster.csv");
+        let returned = fixture("returned.csv");
+        let config = fixture("acp.toml");
+        reconcile_with(
+            &[
+                "--roster",
+                roster.to_str().unwrap(),
+                "--returned",
+                returned.to_str().unwrap(),
+                "--config",
+                config.to_str().unwrap(),
+            ],
+            &[("RAYON_NUM_THREADS", "1")],
+        )
+    };
+    assert_eq!(first.bytes(), second.bytes());
+    assert_eq!(first.bytes(), single.bytes());
+    let redact = |run: &crate::common::Run| {
+        run.stderr
+            .replace(&run.out().display().to_string(), "[OUT]")
+    };
+    assert_eq!(redact(&first), redact(&second));
+}
+
+#[test]
+fn planted_pins_reach_no_output_message_or_log() {
+    let run = sample(&["--show", "100"]);
+    let pins: Vec<String> = (7391548..=7391576).map(|p| p.to_string()).collect();
+    let mut texts: Vec<(String, String)> = OUTPUTS
+        .iter()
+        .map(|n| (n.to_string(), run.read(n)))
+        .collect();
+    texts.push(("stdout".into(), run.stdout.clone()));
+    texts.push(("stderr".into(), run.stderr.clone()));
+    for (name, text) in &texts {
+        for pin in &pins {
+            assert!(!text.contains(pin.as_str()), "PIN {pin} found in {name}");
+        }
+    }
+    // The PIN column itself is kept in send-back.csv, emptied.
+    let send_back = run.csv("send-back.csv");
+    let pin = send_back[0].iter().position(|h| h == "Leader PIN").unwrap();
+    assert!(send_back[1..].iter().all(|r| r[pin].is_empty()));
+}
+
+#[test]
+fn a_broken_quote_mid_file_costs_only_its_row() {
+    let run = sample(&[]);
+    let findings = run.findings();
+    let broken: Vec<_> = findings.iter().filter(|f| f.0 == "malformed-row").collect();
+    assert_eq!(broken.len(), 1);
+    assert_eq!(broken[0].2, Some(14));
+    // Rows after it are read as usual, each on its own line.
+    for line in 15..=31 {
+        assert!(
+            findings.iter().any(|f| f.2 == Some(line)) || line == 25,
+            "line {line} was not read"
+        );
+    }
+    let plan = run.csv("import-plan.csv");
+    assert!(plan.iter().any(|r| r[0] == format!("yusuf.ali{C}")));
+}
+
+#[test]
+fn a_missing_column_exits_2_and_writes_nothing() {
+    let dir = TempDir::new().unwrap();
+    let returned = write(
+        &dir,
+        "r.csv",
+        b"UPN,Tol Number,Conference ID\nann.lee@contoso.example,+14255550100,123456\n",
+    );
+    let roster = fixture("roster.csv");
+    let run = reconcile(&[
+        "--roster",
+        roster.to_str().unwrap(),
+        "--returned",
+        returned.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status, 2);
+    assert!(!run.out().exists(), "nothing may be written");
+    assert!(
+        run.stderr.contains("r.csv has no TollNumber column"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("the closest header is \"Tol Number\""),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn unreadable_input_or_bad_config_exits_2() {
+    let dir = TempDir::new().unwrap();
+    let config = write(
+        &dir,
+        "acp.toml",
+        b"[provider]\nconference_id_digits = [10, 6]\n",
+    );
+    let roster = fixture("roster.csv");
+    let returned = fixture("returned.csv");
+    let (roster, returned) = (roster.to_str().unwrap(), returned.to_str().unwrap());
+    let bad_config = reconcile(&[
+        "--roster",
+        roster,
+        "--returned",
+        returned,
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    assert_eq!(bad_config.status, 2);
+    assert!(
+        bad_config.stderr.contains("conference_id_digits"),
+        "{}",
+        bad_config.stderr
+    );
+    let missing = reconcile(&["--roster", "no-such-roster.csv", "--returned", returned]);
+    assert_eq!(missing.status, 2);
+    assert!(
+        missing.stderr.contains("cannot read no-such-roster.csv"),
+        "{}",
+        missing.stderr
+    );
+    assert!(!missing.out().exists());
+}
+
+#[test]
+fn a_clean_powershell_export_with_a_sent_file_exits_0() {
+    let roster = fixture("roster.csv");
+    let returned = fixture("returned-clean.csv");
+    let sent = fixture("sent.csv");
+    let config = fixture("acp.toml");
+    let run = reconcile(&[
+        "--roster",
+        roster.to_str().unwrap(),
+        "--returned",
+        returned.to_str().unwrap(),
+        "--sent",
+        sent.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status, 0, "{}\n{}", run.stdout, run.stderr);
+    let a = &run.report()["summary"]["accounting"];
+    assert_eq!(a["requested"], 4);
+    assert_eq!(a["requested_planned"], 3);
+    assert_eq!(a["requested_unchanged"], 1);
+    assert_eq!(a["requested_missing"], 0);
+    let inputs = &run.report()["inputs"];
+    assert_eq!(inputs[1]["encoding"], "UTF-8 with BOM");
+    let mut codes: Vec<String> = run.findings().into_iter().map(|f| f.0).collect();
+    codes.sort();
+    assert_eq!(
+        codes,
+        [
+            "microsoft-acp-assigned",
+            "pin-column-ignored",
+            "provider-replaced",
+            "unchanged"
+        ]
+    );
+    // The PowerShell #TYPE line is skipped; rows keep their real line numbers.
+    let unchanged = run
+        .findings()
+        .into_iter()
+        .find(|f| f.0 == "unchanged")
+        .unwrap();
+    assert_eq!(unchanged.2, Some(6));
+}
+
+#[test]
+fn excel_facing_files_neutralise_formulas_and_the_plan_keeps_e164() {
+    let run = sample(&[]);
+    let errors = run.csv("errors.csv");
+    let value = errors
+        .iter()
+        .find(|r| r[1] == "invalid-toll-number")
+        .map(|r| r[6].clone())
+        .unwrap();
+    assert_eq!(value, "'+1 425 555");
+    let plan = run.csv("import-plan.csv");
+    assert!(plan[1..].iter().all(|r| r[3].starts_with('+')));
+}
+
+#[test]
+fn outputs_are_pinned() {
+    let run = sample(&["--show", "3"]);
+    insta::assert_snapshot!("import-plan.csv", run.read("import-plan.csv"));
+    insta::assert_snapshot!(
+        "import-plan.ps1",
+        run.read("import-plan.ps1").replace("\r\n", "\n")
+    );
+    insta::assert_snapshot!("errors.csv", run.read("errors.csv"));
+    insta::assert_snapshot!("send-back.csv", run.read("send-back.csv"));
+    insta::assert_snapshot!("summary", run.stdout_redacted());
+    insta::assert_snapshot!(
+        "diagnostics",
+        run.stderr
+            .replace(&run.out().display().to_string(), "[OUT]")
+    );
+}

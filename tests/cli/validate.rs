@@ -1,0 +1,91 @@
+//! `validate` on one file at a time.
+
+use crate::common::{fixture, write};
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+fn validate(args: &[&str]) -> (i32, String, String) {
+    let output = Command::cargo_bin("acp-recon")
+        .unwrap()
+        .arg("validate")
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn tells_a_returned_file_by_its_columns_and_reports_its_problems() {
+    let file = fixture("returned.csv");
+    let config = fixture("acp.toml");
+    let (status, stdout, _) =
+        validate(&[file.to_str().unwrap(), "--config", config.to_str().unwrap()]);
+    assert_eq!(status, 1);
+    assert!(
+        stdout
+            .contains("returned.csv: returned file, UTF-8, delimiter ,, header on line 1, 30 rows"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("ConferenceId               <- \"Participant Passcode\""),
+        "{stdout}"
+    );
+    // Field problems only: nothing that needs the roster.
+    assert!(!stdout.contains("not-in-roster") && !stdout.contains("missing-from-return"));
+    assert!(stdout.contains("duplicate-conference-id"));
+    insta::assert_snapshot!("validate-returned", stdout);
+}
+
+#[test]
+fn a_clean_roster_validates_with_status_0() {
+    let file = fixture("roster.csv");
+    let (status, stdout, stderr) = validate(&[file.to_str().unwrap()]);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(stdout.contains("roster file"));
+    assert!(stdout.contains("findings: 0 errors"));
+}
+
+#[test]
+fn roster_problems_are_found() {
+    let dir = TempDir::new().unwrap();
+    let roster = write(
+        &dir,
+        "roster.csv",
+        b"UserPrincipalName,DisplayName\nann@x.example,Ann\n,Nobody\nANN@x.example,Ann Other\nbob@x.example,Bob\nbob@x.example,Bob\n",
+    );
+    let errors = dir.path().join("errors.csv");
+    let (status, stdout, _) = validate(&[
+        roster.to_str().unwrap(),
+        "--errors",
+        errors.to_str().unwrap(),
+    ]);
+    assert_eq!(status, 1);
+    for code in ["empty-key", "duplicate-user", "duplicate-row"] {
+        assert!(stdout.contains(code), "{code}: {stdout}");
+    }
+    let written = std::fs::read_to_string(errors).unwrap();
+    assert!(
+        written.contains("error,duplicate-user,ann@x.example,roster.csv,4"),
+        "{written}"
+    );
+}
+
+#[test]
+fn help_has_an_example() {
+    for command in ["reconcile", "validate"] {
+        let output = Command::cargo_bin("acp-recon")
+            .unwrap()
+            .args([command, "--help"])
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        assert!(String::from_utf8(output.stdout)
+            .unwrap()
+            .contains("Example:"));
+    }
+}

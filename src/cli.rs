@@ -173,7 +173,7 @@ fn run_validate(file: &Path, errors: Option<&Path>, common: &Common) -> Result<E
         ));
     }
     let mut text = format!(
-        "{}: {} file, {}, delimiter {}, header on line {}, {} rows{}\ncolumns:\n",
+        "{}: {} file, {}, delimiter {:?}, header on line {}, {} rows{}\ncolumns:\n",
         v.input.file,
         v.kind.as_str(),
         v.input.encoding,
@@ -188,6 +188,12 @@ fn run_validate(file: &Path, errors: Option<&Path>, common: &Common) -> Result<E
     );
     for (field, header) in &v.input.columns {
         text.push_str(&format!("  {field:<26} <- {header:?}\n"));
+    }
+    for header in &v.pin_headers {
+        text.push_str(&format!(
+            "  {:<26} <- {header:?} (read past, never copied)\n",
+            "PIN"
+        ));
     }
     let count = |s: acp_recon::Severity| v.findings.iter().filter(|f| f.severity == s).count();
     let errors_found = count(acp_recon::Severity::Error);

@@ -32,6 +32,8 @@ pub struct Validation {
     pub input: InputInfo,
     pub header_line: u32,
     pub blank_rows: usize,
+    /// Headers of the PIN columns.
+    pub pin_headers: Vec<String>,
     /// Sorted by [`Finding::sort_key`].
     pub findings: Vec<Finding>,
     pub source: SourceText,
@@ -91,6 +93,11 @@ pub fn validate(table: &Table, settings: &Settings) -> Result<Validation, Error>
         input: InputInfo::new(kind.as_str(), table, &columns),
         header_line: table.header_line,
         blank_rows: table.blank_rows,
+        pin_headers: columns
+            .pins
+            .iter()
+            .map(|&c| table.headers[c].clone())
+            .collect(),
         findings,
         source: SourceText::of(table, &columns.pins),
     })

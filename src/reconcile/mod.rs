@@ -203,7 +203,7 @@ pub fn require(table: &Table, columns: &ColumnMap, fields: &[Field]) -> Result<(
         file: table.name.to_string(),
         column: missing.name(),
         src: NamedSource::new(
-            table.name.to_string(),
+            &*table.name,
             table.text[..header_start + header_text.len()].to_string(),
         ),
         span: span.into(),

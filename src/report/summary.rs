@@ -15,7 +15,7 @@ pub fn render(outcome: &Outcome, written: &[std::path::PathBuf]) -> String {
     for input in &outcome.inputs {
         let _ = writeln!(
             out,
-            "  {:<9} {} ({}, delimiter {}, {} rows)",
+            "  {:<9} {} ({}, delimiter {:?}, {} rows)",
             input.role, input.file, input.encoding, input.delimiter, input.rows
         );
     }
@@ -48,15 +48,7 @@ pub fn render(outcome: &Outcome, written: &[std::path::PathBuf]) -> String {
         "plan           {:>7} people; findings: {} errors, {} warnings, {} info",
         s.planned, s.errors, s.warnings, info
     );
-    let mut by_code: Vec<(Code, usize)> = Code::ALL
-        .iter()
-        .map(|&c| (c, outcome.findings.iter().filter(|f| f.code == c).count()))
-        .filter(|(_, n)| *n > 0)
-        .collect();
-    by_code.sort_by_key(|&(c, _)| (c.severity(), c));
-    for (code, n) in by_code {
-        let _ = writeln!(out, "  {:>7}  {:<8} {}", n, code.severity().as_str(), code);
-    }
+    out.push_str(&code_counts(&outcome.findings));
     if a.rows_balanced && a.requested_balanced {
         let _ = writeln!(
             out,
@@ -70,6 +62,21 @@ pub fn render(outcome: &Outcome, written: &[std::path::PathBuf]) -> String {
     }
     for path in written {
         let _ = writeln!(out, "wrote {}", path.display());
+    }
+    out
+}
+
+/// One line per finding code present: count, severity, code; most severe first.
+pub fn code_counts(findings: &[crate::Finding]) -> String {
+    let mut by_code: Vec<(Code, usize)> = Code::ALL
+        .iter()
+        .map(|&c| (c, findings.iter().filter(|f| f.code == c).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    by_code.sort_by_key(|&(c, _)| (c.severity(), c));
+    let mut out = String::new();
+    for (code, n) in by_code {
+        let _ = writeln!(out, "  {:>7}  {:<8} {}", n, code.severity().as_str(), code);
     }
     out
 }

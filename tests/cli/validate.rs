@@ -27,8 +27,9 @@ fn tells_a_returned_file_by_its_columns_and_reports_its_problems() {
         validate(&[file.to_str().unwrap(), "--config", config.to_str().unwrap()]);
     assert_eq!(status, 1);
     assert!(
-        stdout
-            .contains("returned.csv: returned file, UTF-8, delimiter ,, header on line 1, 30 rows"),
+        stdout.contains(
+            "returned.csv: returned file, UTF-8, delimiter \",\", header on line 1, 30 rows"
+        ),
         "{stdout}"
     );
     assert!(

@@ -1,0 +1,186 @@
+//! Seeded data generator: a roster with current assignments and a vendor's
+//! returned file of realistic shape and defect rates, rows shuffled. Shared
+//! by the benchmarks and `examples/gen.rs`.
+
+#![allow(dead_code)]
+
+use std::io::{self, Write};
+
+/// splitmix64: small, seeded, and the same on every machine.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
+    }
+
+    /// True with probability `per_mille / 1000`.
+    pub fn chance(&mut self, per_mille: u64) -> bool {
+        self.below(1000) < per_mille
+    }
+}
+
+const FIRST: &[&str] = &[
+    "Ann", "Bob", "Chloé", "Dmitri", "Élise", "Farah", "George", "Hana", "Ivan", "Júlia", "Kwame",
+    "Liam", "María", "Noah", "Olivia", "Pablo", "Quinn", "Rosa", "Søren", "Tara", "Uma", "Victor",
+    "Wendy", "Zoë",
+];
+const LAST: &[&str] = &[
+    "Lee", "Ortiz", "Martin", "Petrov", "Dubois", "Khan", "Brown", "Satō", "Horvat", "Costa",
+    "Mensah", "Walsh", "García", "Fischer", "Rossi", "Ruiz", "Taylor", "Silva", "Nguyen",
+    "O'Brien", "Patel", "Chen",
+];
+const TOLL: &[&str] = &[
+    "+14255550100",
+    "+12065550100",
+    "+1 (312) 555-0100",
+    "+442079460958",
+    "+49 30 901820",
+];
+const TOLL_FREE: &[&str] = &["+18005550199", "+1 888 555 0123", "+18665550100"];
+const PROVIDER: &str = "Fabrikam Conferencing";
+const DOMAIN: &str = "acp.fabrikam.example";
+
+struct Person {
+    key: String,
+    name: String,
+    toll: &'static str,
+    toll_free: &'static str,
+    id: String,
+    current: u8,
+}
+
+fn people(n: usize, rng: &mut Rng) -> Vec<Person> {
+    (0..n)
+        .map(|i| {
+            let first = FIRST[rng.below(FIRST.len() as u64) as usize];
+            let last = LAST[rng.below(LAST.len() as u64) as usize];
+            let ascii = |s: &str| {
+                s.chars()
+                    .filter(|c| c.is_ascii_alphabetic())
+                    .collect::<String>()
+                    .to_lowercase()
+            };
+            Person {
+                key: format!("{}.{}{}@contoso.example", ascii(first), ascii(last), i),
+                name: format!("{first} {last}"),
+                toll: TOLL[rng.below(TOLL.len() as u64) as usize],
+                toll_free: TOLL_FREE[rng.below(TOLL_FREE.len() as u64) as usize],
+                // Unique, and one in ten with leading zeros.
+                id: if i % 10 == 0 {
+                    format!("00{:07}", i)
+                } else {
+                    format!("{}", 10_000_000 + i)
+                },
+                // 0 none, 1 Microsoft, 2 another provider, 3 Fabrikam already.
+                current: [0, 0, 0, 0, 0, 0, 1, 2, 3, 3][rng.below(10) as usize],
+            }
+        })
+        .collect()
+}
+
+/// Writes a roster and a returned file for `n` people.
+pub fn generate(
+    n: usize,
+    seed: u64,
+    roster: &mut dyn Write,
+    returned: &mut dyn Write,
+) -> io::Result<()> {
+    let mut rng = Rng::new(seed);
+    let people = people(n, &mut rng);
+
+    writeln!(
+        roster,
+        "UserPrincipalName,DisplayName,Mail,AccountEnabled,TeamsUpgradeEffectiveMode,AudioConferencingLicense,CurrentProvider,CurrentTollNumber,CurrentTollFreeNumbers,CurrentConferenceId"
+    )?;
+    for p in &people {
+        let (provider, toll, free, id) = match p.current {
+            1 => ("Microsoft", "", "", ""),
+            2 => ("InterCall", "+13125550199", "", "7700000"),
+            3 => (PROVIDER, p.toll, p.toll_free, p.id.as_str()),
+            _ => ("", "", "", ""),
+        };
+        let enabled = if rng.chance(5) { "False" } else { "True" };
+        let mode = if rng.chance(5) {
+            "TeamsOnly"
+        } else {
+            "Islands"
+        };
+        writeln!(
+            roster,
+            "{},\"{}\",{},{enabled},{mode},{},{provider},{toll},{free},{id}",
+            p.key,
+            p.name,
+            p.key,
+            if p.current == 1 { "True" } else { "False" },
+        )?;
+    }
+
+    let mut order: Vec<usize> = (0..n).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    writeln!(
+        returned,
+        "UserPrincipalName,DisplayName,ProviderName,Domain,TollNumber,TollFreeNumbers,ConferenceId,Url,Leader PIN"
+    )?;
+    for (position, &i) in order.iter().enumerate() {
+        let p = &people[i];
+        if rng.chance(5) {
+            continue; // missing from the return
+        }
+        let key = if rng.chance(100) {
+            p.key.to_uppercase()
+        } else {
+            p.key.clone()
+        };
+        let mut toll = p.toll.to_string();
+        let mut id = p.id.clone();
+        if rng.chance(3) {
+            toll = "+1 425 555".into();
+        }
+        if p.current == 3 && rng.chance(50) {
+            id = format!("{}", 20_000_000 + i);
+        }
+        if rng.chance(1) {
+            id = people[(i + 1) % n].id.clone(); // shared with the next person
+        }
+        if rng.chance(1) {
+            toll = "1.42555E+10".into();
+        }
+        if rng.chance(1) && id.starts_with("00") {
+            id = id.trim_start_matches('0').to_string();
+        }
+        let line = format!(
+            "{key},\"{}\",{PROVIDER},{DOMAIN},{toll},{},{id},https://{DOMAIN}/numbers,{}\n",
+            p.name,
+            p.toll_free,
+            1_000_000 + rng.below(9_000_000)
+        );
+        returned.write_all(line.as_bytes())?;
+        if rng.chance(1) {
+            returned.write_all(line.as_bytes())?; // an identical duplicate
+        }
+        if rng.chance(2) {
+            let unknown = format!("unknown{position}@contoso.example");
+            writeln!(
+                returned,
+                "{unknown},Someone,{PROVIDER},{DOMAIN},{toll},,{},,",
+                90_000_000 + position
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -5,7 +5,7 @@ use acp_recon::error::{Error, ExitStatus};
 use acp_recon::output;
 use acp_recon::reconcile::{self, Inputs};
 use acp_recon::report::{diagnostics, errors_csv, summary};
-use acp_recon::{source, validate, Settings};
+use acp_recon::{export, source, validate, Settings};
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -42,6 +42,23 @@ Exit status: 0 no errors, 1 errors found (outputs still written), 2 could not ru
         sent: Option<PathBuf>,
         /// Folder to write the outputs into (created if needed)
         #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Write the file to send to the vendor: one row per eligible person
+    #[command(
+        after_help = "Example:\n  acp-recon export --roster roster.csv --out to-fabrikam.xlsx --config acp.toml\n\n\
+Writes .xlsx (every cell text, so Excel keeps + and leading zeros) or .csv (UTF-8 with BOM),\n\
+and export-excluded.csv beside it listing everyone left out and why.\n\
+Exit status: 0 written, 1 written but the roster has errors, 2 could not run (nothing written)."
+    )]
+    Export {
+        /// Who exists
+        #[arg(long, value_name = "ROSTER")]
+        roster: PathBuf,
+        /// The file to write: .xlsx or .csv
+        #[arg(long, value_name = "FILE")]
         out: PathBuf,
         #[command(flatten)]
         common: Common,
@@ -109,6 +126,11 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Error> {
             errors,
             common,
         } => run_validate(&file, errors.as_deref(), &common),
+        Command::Export {
+            roster,
+            out,
+            common,
+        } => run_export(&roster, &out, &common),
     }
 }
 
@@ -141,6 +163,70 @@ fn run_reconcile(
     let balanced =
         outcome.summary.accounting.rows_balanced && outcome.summary.accounting.requested_balanced;
     Ok(if outcome.has_errors() || !balanced {
+        ExitStatus::ErrorsFound
+    } else {
+        ExitStatus::Clean
+    })
+}
+
+fn run_export(roster: &Path, out: &Path, common: &Common) -> Result<ExitStatus, Error> {
+    let extension = out
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| Error::ExportFormat {
+            path: out.to_path_buf(),
+        })?;
+    let main: Box<dyn output::Output<export::Export>> = match extension.as_deref() {
+        Some("xlsx") => Box::new(export::ExportXlsx(name)),
+        Some("csv") => Box::new(export::ExportCsv(name)),
+        _ => {
+            return Err(Error::ExportFormat {
+                path: out.to_path_buf(),
+            })
+        }
+    };
+    let settings = common.settings()?;
+    let table = source::read(roster)?;
+    let result = export::export(&table, &settings)?;
+    let dir = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let outputs = vec![
+        main,
+        Box::new(export::ExcludedCsv("export-excluded.csv".into())) as Box<_>,
+    ];
+    let written = output::write_all(dir, &result, &outputs)?;
+    let style = common.style();
+    if style.limit > 0 && !result.excluded.is_empty() {
+        let mut text = format!("{} people left out:\n", result.excluded.len());
+        for e in result.excluded.iter().take(style.limit.max(20)) {
+            let who = if e.upn.is_empty() {
+                "(no key)"
+            } else {
+                e.upn.as_str()
+            };
+            text.push_str(&format!(
+                "  {}:{}  {who}: {}\n",
+                result.roster.file, e.line, e.reason
+            ));
+        }
+        if result.excluded.len() > style.limit.max(20) {
+            text.push_str(&format!("  … the rest are in {}\n", written[1].display()));
+        }
+        eprint(&text);
+    }
+    print(&format!(
+        "exported {} people to {}\n{} left out, listed in {}\n",
+        result.people.len(),
+        written[0].display(),
+        result.excluded.len(),
+        written[1].display()
+    ));
+    Ok(if result.has_errors() {
         ExitStatus::ErrorsFound
     } else {
         ExitStatus::Clean

@@ -36,6 +36,13 @@ pub enum Error {
     )]
     Spreadsheet { file: String },
 
+    #[error("cannot write {} as an export", path.display())]
+    #[diagnostic(
+        code(acp_recon::export_format),
+        help("name the output .xlsx (recommended: Excel keeps what the vendor types) or .csv")
+    )]
+    ExportFormat { path: PathBuf },
+
     #[error("{file} has no header row")]
     #[diagnostic(
         code(acp_recon::empty_file),

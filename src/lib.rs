@@ -32,6 +32,7 @@ pub mod columns;
 pub mod config;
 pub mod error;
 pub mod escape;
+pub mod export;
 pub mod finding;
 pub mod model;
 pub mod normalize;

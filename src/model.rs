@@ -96,10 +96,13 @@ pub struct CurrentAssignment {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RosterEntry {
     pub key: UserKey,
+    /// The key as the roster writes it (trimmed), for files people read.
+    pub upn: String,
     pub line: u32,
     pub offset: Option<usize>,
     pub display_name: String,
     pub mail: String,
+    /// As the roster writes it.
     pub sip_address: String,
     /// `Some(false)` when the roster marks the account disabled.
     pub account_enabled: Option<bool>,

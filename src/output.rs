@@ -8,12 +8,12 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-/// One output file of a run.
-pub trait Output {
+/// One output file of a run, written from the run's result `T`.
+pub trait Output<T: ?Sized = Outcome> {
     /// The file name inside the output folder.
-    fn file_name(&self) -> &'static str;
+    fn file_name(&self) -> &str;
     /// Writes the whole file.
-    fn write(&self, outcome: &Outcome, out: &mut dyn Write) -> io::Result<()>;
+    fn write(&self, data: &T, out: &mut dyn Write) -> io::Result<()>;
 }
 
 /// Every output of `reconcile`, in the order they are written.
@@ -29,10 +29,10 @@ pub fn reconcile_outputs() -> Vec<Box<dyn Output>> {
 
 /// Writes every output into `dir`: all to temporary files first, then all
 /// renamed into place. Returns the paths written.
-pub fn write_all(
+pub fn write_all<T: ?Sized>(
     dir: &Path,
-    outcome: &Outcome,
-    outputs: &[Box<dyn Output>],
+    data: &T,
+    outputs: &[Box<dyn Output<T>>],
 ) -> Result<Vec<PathBuf>, Error> {
     let fail = |path: &Path| {
         let path = path.to_path_buf();
@@ -51,7 +51,7 @@ pub fn write_all(
             staged.push((temp.clone(), target.clone()));
             let file = File::create(&temp).map_err(fail(&temp))?;
             let mut out = BufWriter::with_capacity(1 << 16, file);
-            output.write(outcome, &mut out).map_err(fail(&target))?;
+            output.write(data, &mut out).map_err(fail(&target))?;
             let file = out
                 .into_inner()
                 .map_err(|e| e.into_error())

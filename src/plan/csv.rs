@@ -8,7 +8,7 @@ use std::io::{self, Write};
 pub struct ImportPlanCsv;
 
 impl Output for ImportPlanCsv {
-    fn file_name(&self) -> &'static str {
+    fn file_name(&self) -> &str {
         "import-plan.csv"
     }
 

@@ -36,7 +36,7 @@ function Invoke-PlanStep {
 "#;
 
 impl Output for ImportPlanPs1 {
-    fn file_name(&self) -> &'static str {
+    fn file_name(&self) -> &str {
         "import-plan.ps1"
     }
 
@@ -46,13 +46,15 @@ impl Output for ImportPlanPs1 {
         out.write_all(BOM)?;
         let mut text = String::new();
         let count = |a: Action| outcome.plan.iter().filter(|p| p.action == a).count();
-        let inputs: Vec<String> = outcome
-            .inputs
-            .iter()
-            .map(|i| format!("{} ({})", comment(&i.file), i.role))
-            .collect();
         text.push_str("# Audio conferencing provider import plan, written by acp-recon.\n");
-        text.push_str(&format!("# Inputs: {}\n", inputs.join(", ")));
+        for input in &outcome.inputs {
+            text.push_str(&format!(
+                "# {:<8} {}  SHA-256 {}\n",
+                input.role,
+                comment(&input.file),
+                input.sha256.as_deref().unwrap_or("(not read from a file)")
+            ));
+        }
         text.push_str(&format!(
             "# {} people: {} add, {} replace, {} update.\n",
             outcome.plan.len(),
@@ -83,9 +85,12 @@ fn person(text: &mut String, p: &PlanEntry) {
         (action, _, Some(old)) => format!("{}, from {}", action.as_str(), comment(old)),
         (action, false, None) => action.as_str().to_string(),
     };
+    let who = match p.display_name.as_str() {
+        "" => comment(p.key.as_str()),
+        name => format!("{} <{}>", comment(name), comment(p.key.as_str())),
+    };
     text.push_str(&format!(
-        "# {} ({}:{}): {why}\n",
-        comment(p.key.as_str()),
+        "# {who} ({}:{}): {why}\n",
         comment(&p.file),
         p.line
     ));

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 pub struct SendBackCsv;
 
 impl Output for SendBackCsv {
-    fn file_name(&self) -> &'static str {
+    fn file_name(&self) -> &str {
         "send-back.csv"
     }
 

@@ -53,6 +53,8 @@ impl Action {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanEntry {
     pub key: UserKey,
+    /// From the roster, for the comments of the PowerShell plan.
+    pub display_name: String,
     pub provider_name: String,
     pub domain: String,
     pub toll_number: Phone,
@@ -119,6 +121,7 @@ pub struct InputInfo {
     pub encoding: &'static str,
     pub delimiter: String,
     pub rows: usize,
+    pub sha256: Option<String>,
     pub columns: BTreeMap<&'static str, String>,
 }
 
@@ -134,6 +137,7 @@ impl InputInfo {
             encoding: table.encoding.as_str(),
             delimiter,
             rows: table.rows.len(),
+            sha256: table.sha256.clone(),
             columns: columns
                 .matched
                 .iter()
@@ -585,6 +589,7 @@ fn compare(
     let current = &person.current;
     let mut entry = PlanEntry {
         key: key.clone(),
+        display_name: person.display_name.clone(),
         provider_name: row.provider_name.clone(),
         domain: row.domain.clone(),
         toll_number: toll.clone(),

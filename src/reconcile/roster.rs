@@ -109,11 +109,12 @@ fn entry(key: UserKey, row: &Row, columns: &ColumnMap, settings: &Settings) -> R
     let conference_id = cell(Field::CurrentConferenceId);
     RosterEntry {
         key,
+        upn: cell(Field::Key).to_string(),
         line: row.line,
         offset: row.offset,
         display_name: cell(Field::DisplayName).to_string(),
         mail: cell(Field::Mail).to_string(),
-        sip_address: crate::normalize::text::clean_key(cell(Field::SipAddress)),
+        sip_address: cell(Field::SipAddress).to_string(),
         account_enabled: parse_bool(cell(Field::AccountEnabled)),
         teams_only: crate::columns::fold(cell(Field::TeamsMode)) == "teamsonly",
         microsoft_licence: parse_bool(cell(Field::MicrosoftLicence)) == Some(true),

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 pub struct ErrorsCsv;
 
 impl Output for ErrorsCsv {
-    fn file_name(&self) -> &'static str {
+    fn file_name(&self) -> &str {
         "errors.csv"
     }
 

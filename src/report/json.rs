@@ -16,7 +16,7 @@ struct Report<'a> {
 }
 
 impl Output for ReportJson {
-    fn file_name(&self) -> &'static str {
+    fn file_name(&self) -> &str {
         "report.json"
     }
 

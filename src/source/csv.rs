@@ -140,6 +140,7 @@ pub fn parse(name: Arc<str>, decoded: Decoded) -> Result<Table, Error> {
         headers,
         rows,
         blank_rows,
+        sha256: None,
     })
 }
 

@@ -44,6 +44,8 @@ pub struct Table {
     pub rows: Vec<Row>,
     /// Rows whose cells are all empty: not data, skipped.
     pub blank_rows: usize,
+    /// SHA-256 of the file's bytes, when read from a file.
+    pub sha256: Option<String>,
 }
 
 /// Reads a file into a table. `Err` only when the file cannot be read at all.
@@ -62,7 +64,19 @@ pub fn read(path: &Path) -> Result<Table, Error> {
             file: name.to_string(),
         });
     }
-    csv::parse(name, decode::decode(bytes))
+    let sha256 = sha256_hex(&bytes);
+    let mut table = csv::parse(name, decode::decode(bytes))?;
+    table.sha256 = Some(sha256);
+    Ok(table)
+}
+
+/// Lowercase hex SHA-256, as `Get-FileHash` shows it (in upper case).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Zip (xlsx, ods) and OLE2 (xls) containers, whatever the extension says.

@@ -464,7 +464,7 @@ pub fn is_http_url(s: &str) -> bool {
                 && host.contains('.')
                 && !s
                     .chars()
-                    .any(|c| c.is_whitespace() || c.is_control() || c == '\'' || c == '"')
+                    .any(|c| c.is_whitespace() || c.is_control() || c == '"')
         }
         None => false,
     }

@@ -1,0 +1,98 @@
+//! The PowerShell plan: hostile values stay inside single-quoted strings.
+
+use crate::common::{reconcile, write};
+use tempfile::TempDir;
+
+const HOSTILE: &str = "'; Remove-Item -Recurse C:\\ ; '";
+
+/// Byte ranges of a script that are data: single-quoted strings (quotes
+/// doubled inside, curly quotes counting as quotes) and `#` comments.
+fn inert_ranges(script: &str) -> Vec<(usize, usize)> {
+    let quote = |c: char| matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}');
+    let chars: Vec<(usize, char)> = script.char_indices().collect();
+    let mut ranges = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let (start, c) = chars[i];
+        if quote(c) {
+            let mut j = i + 1;
+            loop {
+                assert!(j < chars.len(), "unterminated string at byte {start}");
+                if quote(chars[j].1) {
+                    if j + 1 < chars.len() && quote(chars[j + 1].1) {
+                        j += 2;
+                        continue;
+                    }
+                    break;
+                }
+                j += 1;
+            }
+            ranges.push((start, chars[j].0 + chars[j].1.len_utf8()));
+            i = j + 1;
+        } else if c == '#' {
+            let end = script[start..]
+                .find('\n')
+                .map_or(script.len(), |e| start + e);
+            ranges.push((start, end));
+            while i < chars.len() && chars[i].0 < end {
+                i += 1;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    ranges
+}
+
+#[test]
+fn hostile_values_land_only_inside_quoted_strings_or_comments() {
+    let dir = TempDir::new().unwrap();
+    let roster = write(
+        &dir,
+        "roster.csv",
+        format!(
+            "UserPrincipalName,DisplayName\no'brien@contoso.example,\"{h}\"\nann@contoso.example,\"{h}\r\nsecond line\"\n",
+            h = HOSTILE.replace('"', "\"\"")
+        )
+        .as_bytes(),
+    );
+    let url = "https://acp.fabrikam.example/x';Remove-Item-Recurse-C:\\;'";
+    let provider = format!("Fabrikam{HOSTILE}");
+    let returned = write(
+        &dir,
+        "returned.csv",
+        format!(
+            "UserPrincipalName,ProviderName,Domain,TollNumber,ConferenceId,Url\n\
+             o'brien@contoso.example,\"{provider}\",acp.fabrikam.example,+14255550100,123456,{url}\n\
+             ann@contoso.example,\"{provider}\",acp.fabrikam.example,+14255550100,123457,{url}\n"
+        )
+        .as_bytes(),
+    );
+    let run = reconcile(&[
+        "--roster",
+        roster.to_str().unwrap(),
+        "--returned",
+        returned.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let script = run.read("import-plan.ps1");
+    assert!(
+        script.contains("-Url 'https://acp.fabrikam.example/x'';Remove-Item-Recurse-C:\\;'''"),
+        "{script}"
+    );
+    assert!(
+        script.contains("-Name 'Fabrikam''; Remove-Item -Recurse C:\\ ; '''"),
+        "{script}"
+    );
+    let inert = inert_ranges(&script);
+    let mut found = 0;
+    for (at, _) in script.match_indices("Remove-Item") {
+        found += 1;
+        assert!(
+            inert.iter().any(|&(s, e)| s <= at && at < e),
+            "Remove-Item at byte {at} is code:\n{script}"
+        );
+    }
+    // Twice in names, twice in Urls, and in the comment of each person.
+    assert!(found >= 6, "{found}");
+}

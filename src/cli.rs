@@ -5,6 +5,7 @@ use acp_recon::error::{Error, ExitStatus};
 use acp_recon::output;
 use acp_recon::reconcile::{self, Inputs};
 use acp_recon::report::{diagnostics, errors_csv, summary};
+use acp_recon::source::ReadOptions;
 use acp_recon::{export, source, validate, Settings};
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Write};
@@ -37,6 +38,9 @@ Exit status: 0 no errors, 1 errors found (outputs still written), 2 could not ru
         /// The file the vendor sent back
         #[arg(long, value_name = "RETURNED")]
         returned: PathBuf,
+        /// The sheet of RETURNED to read, when it is a workbook (default: the first)
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
         /// The file that was sent to the vendor; defines who was requested
         #[arg(long, value_name = "SENT")]
         sent: Option<PathBuf>,
@@ -60,6 +64,9 @@ Exit status: 0 written, 1 written but the roster has errors, 2 could not run (no
         /// The file to write: .xlsx or .csv
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// The sheet of ROSTER to read, when it is a workbook (default: the first)
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
         #[command(flatten)]
         common: Common,
     },
@@ -71,6 +78,9 @@ Exit status: 0 no errors, 1 errors found, 2 could not read the file."
     Validate {
         /// The file to check
         file: PathBuf,
+        /// The sheet to read, when FILE is a workbook (default: the first)
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
         /// Also write every finding to this CSV file
         #[arg(long, value_name = "CSV")]
         errors: Option<PathBuf>,
@@ -117,35 +127,49 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Error> {
         Command::Reconcile {
             roster,
             returned,
+            sheet,
             sent,
             out,
             common,
-        } => run_reconcile(&roster, &returned, sent.as_deref(), &out, &common),
+        } => run_reconcile(&roster, &returned, sheet, sent.as_deref(), &out, &common),
         Command::Validate {
             file,
+            sheet,
             errors,
             common,
-        } => run_validate(&file, errors.as_deref(), &common),
+        } => run_validate(&file, sheet, errors.as_deref(), &common),
         Command::Export {
             roster,
             out,
+            sheet,
             common,
-        } => run_export(&roster, &out, &common),
+        } => run_export(&roster, &out, sheet, &common),
     }
 }
 
 fn run_reconcile(
     roster: &Path,
     returned: &Path,
+    sheet: Option<String>,
     sent: Option<&Path>,
     out: &Path,
     common: &Common,
 ) -> Result<ExitStatus, Error> {
     let settings = common.settings()?;
+    let options = ReadOptions {
+        sheet: None,
+        aliases: settings.aliases.clone(),
+    };
     let inputs = Inputs {
-        roster: source::read(roster)?,
-        returned: source::read(returned)?,
-        sent: sent.map(source::read).transpose()?,
+        roster: source::read_with(roster, &options)?,
+        returned: source::read_with(
+            returned,
+            &ReadOptions {
+                sheet,
+                ..options.clone()
+            },
+        )?,
+        sent: sent.map(|s| source::read_with(s, &options)).transpose()?,
     };
     let outcome = reconcile::reconcile(&inputs, &settings)?;
     let written = output::write_all(out, &outcome, &output::reconcile_outputs())?;
@@ -169,7 +193,12 @@ fn run_reconcile(
     })
 }
 
-fn run_export(roster: &Path, out: &Path, common: &Common) -> Result<ExitStatus, Error> {
+fn run_export(
+    roster: &Path,
+    out: &Path,
+    sheet: Option<String>,
+    common: &Common,
+) -> Result<ExitStatus, Error> {
     let extension = out
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase());
@@ -189,7 +218,11 @@ fn run_export(roster: &Path, out: &Path, common: &Common) -> Result<ExitStatus, 
         }
     };
     let settings = common.settings()?;
-    let table = source::read(roster)?;
+    let options = ReadOptions {
+        sheet,
+        aliases: settings.aliases.clone(),
+    };
+    let table = source::read_with(roster, &options)?;
     let result = export::export(&table, &settings)?;
     let dir = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -233,9 +266,18 @@ fn run_export(roster: &Path, out: &Path, common: &Common) -> Result<ExitStatus, 
     })
 }
 
-fn run_validate(file: &Path, errors: Option<&Path>, common: &Common) -> Result<ExitStatus, Error> {
+fn run_validate(
+    file: &Path,
+    sheet: Option<String>,
+    errors: Option<&Path>,
+    common: &Common,
+) -> Result<ExitStatus, Error> {
     let settings = common.settings()?;
-    let table = source::read(file)?;
+    let options = ReadOptions {
+        sheet,
+        aliases: settings.aliases.clone(),
+    };
+    let table = source::read_with(file, &options)?;
     let v = validate::validate(&table, &settings)?;
     if let Some(path) = errors {
         let write = || -> std::io::Result<()> {

@@ -29,12 +29,20 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    #[error("{file} is a spreadsheet, and this build reads delimited text only")]
+    #[error("cannot read {file} as a spreadsheet: {message}")]
     #[diagnostic(
         code(acp_recon::spreadsheet),
-        help("open it in Excel and save it as \"CSV UTF-8 (Comma delimited)\", then run again on the .csv")
+        help("check that the file opens in Excel; if it does, save it as \"CSV UTF-8 (Comma delimited)\" and run again on the .csv")
     )]
-    Spreadsheet { file: String },
+    Sheet { file: String, message: String },
+
+    #[error("{file} has no sheet named {sheet:?}")]
+    #[diagnostic(code(acp_recon::no_such_sheet), help("the sheets are: {available}"))]
+    NoSuchSheet {
+        file: String,
+        sheet: String,
+        available: String,
+    },
 
     #[error("cannot write {} as an export", path.display())]
     #[diagnostic(

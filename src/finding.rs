@@ -107,7 +107,7 @@ pub struct Finding {
     #[serde(skip)]
     pub offset: Option<usize>,
     /// The cell reference (`Sheet1!D17`) when the source is a spreadsheet.
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cell: Option<String>,
     /// The column of the field, to point at it in a source snippet.
     #[serde(skip)]

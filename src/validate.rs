@@ -30,6 +30,8 @@ impl FileKind {
 pub struct Validation {
     pub kind: FileKind,
     pub input: InputInfo,
+    /// The sheet read, for a spreadsheet.
+    pub sheet: Option<String>,
     pub header_line: u32,
     pub blank_rows: usize,
     /// Headers of the PIN columns.
@@ -87,10 +89,12 @@ pub fn validate(table: &Table, settings: &Settings) -> Result<Validation, Error>
             findings
         }
     };
+    reconcile::locate_cells(&mut findings, &[table]);
     finding::sort(&mut findings);
     Ok(Validation {
         kind,
         input: InputInfo::new(kind.as_str(), table, &columns),
+        sheet: table.sheet.clone(),
         header_line: table.header_line,
         blank_rows: table.blank_rows,
         pin_headers: columns

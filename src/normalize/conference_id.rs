@@ -101,6 +101,39 @@ pub fn check(raw: &str, length: Length, current: Option<&str>) -> Verdict {
     Verdict::Valid(ConferenceId(s.into()))
 }
 
+/// Judges a spreadsheet cell that holds a number. A number format made of
+/// zeros (`00000000`) shows how many digits the ID had, so its leading
+/// zeros are restored; a fraction or more than 15 digits is never guessed.
+///
+/// ```
+/// use acp_recon::normalize::conference_id::{from_number, Length, Verdict};
+/// let len = Length { min: 6, max: 10 };
+/// assert!(matches!(from_number(12345.0, Some("00000000"), len, None), Verdict::Valid(id) if id.as_str() == "00012345"));
+/// assert!(matches!(from_number(1234567.0, None, len, None), Verdict::Valid(_)));
+/// assert!(matches!(from_number(1.5, None, len, None), Verdict::Mangled { .. }));
+/// ```
+pub fn from_number(
+    value: f64,
+    format: Option<&str>,
+    length: Length,
+    current: Option<&str>,
+) -> Verdict {
+    if !value.is_finite() || value.fract() != 0.0 || value < 0.0 || value >= 1e15 {
+        return Verdict::Mangled {
+            reason: "is a number Excel cannot hold exactly (a fraction, or more than 15 digits), so digits are lost".into(),
+            likely: None,
+        };
+    }
+    let mut digits = format!("{value:.0}");
+    if let Some(width) = format
+        .filter(|f| !f.is_empty() && f.bytes().all(|b| b == b'0'))
+        .map(str::len)
+    {
+        digits = format!("{digits:0>width$}");
+    }
+    check(&digits, length, current)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

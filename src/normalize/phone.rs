@@ -89,6 +89,38 @@ pub fn check(raw: &str, region: Option<country::Id>) -> Verdict {
     }
 }
 
+/// Judges a spreadsheet cell that holds a number, not text. Its digits are
+/// taken only when they are unambiguous: a whole number of at most 15 digits
+/// that is a valid number once the `+` Excel dropped is restored.
+///
+/// ```
+/// use acp_recon::normalize::phone::{from_number, Verdict};
+/// let us = Some("US".parse().unwrap());
+/// assert!(matches!(from_number(14255550100.0, us), Verdict::Valid { .. }));
+/// assert!(matches!(from_number(4255550100.0, us), Verdict::Mangled { likely: Some(_), .. }));
+/// assert!(matches!(from_number(14255550100.5, us), Verdict::Mangled { likely: None, .. }));
+/// ```
+pub fn from_number(value: f64, region: Option<country::Id>) -> Verdict {
+    if !value.is_finite() || value.fract() != 0.0 || value <= 0.0 || value >= 1e15 {
+        return Verdict::Mangled {
+            reason: "is a number Excel cannot hold exactly (a fraction, or more than 15 digits), so digits are lost".into(),
+            likely: None,
+        };
+    }
+    let digits = format!("{value:.0}");
+    if let Some((phone, toll_free)) = parse(&format!("+{digits}"), None) {
+        return Verdict::Valid { phone, toll_free };
+    }
+    let likely = match check(&digits, region) {
+        Verdict::Valid { phone, .. } => Some(phone.to_string()),
+        _ => None,
+    };
+    Verdict::Mangled {
+        reason: format!("is stored as the number {digits}, which lost the leading + or zeros of the number typed"),
+        likely,
+    }
+}
+
 /// Strips the punctuation people put in numbers; `00` becomes `+`.
 fn clean(s: &str) -> Result<String, String> {
     let s = match s.get(..4) {

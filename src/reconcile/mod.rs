@@ -127,9 +127,10 @@ pub struct InputInfo {
 
 impl InputInfo {
     pub fn new(role: &'static str, table: &Table, columns: &ColumnMap) -> InputInfo {
-        let delimiter = match table.delimiter {
-            b'\t' => "tab".to_string(),
-            d => (d as char).to_string(),
+        let delimiter = match (&table.sheet, table.delimiter) {
+            (Some(sheet), _) => format!("sheet {sheet}"),
+            (None, b'\t') => "tab".to_string(),
+            (None, d) => (d as char).to_string(),
         };
         InputInfo {
             role,
@@ -353,6 +354,9 @@ pub fn reconcile(inputs: &Inputs, settings: &Settings) -> Result<Outcome, Error>
     for row in &mut rows {
         findings.append(&mut row.findings);
     }
+    let mut tables = vec![&inputs.roster, returned];
+    tables.extend(inputs.sent.as_ref());
+    locate_cells(&mut findings, &tables);
     finding::sort(&mut findings);
 
     let count = |f: Fate| fate.iter().filter(|&&x| x == f).count();
@@ -418,6 +422,18 @@ pub fn reconcile(inputs: &Inputs, settings: &Settings) -> Result<Outcome, Error>
         inputs: inputs_info,
         sources,
     })
+}
+
+/// Gives findings on spreadsheet rows their cell reference (`Sheet1!D17`).
+pub fn locate_cells(findings: &mut [Finding], tables: &[&Table]) {
+    for f in findings.iter_mut() {
+        let table = tables
+            .iter()
+            .find(|t| t.name == f.file && t.sheet.is_some());
+        if let (Some(table), Some(line)) = (table, f.line) {
+            f.cell = table.cell_ref(line, f.column);
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

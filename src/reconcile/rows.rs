@@ -238,7 +238,11 @@ impl Check<'_, '_> {
             );
             return;
         }
-        match self.phone(&raw) {
+        let verdict = match self.row.number(self.ctx.columns.get(Field::TollNumber)) {
+            Some(n) => phone::from_number(n.value, self.ctx.settings.region),
+            None => self.phone(&raw),
+        };
+        match verdict {
             phone::Verdict::Valid { phone, toll_free } => {
                 if toll_free {
                     self.push(
@@ -291,8 +295,16 @@ impl Check<'_, '_> {
             );
             return;
         }
+        let number = self
+            .row
+            .number(self.ctx.columns.get(Field::TollFreeNumbers))
+            .map(|n| n.value);
         for entry in split_numbers(&cell).collect::<Vec<_>>() {
-            match self.phone(entry) {
+            let verdict = match number {
+                Some(value) => phone::from_number(value, self.ctx.settings.region),
+                None => self.phone(entry),
+            };
+            match verdict {
                 phone::Verdict::Valid { phone, toll_free } => {
                     if !toll_free {
                         self.push(
@@ -332,7 +344,14 @@ impl Check<'_, '_> {
             return;
         }
         let current = self.current().and_then(|p| p.current.conference_id.clone());
-        match conference_id::check(&raw, self.ctx.settings.id_length, current.as_deref()) {
+        let length = self.ctx.settings.id_length;
+        let verdict = match self.row.number(self.ctx.columns.get(Field::ConferenceId)) {
+            Some(n) => {
+                conference_id::from_number(n.value, n.format.as_deref(), length, current.as_deref())
+            }
+            None => conference_id::check(&raw, length, current.as_deref()),
+        };
+        match verdict {
             conference_id::Verdict::Valid(id) => self.out.conference_id = Some(id),
             conference_id::Verdict::Mangled { reason, likely } => {
                 let message =

@@ -38,7 +38,10 @@ pub fn write_findings(findings: &[Finding], out: &mut dyn Write) -> io::Result<(
             f.severity.as_str(),
             f.code.as_str(),
             &spreadsheet_cell(f.key.as_ref().map_or("", |k| k.as_str())),
-            &spreadsheet_cell(&f.file),
+            &spreadsheet_cell(&match &f.cell {
+                Some(cell) => format!("{}, {cell}", f.file),
+                None => f.file.to_string(),
+            }),
             &line,
             &spreadsheet_cell(f.field.as_deref().unwrap_or("")),
             &spreadsheet_cell(f.value.as_deref().unwrap_or("")),

@@ -101,6 +101,7 @@ pub fn parse(name: Arc<str>, decoded: Decoded) -> Result<Table, Error> {
                     offset: Some(offset),
                     fields: first_line_fields(&text[offset..first_line_end], delimiter),
                     malformed: Some(quote_problem.into()),
+                    numbers: None,
                 });
                 let resume = next_line(bytes, first_line_end);
                 base = (resume, row_line + 1);
@@ -128,6 +129,7 @@ pub fn parse(name: Arc<str>, decoded: Decoded) -> Result<Table, Error> {
                 offset: Some(offset),
                 fields,
                 malformed,
+                numbers: None,
             });
         }
     }
@@ -141,6 +143,8 @@ pub fn parse(name: Arc<str>, decoded: Decoded) -> Result<Table, Error> {
         rows,
         blank_rows,
         sha256: None,
+        sheet: None,
+        first_column: 0,
     })
 }
 

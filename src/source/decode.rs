@@ -2,21 +2,17 @@
 //! valid UTF-8 (Excel's "CSV" in European locales).
 
 use encoding_rs::{UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
-use serde::Serialize;
 
 /// The encoding a file was read as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
-    #[serde(rename = "UTF-8")]
     Utf8,
-    #[serde(rename = "UTF-8 with BOM")]
     Utf8Bom,
-    #[serde(rename = "UTF-16LE")]
     Utf16Le,
-    #[serde(rename = "UTF-16BE")]
     Utf16Be,
-    #[serde(rename = "Windows-1252")]
     Windows1252,
+    /// Not text: a workbook of this kind (`xlsx`, `xls`, `ods`, `xlsb`).
+    Spreadsheet(&'static str),
 }
 
 impl Encoding {
@@ -27,6 +23,7 @@ impl Encoding {
             Encoding::Utf16Le => "UTF-16LE",
             Encoding::Utf16Be => "UTF-16BE",
             Encoding::Windows1252 => "Windows-1252",
+            Encoding::Spreadsheet(kind) => kind,
         }
     }
 }

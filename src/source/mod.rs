@@ -4,6 +4,7 @@
 
 pub mod csv;
 pub mod decode;
+pub mod sheet;
 
 use crate::error::Error;
 use decode::Encoding;
@@ -21,12 +22,29 @@ pub struct Row {
     /// Why the row could not be read as the header says (wrong field count,
     /// a quote that never closes, undecodable bytes).
     pub malformed: Option<String>,
+    /// Spreadsheet cells that hold numbers, not text.
+    pub numbers: Option<Box<[NumericCell]>>,
+}
+
+/// A spreadsheet cell that holds a number: where Excel's damage shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumericCell {
+    pub column: u32,
+    pub value: f64,
+    /// The cell's custom number format, such as `00000000`, when known.
+    pub format: Option<Box<str>>,
 }
 
 impl Row {
     /// The cell of a column, or "" when the row is shorter.
     pub fn get(&self, column: Option<usize>) -> &str {
         column.and_then(|c| self.fields.get(c)).unwrap_or("")
+    }
+
+    /// The number in a spreadsheet cell, when it holds one.
+    pub fn number(&self, column: Option<usize>) -> Option<&NumericCell> {
+        let column = column? as u32;
+        self.numbers.as_ref()?.iter().find(|n| n.column == column)
     }
 }
 
@@ -46,10 +64,42 @@ pub struct Table {
     pub blank_rows: usize,
     /// SHA-256 of the file's bytes, when read from a file.
     pub sha256: Option<String>,
+    /// The sheet read, for spreadsheets.
+    pub sheet: Option<String>,
+    /// The sheet column of the table's first column (0-based).
+    pub first_column: u32,
+}
+
+impl Table {
+    /// `Sheet1!D17` for a spreadsheet cell, `Sheet1!17:17` for a whole row.
+    pub fn cell_ref(&self, line: u32, column: Option<usize>) -> Option<String> {
+        let sheet = self.sheet.as_ref()?;
+        Some(match column {
+            Some(c) => format!(
+                "{sheet}!{}{line}",
+                sheet::column_letters(self.first_column + c as u32)
+            ),
+            None => format!("{sheet}!{line}:{line}"),
+        })
+    }
+}
+
+/// How to read an input.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// The sheet of a workbook; the first when `None`.
+    pub sheet: Option<String>,
+    /// Config aliases, to find a header row below a title.
+    pub aliases: Vec<(crate::columns::Field, String)>,
 }
 
 /// Reads a file into a table. `Err` only when the file cannot be read at all.
 pub fn read(path: &Path) -> Result<Table, Error> {
+    read_with(path, &ReadOptions::default())
+}
+
+/// Reads a file into a table, delimited text or spreadsheet by its content.
+pub fn read_with(path: &Path, options: &ReadOptions) -> Result<Table, Error> {
     let bytes = std::fs::read(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
@@ -59,13 +109,12 @@ pub fn read(path: &Path) -> Result<Table, Error> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
         .into();
-    if is_spreadsheet(&bytes) {
-        return Err(Error::Spreadsheet {
-            file: name.to_string(),
-        });
-    }
     let sha256 = sha256_hex(&bytes);
-    let mut table = csv::parse(name, decode::decode(bytes))?;
+    let mut table = if is_spreadsheet(&bytes) {
+        sheet::parse(name, &bytes, options.sheet.as_deref(), &options.aliases)?
+    } else {
+        csv::parse(name, decode::decode(bytes))?
+    };
     table.sha256 = Some(sha256);
     Ok(table)
 }

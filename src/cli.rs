@@ -300,13 +300,20 @@ fn run_validate(
             &rest,
         ));
     }
+    let layout = match &v.sheet {
+        Some(sheet) => format!(
+            "{} workbook, sheet {sheet:?}, header on row {}",
+            v.input.encoding, v.header_line
+        ),
+        None => format!(
+            "{}, delimiter {:?}, header on line {}",
+            v.input.encoding, v.input.delimiter, v.header_line
+        ),
+    };
     let mut text = format!(
-        "{}: {} file, {}, delimiter {:?}, header on line {}, {} rows{}\ncolumns:\n",
+        "{}: {} file, {layout}, {} rows{}\ncolumns:\n",
         v.input.file,
         v.kind.as_str(),
-        v.input.encoding,
-        v.input.delimiter,
-        v.header_line,
         v.input.rows,
         if v.blank_rows > 0 {
             format!(" ({} blank rows skipped)", v.blank_rows)
@@ -314,6 +321,7 @@ fn run_validate(
             String::new()
         }
     );
+
     for (field, header) in &v.input.columns {
         text.push_str(&format!("  {field:<26} <- {header:?}\n"));
     }

@@ -118,7 +118,7 @@ pub fn from_number(
     length: Length,
     current: Option<&str>,
 ) -> Verdict {
-    if !value.is_finite() || value.fract() != 0.0 || value < 0.0 || value >= 1e15 {
+    if !value.is_finite() || value.fract() != 0.0 || !(0.0..1e15).contains(&value) {
         return Verdict::Mangled {
             reason: "is a number Excel cannot hold exactly (a fraction, or more than 15 digits), so digits are lost".into(),
             likely: None,

@@ -35,12 +35,13 @@ pub fn clean_key(raw: &str) -> String {
     out
 }
 
-/// Case- and whitespace-insensitive equality for names echoed back.
+/// Case- and whitespace-insensitive equality for names echoed back. Excel
+/// turns `'` into `’` as people type, so apostrophes compare equal.
 pub fn same_text(a: &str, b: &str) -> bool {
     let words = |s: &str| {
         s.split(|c: char| c.is_whitespace() || is_invisible(c))
             .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
+            .map(|w| w.to_lowercase().replace(['\u{2019}', '\u{2018}'], "'"))
             .collect::<Vec<_>>()
     };
     words(a) == words(b)
@@ -149,6 +150,7 @@ mod tests {
     #[test]
     fn echoed_names_compare_without_case_or_spacing() {
         assert!(same_text("Ann  Smith", "ann smith\u{a0}"));
+        assert!(same_text("Tara O'Brien", "Tara O\u{2019}Brien"));
         assert!(!same_text("Ann Smith", "Bob Smith"));
     }
 }

@@ -5,4 +5,5 @@ mod export;
 mod powershell;
 mod properties;
 mod reconcile;
+mod sources;
 mod validate;

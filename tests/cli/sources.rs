@@ -1,0 +1,285 @@
+//! What vendors really send: workbooks, UTF-16 text, Windows-1252, broken rows.
+
+use crate::common::{fixture, reconcile, Run};
+use rust_xlsxwriter::{Format, Workbook};
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+fn run_returned(returned: &Path, extra: &[&str]) -> Run {
+    let roster = fixture("roster.csv");
+    let config = fixture("acp.toml");
+    let mut args = vec![
+        "--roster",
+        roster.to_str().unwrap(),
+        "--returned",
+        returned.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let args: Vec<String> = args.into_iter().map(String::from).collect();
+    reconcile(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+fn key(name: &str) -> Option<String> {
+    Some(format!("{name}@contoso.example"))
+}
+
+/// A vendor workbook: a title on row 1, the header on row 3, phone and ID
+/// cells that Excel turned into numbers, one ID formatted `00000000`.
+fn vendor_workbook(dir: &TempDir) -> PathBuf {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Assignments").unwrap();
+    sheet
+        .write_string(0, 0, "Fabrikam Conferencing: bridge details for Contoso")
+        .unwrap();
+    let header = [
+        "UserPrincipalName",
+        "DisplayName",
+        "ProviderName",
+        "Domain",
+        "TollNumber",
+        "TollFreeNumbers",
+        "ConferenceId",
+        "Leader PIN",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string(2, c as u16, *h).unwrap();
+    }
+    let zeros = Format::new().set_num_format("00000000");
+    let people: [(&str, &str, f64, Option<&str>); 5] = [
+        // A number that is a valid E.164 number once its + is back: taken.
+        ("ann.lee", "Ann Lee", 14255550100.0, None),
+        // A national number stored as a number: ambiguous, never guessed.
+        ("bob.ortiz", "Bob Ortiz", 4255550100.0, None),
+        ("chloe.martin", "Chloe Martin", 14255550100.0, None),
+        ("dmitri.petrov", "Dmitri Petrov", 14255550100.0, None),
+        ("kwame.mensah", "Kwame Mensah", 14255550100.0, None),
+    ];
+    for (r, (name, display, toll, _)) in people.iter().enumerate() {
+        let row = r as u32 + 3;
+        sheet
+            .write_string(row, 0, format!("{name}@contoso.example"))
+            .unwrap();
+        sheet.write_string(row, 1, *display).unwrap();
+        sheet.write_string(row, 2, "Fabrikam Conferencing").unwrap();
+        sheet.write_string(row, 3, "acp.fabrikam.example").unwrap();
+        sheet.write_number(row, 4, *toll).unwrap();
+        sheet.write_string(row, 5, "+18005550199").unwrap();
+        sheet.write_number(row, 7, 7391000.0 + r as f64).unwrap();
+    }
+    // ann: an ID cell formatted with leading zeros; bob: a plain number;
+    // chloe: a fraction Excel cannot have meant; dmitri: text; kwame: too long.
+    sheet
+        .write_number_with_format(3, 6, 12345.0, &zeros)
+        .unwrap();
+    sheet.write_number(4, 6, 5100002.0).unwrap();
+    sheet.write_number(5, 6, 5100003.5).unwrap();
+    sheet.write_string(6, 6, "4000001").unwrap();
+    sheet.write_number(7, 6, 1.23456789012345678e17).unwrap();
+    book.add_worksheet().set_name("Notes").unwrap();
+    let path = dir.path().join("returned.xlsx");
+    book.save(&path).unwrap();
+    path
+}
+
+#[test]
+fn reads_a_workbook_with_a_title_and_numeric_cells() {
+    let dir = TempDir::new().unwrap();
+    let returned = vendor_workbook(&dir);
+    let run = run_returned(&returned, &[]);
+    let report = run.report();
+    let findings: Vec<&serde_json::Value> = report["findings"].as_array().unwrap().iter().collect();
+    let of = |code: &str, who: &str| {
+        findings
+            .iter()
+            .find(|f| f["code"] == code && f["key"].as_str() == key(who).as_deref())
+            .unwrap_or_else(|| panic!("no {code} for {who}: {findings:#?}"))
+    };
+    // The header was found on row 3; data rows keep their sheet rows.
+    let bob = of("excel-mangled", "bob.ortiz");
+    assert_eq!(bob["line"], 5);
+    assert_eq!(bob["cell"], "Assignments!E5");
+    assert_eq!(bob["field"], "TollNumber");
+    assert!(
+        bob["message"].as_str().unwrap().contains("+14255550100"),
+        "{bob}"
+    );
+    assert_eq!(
+        of("excel-mangled", "chloe.martin")["cell"],
+        "Assignments!G6"
+    );
+    assert_eq!(
+        of("excel-mangled", "kwame.mensah")["cell"],
+        "Assignments!G8"
+    );
+    assert!(of("excel-mangled", "kwame.mensah")["message"]
+        .as_str()
+        .unwrap()
+        .contains("more than 15 digits"));
+
+    let plan = run.csv("import-plan.csv");
+    let ann = plan
+        .iter()
+        .find(|r| r[0] == "ann.lee@contoso.example")
+        .unwrap();
+    assert_eq!(ann[3], "+14255550100", "the number cell's + restored");
+    assert_eq!(ann[5], "00012345", "the 00000000 format restores the zeros");
+    assert!(plan.iter().all(|r| r[0] != "bob.ortiz@contoso.example"));
+    // dmitri's text ID cell equals his current ID; only his toll-free list changes.
+    let dmitri = plan
+        .iter()
+        .find(|r| r[0] == "dmitri.petrov@contoso.example")
+        .unwrap();
+    assert_eq!(
+        (dmitri[5].as_str(), dmitri[7].as_str()),
+        ("4000001", "update")
+    );
+    assert!(!findings
+        .iter()
+        .any(|f| f["code"] == "conference-id-changed"));
+
+    let input = &report["inputs"][1];
+    assert_eq!(input["encoding"], "xlsx");
+    assert_eq!(input["delimiter"], "sheet Assignments");
+    // PIN cells of a workbook go nowhere either.
+    for name in crate::common::OUTPUTS {
+        assert!(!run.read(name).contains("739100"), "PIN in {name}");
+    }
+    // errors.csv names the cell.
+    assert!(run
+        .read("errors.csv")
+        .contains("returned.xlsx, Assignments!E5"));
+}
+
+#[test]
+fn a_wrong_sheet_name_lists_the_sheets_and_writes_nothing() {
+    let dir = TempDir::new().unwrap();
+    let returned = vendor_workbook(&dir);
+    let run = run_returned(&returned, &["--sheet", "Sheet1"]);
+    assert_eq!(run.status, 2);
+    assert!(
+        run.stderr.contains("has no sheet named \"Sheet1\""),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("\"Assignments\", \"Notes\""),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.out().exists());
+    let named = run_returned(&returned, &["--sheet", "assignments"]);
+    assert_eq!(named.status, 1);
+}
+
+#[test]
+fn reads_utf16_unicode_text_with_tabs() {
+    let run = run_returned(&fixture("returned-utf16.txt"), &[]);
+    let report = run.report();
+    assert_eq!(report["inputs"][1]["encoding"], "UTF-16LE");
+    assert_eq!(report["inputs"][1]["delimiter"], "tab");
+    let plan = run.csv("import-plan.csv");
+    let keys: Vec<&str> = plan[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "ann.lee@contoso.example",
+            "elise.dubois@contoso.example",
+            "maria.garcia@contoso.example"
+        ]
+    );
+    // Echoed accented names match the roster: no identity-mismatch.
+    assert!(!run.findings().iter().any(|f| f.0 == "identity-mismatch"));
+    let elise = &plan[2];
+    assert_eq!(
+        (elise[3].as_str(), elise[5].as_str()),
+        ("+14255550100", "0004000002")
+    );
+}
+
+#[test]
+fn reads_windows_1252_with_semicolons() {
+    let run = run_returned(&fixture("returned-1252.csv"), &[]);
+    let report = run.report();
+    assert_eq!(report["inputs"][1]["encoding"], "Windows-1252");
+    assert_eq!(report["inputs"][1]["delimiter"], ";");
+    let findings = run.findings();
+    // The curly apostrophe decoded right, so Tara's name matches the roster.
+    assert!(
+        !findings.iter().any(|f| f.0 == "identity-mismatch"),
+        "{findings:?}"
+    );
+    assert!(findings.contains(&("excel-mangled".into(), key("zoe.klein"), Some(3))));
+    let plan = run.csv("import-plan.csv");
+    assert!(plan.iter().any(|r| r[0] == "tara.obrien@contoso.example"));
+}
+
+#[test]
+fn a_file_ending_inside_a_quote_loses_only_its_last_row() {
+    let run = run_returned(&fixture("returned-open-quote.csv"), &[]);
+    let findings = run.findings();
+    assert!(findings.contains(&("malformed-row".into(), key("chloe.martin"), Some(4))));
+    let plan = run.csv("import-plan.csv");
+    let keys: Vec<&str> = plan[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        keys,
+        ["ann.lee@contoso.example", "bob.ortiz@contoso.example"]
+    );
+    let a = &run.report()["summary"]["accounting"];
+    assert_eq!(a["rows_balanced"], true);
+}
+
+#[test]
+fn a_workbook_roster_reads_booleans_and_dates() {
+    let dir = TempDir::new().unwrap();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in [
+        "UserPrincipalName",
+        "DisplayName",
+        "AccountEnabled",
+        "HireDate",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (r, (name, enabled)) in [("ann.lee", true), ("bob.ortiz", false)].iter().enumerate() {
+        let row = r as u32 + 1;
+        sheet
+            .write_string(row, 0, format!("{name}@contoso.example"))
+            .unwrap();
+        sheet.write_string(row, 1, *name).unwrap();
+        sheet.write_boolean(row, 2, *enabled).unwrap();
+        sheet
+            .write_number_with_format(row, 3, 45292.0, &date)
+            .unwrap();
+    }
+    let roster = dir.path().join("roster.xlsx");
+    book.save(&roster).unwrap();
+    let out = dir.path().join("send.csv");
+    let output = assert_cmd::Command::cargo_bin("acp-recon")
+        .unwrap()
+        .args([
+            "export",
+            "--roster",
+            roster.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let sent = std::fs::read_to_string(&out).unwrap();
+    assert!(sent.contains("ann.lee@contoso.example"));
+    assert!(!sent.contains("bob.ortiz@contoso.example"));
+    let excluded = std::fs::read_to_string(dir.path().join("export-excluded.csv")).unwrap();
+    assert!(
+        excluded.contains("bob.ortiz@contoso.example,bob.ortiz,3,the account is disabled"),
+        "{excluded}"
+    );
+}

@@ -160,15 +160,18 @@ fn run_reconcile(
         sheet: None,
         aliases: settings.aliases.clone(),
     };
+    // The two big files are read side by side.
+    let returned_options = ReadOptions {
+        sheet,
+        ..options.clone()
+    };
+    let (roster, returned) = rayon::join(
+        || source::read_with(roster, &options),
+        || source::read_with(returned, &returned_options),
+    );
     let inputs = Inputs {
-        roster: source::read_with(roster, &options)?,
-        returned: source::read_with(
-            returned,
-            &ReadOptions {
-                sheet,
-                ..options.clone()
-            },
-        )?,
+        roster: roster?,
+        returned: returned?,
         sent: sent.map(|s| source::read_with(s, &options)).transpose()?,
     };
     let outcome = reconcile::reconcile(&inputs, &settings)?;

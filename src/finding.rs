@@ -187,7 +187,8 @@ impl Finding {
 
 /// Sorts findings into their one stable order.
 pub fn sort(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    use rayon::slice::ParallelSliceMut;
+    findings.par_sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
 #[cfg(test)]

@@ -4,12 +4,13 @@
 
 use crate::error::Error;
 use crate::reconcile::Outcome;
+use rayon::prelude::*;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// One output file of a run, written from the run's result `T`.
-pub trait Output<T: ?Sized = Outcome> {
+pub trait Output<T: ?Sized = Outcome>: Send + Sync {
     /// The file name inside the output folder.
     fn file_name(&self) -> &str;
     /// Writes the whole file.
@@ -29,7 +30,7 @@ pub fn reconcile_outputs() -> Vec<Box<dyn Output>> {
 
 /// Writes every output into `dir`: all to temporary files first, then all
 /// renamed into place. Returns the paths written.
-pub fn write_all<T: ?Sized>(
+pub fn write_all<T: ?Sized + Sync>(
     dir: &Path,
     data: &T,
     outputs: &[Box<dyn Output<T>>],
@@ -39,30 +40,34 @@ pub fn write_all<T: ?Sized>(
         move |source| Error::Write { path, source }
     };
     fs::create_dir_all(dir).map_err(fail(dir))?;
-    let mut staged = Vec::new();
-    let result = (|| {
-        for output in outputs {
-            let target = dir.join(output.file_name());
-            let temp = dir.join(format!(
-                ".{}.{}.tmp",
-                output.file_name(),
-                std::process::id()
-            ));
-            staged.push((temp.clone(), target.clone()));
-            let file = File::create(&temp).map_err(fail(&temp))?;
+    let staged: Vec<(PathBuf, PathBuf)> = outputs
+        .iter()
+        .map(|o| {
+            let temp = dir.join(format!(".{}.{}.tmp", o.file_name(), std::process::id()));
+            (temp, dir.join(o.file_name()))
+        })
+        .collect();
+    // Each file is written on its own thread; the renames come after all.
+    let result = outputs
+        .par_iter()
+        .zip(&staged)
+        .map(|(output, (temp, target))| {
+            let file = File::create(temp).map_err(fail(temp))?;
             let mut out = BufWriter::with_capacity(1 << 16, file);
-            output.write(data, &mut out).map_err(fail(&target))?;
+            output.write(data, &mut out).map_err(fail(target))?;
             let file = out
                 .into_inner()
                 .map_err(|e| e.into_error())
-                .map_err(fail(&target))?;
-            file.sync_all().map_err(fail(&target))?;
-        }
-        for (temp, target) in &staged {
-            fs::rename(temp, target).map_err(fail(target))?;
-        }
-        Ok(staged.iter().map(|(_, t)| t.clone()).collect())
-    })();
+                .map_err(fail(target))?;
+            file.sync_all().map_err(fail(target))
+        })
+        .collect::<Result<Vec<()>, Error>>()
+        .and_then(|_| {
+            for (temp, target) in &staged {
+                fs::rename(temp, target).map_err(fail(target))?;
+            }
+            Ok(staged.iter().map(|(_, t)| t.clone()).collect())
+        });
     if result.is_err() {
         for (temp, _) in &staged {
             let _ = fs::remove_file(temp);

@@ -16,7 +16,9 @@ use miette::NamedSource;
 use roster::same_row;
 use rows::{Expected, RowContext};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The files of one reconcile run, already read.
@@ -55,8 +57,8 @@ pub struct PlanEntry {
     pub key: UserKey,
     /// From the roster, for the comments of the PowerShell plan.
     pub display_name: String,
-    pub provider_name: String,
-    pub domain: String,
+    pub provider_name: Arc<str>,
+    pub domain: Arc<str>,
     pub toll_number: Phone,
     pub toll_free_numbers: Vec<Phone>,
     pub conference_id: ConferenceId,
@@ -240,7 +242,7 @@ pub fn reconcile(inputs: &Inputs, settings: &Settings) -> Result<Outcome, Error>
     let mut findings = roster.findings.clone();
 
     // Who was asked for, and where each request is written down.
-    let mut requested: BTreeMap<UserKey, (Arc<str>, u32, Option<usize>)> = BTreeMap::new();
+    let mut requested = Requested::default();
     let requested_from = match (&inputs.sent, &sent_columns) {
         (Some(sent), Some(columns)) => {
             for row in &sent.rows {
@@ -263,6 +265,7 @@ pub fn reconcile(inputs: &Inputs, settings: &Settings) -> Result<Outcome, Error>
             "not in the sent file"
         }
         _ => {
+            requested.reserve(roster.people.len());
             for person in roster.eligible() {
                 requested.insert(
                     person.key.clone(),
@@ -272,7 +275,6 @@ pub fn reconcile(inputs: &Inputs, settings: &Settings) -> Result<Outcome, Error>
             "the roster marks the account disabled or in TeamsOnly mode"
         }
     };
-    let requested_keys: HashSet<UserKey> = requested.keys().cloned().collect();
 
     let returned = &inputs.returned;
     let expected = Expected::resolve(returned, &returned_columns, settings);
@@ -284,7 +286,7 @@ pub fn reconcile(inputs: &Inputs, settings: &Settings) -> Result<Outcome, Error>
         expected: &expected,
         phones: &phones,
         roster: Some(&roster),
-        requested: Some(&requested_keys),
+        requested: Some(&requested),
         requested_from,
     };
     let mut rows = rows::check_all(&ctx);
@@ -302,8 +304,8 @@ pub fn reconcile(inputs: &Inputs, settings: &Settings) -> Result<Outcome, Error>
     // Decide each person's fate from the first of their rows.
     let mut plan = Vec::new();
     let mut fate = vec![Fate::Rejected; rows.len()];
-    let mut unchanged_people = BTreeSet::new();
-    for (key, indexes) in &groups {
+    let mut unchanged_people: FxHashSet<&UserKey> = FxHashSet::default();
+    for (key, indexes) in groups.iter() {
         let first = &rows[indexes[0]];
         let person_fate = if first.has_error() || indexes.iter().any(|&i| rows[i].has_error()) {
             Fate::Rejected
@@ -319,7 +321,7 @@ pub fn reconcile(inputs: &Inputs, settings: &Settings) -> Result<Outcome, Error>
                     Fate::Planned
                 }
                 None => {
-                    unchanged_people.insert(key.clone());
+                    unchanged_people.insert(key);
                     Fate::Unchanged
                 }
             }
@@ -329,14 +331,15 @@ pub fn reconcile(inputs: &Inputs, settings: &Settings) -> Result<Outcome, Error>
         }
     }
 
-    let rejected_people: BTreeSet<&UserKey> = groups
+    let rejected_people: FxHashSet<&UserKey> = groups
         .iter()
         .filter(|(_, ix)| fate[ix[0]] == Fate::Rejected)
         .map(|(k, _)| k)
         .collect();
+    let returned_keys: FxHashSet<&UserKey> = groups.iter().map(|(k, _)| k).collect();
     let mut missing = 0;
     for (key, (file, line, offset)) in &requested {
-        if !groups.contains_key(key) {
+        if !returned_keys.contains(key) {
             missing += 1;
             findings.push(
                 Finding::new(
@@ -361,7 +364,7 @@ pub fn reconcile(inputs: &Inputs, settings: &Settings) -> Result<Outcome, Error>
 
     let count = |f: Fate| fate.iter().filter(|&&x| x == f).count();
     let requested_in = |set: &dyn Fn(&UserKey) -> bool| requested.keys().filter(|k| set(k)).count();
-    let planned_keys: HashSet<&UserKey> = plan.iter().map(|p| &p.key).collect();
+    let planned_keys: FxHashSet<&UserKey> = plan.iter().map(|p| &p.key).collect();
     let mut accounting = Accounting {
         planned_rows: count(Fate::Planned),
         unchanged_rows: count(Fate::Unchanged),
@@ -460,15 +463,43 @@ pub fn pin_findings(table: &Table, columns: &ColumnMap) -> Vec<Finding> {
         .collect()
 }
 
+/// Who was requested, with where the request is written (file, line, offset).
+pub type Requested = FxHashMap<UserKey, (Arc<str>, u32, Option<usize>)>;
+
 /// Row indexes by key, in key order; rows without a key are left out.
-pub(crate) fn group_by_key(rows: &[ReturnedRow]) -> BTreeMap<UserKey, Vec<usize>> {
-    let mut groups: BTreeMap<UserKey, Vec<usize>> = BTreeMap::new();
-    for row in rows {
-        if let Some(key) = &row.key {
-            groups.entry(key.clone()).or_default().push(row.index);
+pub(crate) struct Groups {
+    /// Row indexes sorted by key, then row order.
+    order: Vec<usize>,
+    /// Each key with its run in `order`.
+    spans: Vec<(UserKey, usize, usize)>,
+}
+
+impl Groups {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&UserKey, &[usize])> {
+        self.spans
+            .iter()
+            .map(|(k, start, end)| (k, &self.order[*start..*end]))
+    }
+}
+
+pub(crate) fn group_by_key(rows: &[ReturnedRow]) -> Groups {
+    let mut keyed: Vec<(&UserKey, usize)> = rows
+        .iter()
+        .filter_map(|r| r.key.as_ref().map(|k| (k, r.index)))
+        .collect();
+    keyed.par_sort_unstable();
+    let mut spans = Vec::with_capacity(keyed.len());
+    let mut start = 0;
+    for i in 1..=keyed.len() {
+        if i == keyed.len() || keyed[i].0 != keyed[start].0 {
+            spans.push((keyed[start].0.clone(), start, i));
+            start = i;
         }
     }
-    groups
+    Groups {
+        order: keyed.into_iter().map(|(_, i)| i).collect(),
+        spans,
+    }
 }
 
 /// Identical rows of one person are read once (`duplicate-row`); rows that
@@ -478,7 +509,7 @@ pub(crate) fn mark_duplicates(
     table: &Table,
     columns: &ColumnMap,
     rows: &mut [ReturnedRow],
-    groups: &BTreeMap<UserKey, Vec<usize>>,
+    groups: &Groups,
 ) -> Vec<Option<usize>> {
     let mut copy_of = vec![None; rows.len()];
     for (key, indexes) in groups.iter().filter(|(_, ix)| ix.len() > 1) {
@@ -534,15 +565,27 @@ pub(crate) fn mark_shared_conference_ids(
     rows: &mut [ReturnedRow],
     copy_of: &[Option<usize>],
 ) {
+    // First pass: the IDs given to more than one key. Second: their rows.
+    let mut first_key: FxHashMap<&ConferenceId, &UserKey> = FxHashMap::default();
+    let mut shared: FxHashSet<&ConferenceId> = FxHashSet::default();
+    for row in rows.iter().filter(|r| copy_of[r.index].is_none()) {
+        if let (Some(id), Some(key)) = (&row.conference_id, &row.key) {
+            if *first_key.entry(id).or_insert(key) != key {
+                shared.insert(id);
+            }
+        }
+    }
     let mut by_id: BTreeMap<ConferenceId, BTreeMap<UserKey, Vec<usize>>> = BTreeMap::new();
     for row in rows.iter().filter(|r| copy_of[r.index].is_none()) {
         if let (Some(id), Some(key)) = (&row.conference_id, &row.key) {
-            by_id
-                .entry(id.clone())
-                .or_default()
-                .entry(key.clone())
-                .or_default()
-                .push(row.index);
+            if shared.contains(id) {
+                by_id
+                    .entry(id.clone())
+                    .or_default()
+                    .entry(key.clone())
+                    .or_default()
+                    .push(row.index);
+            }
         }
     }
     for (id, people) in by_id.into_iter().filter(|(_, p)| p.len() > 1) {

@@ -8,14 +8,15 @@ use crate::model::{CurrentAssignment, CurrentProvider, RosterEntry, UserKey};
 use crate::normalize::phone::{self, Verdict};
 use crate::normalize::text::trim_cell;
 use crate::source::{Row, Table};
-use std::collections::HashMap;
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Everyone the roster lists, by key.
 #[derive(Debug, Default)]
 pub struct Roster {
-    pub people: HashMap<UserKey, RosterEntry>,
+    pub people: FxHashMap<UserKey, RosterEntry>,
     /// Keys listed on several rows that disagree: nobody can tell which is right.
-    pub conflicted: HashMap<UserKey, Vec<u32>>,
+    pub conflicted: FxHashMap<UserKey, Vec<u32>>,
     pub findings: Vec<Finding>,
 }
 
@@ -35,12 +36,21 @@ impl Roster {
 /// Builds the roster from its table.
 pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster {
     let mut roster = Roster::default();
-    let mut first_row: HashMap<UserKey, usize> = HashMap::new();
+    let key_column = columns.get(Field::Key);
+    let keys: Vec<Option<UserKey>> = table
+        .rows
+        .par_iter()
+        .map(|r| UserKey::parse(r.get(key_column)))
+        .collect();
+    // Which row stands for each key; broken, keyless and repeated rows are findings.
+    let mut first_row: FxHashMap<&UserKey, usize> = FxHashMap::default();
+    first_row.reserve(table.rows.len());
+    let mut chosen = Vec::with_capacity(table.rows.len());
     for (index, row) in table.rows.iter().enumerate() {
-        let key = UserKey::parse(row.get(columns.get(Field::Key)));
+        let key = keys[index].as_ref();
         let here = |code: Code, message: String| {
             Finding::new(code, &table.name, message)
-                .key(key.as_ref())
+                .key(key)
                 .at(row.line, row.offset)
         };
         if let Some(problem) = &row.malformed {
@@ -50,18 +60,18 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
             ));
             continue;
         }
-        let Some(key) = key.clone() else {
+        let Some(key) = key else {
             roster.findings.push(
                 here(
                     Code::EmptyKey,
-                    "This roster row has no UserPrincipalName. Fill it in or delete the row."
-                        .into(),
+                    "This roster row has no UserPrincipalName. Fill it in or delete the row.".into(),
                 )
-                .field(Field::Key.name()),
+                .field(Field::Key.name())
+                .column(key_column),
             );
             continue;
         };
-        if let Some(&first) = first_row.get(&key) {
+        if let Some(&first) = first_row.get(key) {
             let original = &table.rows[first];
             if same_row(original, row, &columns.pins) {
                 roster.findings.push(here(
@@ -77,34 +87,54 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
                         Code::DuplicateUser,
                         format!(
                             "The roster lists {key} again with other values (first on line {}). \
-                         Keep one row for this person; until then nothing is planned for them.",
+                             Keep one row for this person; until then nothing is planned for them.",
                             original.line
                         ),
                     )
-                    .field(Field::Key.name()),
+                    .field(Field::Key.name())
+                    .column(key_column),
                 );
                 roster
                     .conflicted
-                    .entry(key)
+                    .entry(key.clone())
                     .or_insert_with(|| vec![original.line])
                     .push(row.line);
             }
             continue;
         }
-        first_row.insert(key.clone(), index);
-        roster
-            .people
-            .insert(key.clone(), entry(key, row, columns, settings));
+        first_row.insert(key, index);
+        chosen.push(index);
     }
+    // Current numbers repeat as much as the vendor's: each is checked once.
+    let mut distinct: FxHashSet<&str> = FxHashSet::default();
+    for &i in &chosen {
+        let row = &table.rows[i];
+        distinct.insert(trim_cell(row.get(columns.get(Field::CurrentTollNumber))));
+        distinct.extend(split_numbers(row.get(columns.get(Field::CurrentTollFreeNumbers))));
+    }
+    distinct.remove("");
+    let numbers: FxHashMap<&str, String> = distinct
+        .into_par_iter()
+        .map(|raw| match phone::check(raw, settings.region) {
+            Verdict::Valid { phone, .. } => (raw, phone.to_string()),
+            _ => (raw, raw.to_string()),
+        })
+        .collect();
+    roster.people = chosen
+        .par_iter()
+        .map(|&i| {
+            let key = keys[i].clone().expect("chosen rows have a key");
+            (key.clone(), entry(key, &table.rows[i], columns, &numbers))
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
     roster
 }
 
-fn entry(key: UserKey, row: &Row, columns: &ColumnMap, settings: &Settings) -> RosterEntry {
+fn entry(key: UserKey, row: &Row, columns: &ColumnMap, numbers: &FxHashMap<&str, String>) -> RosterEntry {
     let cell = |field| trim_cell(row.get(columns.get(field)));
-    let number = |raw: &str| match phone::check(raw, settings.region) {
-        Verdict::Valid { phone, .. } => phone.to_string(),
-        _ => raw.to_string(),
-    };
+    let number = |raw: &str| numbers.get(raw).cloned().unwrap_or_else(|| raw.to_string());
     let toll = cell(Field::CurrentTollNumber);
     let conference_id = cell(Field::CurrentConferenceId);
     RosterEntry {

@@ -11,12 +11,13 @@ use crate::normalize::{conference_id, phone};
 use crate::source::{Row, Table};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// The provider every row should name.
 #[derive(Debug, Clone, Default)]
 pub struct Expected {
-    pub name: Option<String>,
-    pub domain: Option<String>,
+    pub name: Option<Arc<str>>,
+    pub domain: Option<Arc<str>>,
     /// "the config" or "most rows": said in messages.
     pub from_config: bool,
 }
@@ -36,16 +37,18 @@ impl Expected {
             counts
                 .into_iter()
                 .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
-                .map(|(v, _)| v.to_string())
+                .map(|(v, _)| Arc::from(v))
         };
         Expected {
             name: settings
                 .provider_name
-                .clone()
+                .as_deref()
+                .map(Arc::from)
                 .or_else(|| most(Field::ProviderName)),
             domain: settings
                 .provider_domain
-                .clone()
+                .as_deref()
+                .map(Arc::from)
                 .or_else(|| most(Field::Domain)),
             from_config: settings.provider_name.is_some() || settings.provider_domain.is_some(),
         }
@@ -61,7 +64,7 @@ pub struct RowContext<'a> {
     pub phones: &'a HashMap<String, phone::Verdict>,
     /// Absent for `validate`, which checks a file on its own.
     pub roster: Option<&'a Roster>,
-    pub requested: Option<&'a HashSet<UserKey>>,
+    pub requested: Option<&'a super::Requested>,
     /// Says why a roster person was not requested, for messages.
     pub requested_from: &'a str,
 }
@@ -102,8 +105,8 @@ pub fn check(ctx: &RowContext<'_>, index: usize) -> ReturnedRow {
         line: row.line,
         offset: row.offset,
         key,
-        provider_name: String::new(),
-        domain: String::new(),
+        provider_name: Arc::from(""),
+        domain: Arc::from(""),
         toll_number: None,
         toll_free_numbers: Vec::new(),
         conference_id: None,
@@ -196,7 +199,7 @@ impl Check<'_, '_> {
             );
             return;
         }
-        let expected = self.ctx.expected.clone();
+        let expected = self.ctx.expected;
         for (field, got, want, fold) in [
             (Field::ProviderName, &name, expected.name.as_deref(), false),
             (Field::Domain, &domain, expected.domain.as_deref(), true),
@@ -223,8 +226,8 @@ impl Check<'_, '_> {
                 _ => {}
             }
         }
-        self.out.provider_name = expected.name.unwrap_or(name);
-        self.out.domain = expected.domain.unwrap_or(domain);
+        self.out.provider_name = expected.name.clone().unwrap_or_else(|| name.into());
+        self.out.domain = expected.domain.clone().unwrap_or_else(|| domain.into());
     }
 
     fn toll_number(&mut self) {
@@ -437,7 +440,7 @@ impl Check<'_, '_> {
             }
         }
         if let Some(requested) = self.ctx.requested {
-            if !requested.contains(&key) {
+            if !requested.contains_key(&key) {
                 self.push(
                     Code::NotRequested,
                     Some(Field::Key),

@@ -109,7 +109,7 @@ pub fn export(table: &Table, settings: &Settings) -> Result<Export, Error> {
         });
     }
     let mut people = BTreeMap::new();
-    for person in roster.people.values() {
+    for person in &roster.people {
         let reason = if let Some(lines) = roster.conflicted.get(&person.key) {
             Some(format!(
                 "listed again with other values (lines {}); keep one row for this person",

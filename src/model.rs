@@ -134,8 +134,6 @@ pub struct ReturnedRow {
     pub conference_id: Option<ConferenceId>,
     /// The Url when present and an http(s) URL; an invalid one is left out.
     pub url: Option<String>,
-    pub display_name: String,
-    pub mail: String,
     pub findings: Vec<crate::Finding>,
 }
 

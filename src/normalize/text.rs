@@ -38,13 +38,26 @@ pub fn clean_key(raw: &str) -> String {
 /// Case- and whitespace-insensitive equality for names echoed back. Excel
 /// turns `'` into `’` as people type, so apostrophes compare equal.
 pub fn same_text(a: &str, b: &str) -> bool {
-    let words = |s: &str| {
-        s.split(|c: char| c.is_whitespace() || is_invisible(c))
-            .filter(|w| !w.is_empty())
-            .map(|w| w.to_lowercase().replace(['\u{2019}', '\u{2018}'], "'"))
-            .collect::<Vec<_>>()
+    let fold = |c: char| match c {
+        '\u{2018}' | '\u{2019}' => '\'',
+        c => c,
     };
-    words(a) == words(b)
+    let chars = |s: &str| {
+        let mut words = s
+            .split(|c: char| c.is_whitespace() || is_invisible(c))
+            .filter(|w| !w.is_empty())
+            .peekable();
+        let mut out = Vec::new();
+        while let Some(word) = words.next() {
+            out.extend(word.chars().flat_map(char::to_lowercase).map(fold));
+            if words.peek().is_some() {
+                out.push(' ');
+            }
+        }
+        out
+    };
+    // The common case, equal text, needs no folding at all.
+    a == b || chars(a) == chars(b)
 }
 
 /// A trace of Excel having turned a digit string into a number.

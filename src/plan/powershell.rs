@@ -65,15 +65,20 @@ impl Output for ImportPlanPs1 {
         text.push_str("# Run with -DryRun first. The script stops at the first failure unless -ContinueOnError is given.\n");
         text.push_str("# Needs a Teams PowerShell session that has Set-CsUserAcp.\n");
         text.push_str(PREAMBLE);
+        out.write_all(text.replace('\n', "\r\n").as_bytes())?;
+        // People one at a time through one buffer: the plan can be large.
+        let mut chunk = String::new();
         for entry in &outcome.plan {
-            text.push('\n');
-            person(&mut text, entry);
+            chunk.clear();
+            chunk.push_str("\r\n");
+            person(&mut chunk, entry);
+            out.write_all(chunk.as_bytes())?;
         }
-        text.push_str(&format!(
+        let tail = format!(
             "\nif ($script:failed -gt 0) {{\n    Write-Warning (\"{{0}} of {} people failed\" -f $script:failed)\n    exit 1\n}}\n",
             outcome.plan.len()
-        ));
-        out.write_all(text.replace('\n', "\r\n").as_bytes())
+        );
+        out.write_all(tail.replace('\n', "\r\n").as_bytes())
     }
 }
 
@@ -90,19 +95,19 @@ fn person(text: &mut String, p: &PlanEntry) {
         name => format!("{} <{}>", comment(name), comment(p.key.as_str())),
     };
     text.push_str(&format!(
-        "# {who} ({}:{}): {why}\n",
+        "# {who} ({}:{}): {why}\r\n",
         comment(&p.file),
         p.line
     ));
-    text.push_str(&format!("Invoke-PlanStep {id} {{\n"));
+    text.push_str(&format!("Invoke-PlanStep {id} {{\r\n"));
     if p.disable_microsoft {
         text.push_str(&format!(
-            "    Disable-CsOnlineDialInConferencingUser -Identity {id} -WhatIf:$DryRun\n"
+            "    Disable-CsOnlineDialInConferencingUser -Identity {id} -WhatIf:$DryRun\r\n"
         ));
     }
     if let Some(old) = &p.remove_provider {
         text.push_str(&format!(
-            "    Remove-CsUserAcp -Identity {id} -Name {} -WhatIf:$DryRun\n",
+            "    Remove-CsUserAcp -Identity {id} -Name {} -WhatIf:$DryRun\r\n",
             quote(old)
         ));
     }
@@ -127,7 +132,7 @@ fn person(text: &mut String, p: &PlanEntry) {
     if let Some(url) = &p.url {
         set.push_str(&format!(" -Url {}", quote(url)));
     }
-    set.push_str(" -WhatIf:$DryRun\n");
+    set.push_str(" -WhatIf:$DryRun\r\n");
     text.push_str(&set);
-    text.push_str("}\n");
+    text.push_str("}\r\n");
 }

@@ -13,11 +13,11 @@ use crate::model::{ConferenceId, CurrentProvider, Phone, ReturnedRow, RosterEntr
 use crate::report::diagnostics::SourceText;
 use crate::source::Table;
 use miette::NamedSource;
+use rayon::prelude::*;
 use roster::same_row;
 use rows::{Expected, RowContext};
-use serde::Serialize;
-use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -301,31 +301,34 @@ pub fn reconcile(inputs: &Inputs, settings: &Settings) -> Result<Outcome, Error>
         &copy_of,
     );
 
-    // Decide each person's fate from the first of their rows.
-    let mut plan = Vec::new();
-    let mut fate = vec![Fate::Rejected; rows.len()];
-    let mut unchanged_people: FxHashSet<&UserKey> = FxHashSet::default();
-    for (key, indexes) in groups.iter() {
-        let first = &rows[indexes[0]];
-        let person_fate = if first.has_error() || indexes.iter().any(|&i| rows[i].has_error()) {
-            Fate::Rejected
-        } else {
+    // Decide each person's fate from the first of their rows, in parallel;
+    // the results come back in key order.
+    let decisions: Vec<(Fate, Option<PlanEntry>, Vec<Finding>)> = groups
+        .spans
+        .par_iter()
+        .map(|(key, start, end)| {
+            let indexes = &groups.order[*start..*end];
+            if indexes.iter().any(|&i| rows[i].has_error()) {
+                return (Fate::Rejected, None, Vec::new());
+            }
             let person = roster
                 .get(key)
                 .expect("rows without roster entry carry an error");
-            let (decision, extra) = compare(first, person, &returned.name);
-            findings.extend(extra);
-            match decision {
-                Some(entry) => {
-                    plan.push(entry);
-                    Fate::Planned
-                }
-                None => {
-                    unchanged_people.insert(key);
-                    Fate::Unchanged
-                }
+            match compare(&rows[indexes[0]], person, &returned.name) {
+                (Some(entry), extra) => (Fate::Planned, Some(entry), extra),
+                (None, extra) => (Fate::Unchanged, None, extra),
             }
-        };
+        })
+        .collect();
+    let mut plan = Vec::new();
+    let mut fate = vec![Fate::Rejected; rows.len()];
+    let mut unchanged_people: FxHashSet<&UserKey> = FxHashSet::default();
+    for ((key, indexes), (person_fate, entry, mut extra)) in groups.iter().zip(decisions) {
+        findings.append(&mut extra);
+        plan.extend(entry);
+        if person_fate == Fate::Unchanged {
+            unchanged_people.insert(key);
+        }
         for &i in indexes {
             fate[i] = person_fate;
         }
@@ -483,11 +486,20 @@ impl Groups {
 }
 
 pub(crate) fn group_by_key(rows: &[ReturnedRow]) -> Groups {
-    let mut keyed: Vec<(&UserKey, usize)> = rows
+    // The first eight bytes, big-endian, order keys like the strings do and
+    // settle most comparisons without following the pointer to the key.
+    let prefix = |k: &UserKey| {
+        let mut bytes = [0u8; 8];
+        let s = k.as_str().as_bytes();
+        bytes[..s.len().min(8)].copy_from_slice(&s[..s.len().min(8)]);
+        u64::from_be_bytes(bytes)
+    };
+    let mut keyed: Vec<(u64, &UserKey, usize)> = rows
         .iter()
-        .filter_map(|r| r.key.as_ref().map(|k| (k, r.index)))
+        .filter_map(|r| r.key.as_ref().map(|k| (prefix(k), k, r.index)))
         .collect();
     keyed.par_sort_unstable();
+    let keyed: Vec<(&UserKey, usize)> = keyed.into_iter().map(|(_, k, i)| (k, i)).collect();
     let mut spans = Vec::with_capacity(keyed.len());
     let mut start = 0;
     for i in 1..=keyed.len() {

@@ -8,13 +8,17 @@ use crate::model::{CurrentAssignment, CurrentProvider, RosterEntry, UserKey};
 use crate::normalize::phone::{self, Verdict};
 use crate::normalize::text::trim_cell;
 use crate::source::{Row, Table};
+use hashbrown::HashTable;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Everyone the roster lists, by key.
 #[derive(Debug, Default)]
 pub struct Roster {
-    pub people: FxHashMap<UserKey, RosterEntry>,
+    /// One entry per key, in roster order.
+    pub people: Vec<RosterEntry>,
+    /// Indexes into `people` by key, without a second copy of each key.
+    index: HashTable<u32>,
     /// Keys listed on several rows that disagree: nobody can tell which is right.
     pub conflicted: FxHashMap<UserKey, Vec<u32>>,
     pub findings: Vec<Finding>,
@@ -22,13 +26,15 @@ pub struct Roster {
 
 impl Roster {
     pub fn get(&self, key: &UserKey) -> Option<&RosterEntry> {
-        self.people.get(key)
+        self.index
+            .find(hash(key), |&i| self.people[i as usize].key == *key)
+            .map(|&i| &self.people[i as usize])
     }
 
     /// Eligible people, not in conflict: who is requested when no sent file is given.
     pub fn eligible(&self) -> impl Iterator<Item = &RosterEntry> {
         self.people
-            .values()
+            .iter()
             .filter(|p| p.is_eligible() && !self.conflicted.contains_key(&p.key))
     }
 }
@@ -64,7 +70,8 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
             roster.findings.push(
                 here(
                     Code::EmptyKey,
-                    "This roster row has no UserPrincipalName. Fill it in or delete the row.".into(),
+                    "This roster row has no UserPrincipalName. Fill it in or delete the row."
+                        .into(),
                 )
                 .field(Field::Key.name())
                 .column(key_column),
@@ -110,7 +117,9 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
     for &i in &chosen {
         let row = &table.rows[i];
         distinct.insert(trim_cell(row.get(columns.get(Field::CurrentTollNumber))));
-        distinct.extend(split_numbers(row.get(columns.get(Field::CurrentTollFreeNumbers))));
+        distinct.extend(split_numbers(
+            row.get(columns.get(Field::CurrentTollFreeNumbers)),
+        ));
     }
     distinct.remove("");
     let numbers: FxHashMap<&str, String> = distinct
@@ -120,19 +129,33 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
             _ => (raw, raw.to_string()),
         })
         .collect();
-    roster.people = chosen
+    let entries: Vec<RosterEntry> = chosen
         .par_iter()
         .map(|&i| {
             let key = keys[i].clone().expect("chosen rows have a key");
-            (key.clone(), entry(key, &table.rows[i], columns, &numbers))
+            entry(key, &table.rows[i], columns, &numbers)
         })
-        .collect::<Vec<_>>()
-        .into_iter()
         .collect();
+    roster
+        .index
+        .reserve(entries.len(), |&i| hash(&entries[i as usize].key));
+    for (i, person) in entries.iter().enumerate() {
+        roster
+            .index
+            .insert_unique(hash(&person.key), i as u32, |&j| {
+                hash(&entries[j as usize].key)
+            });
+    }
+    roster.people = entries;
     roster
 }
 
-fn entry(key: UserKey, row: &Row, columns: &ColumnMap, numbers: &FxHashMap<&str, String>) -> RosterEntry {
+fn entry(
+    key: UserKey,
+    row: &Row,
+    columns: &ColumnMap,
+    numbers: &FxHashMap<&str, String>,
+) -> RosterEntry {
     let cell = |field| trim_cell(row.get(columns.get(field)));
     let number = |raw: &str| numbers.get(raw).cloned().unwrap_or_else(|| raw.to_string());
     let toll = cell(Field::CurrentTollNumber);
@@ -157,6 +180,11 @@ fn entry(key: UserKey, row: &Row, columns: &ColumnMap, numbers: &FxHashMap<&str,
             conference_id: (!conference_id.is_empty()).then(|| conference_id.to_string()),
         },
     }
+}
+
+fn hash(key: &UserKey) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(key)
 }
 
 /// Reads the yes/no spellings of exports and spreadsheets.

@@ -111,8 +111,6 @@ pub fn check(ctx: &RowContext<'_>, index: usize) -> ReturnedRow {
         toll_free_numbers: Vec::new(),
         conference_id: None,
         url: None,
-        display_name: String::new(),
-        mail: String::new(),
         findings: Vec::new(),
     };
     let mut check = Check {
@@ -397,8 +395,6 @@ impl Check<'_, '_> {
     }
 
     fn against_roster(&mut self) {
-        self.out.display_name = self.cell(Field::DisplayName).to_string();
-        self.out.mail = self.cell(Field::Mail).to_string();
         let (Some(roster), Some(key)) = (self.ctx.roster, self.out.key.clone()) else {
             return;
         };
@@ -413,7 +409,6 @@ impl Check<'_, '_> {
             }
             return;
         };
-        let person = person.clone();
         if let Some(lines) = roster.conflicted.get(&key) {
             self.push(
                 Code::DuplicateUser,
@@ -422,19 +417,17 @@ impl Check<'_, '_> {
                 format!("The roster lists {key} on several rows that disagree (lines {}); fix the roster first.", join(lines)),
             );
         }
-        for (field, returned, known) in [
-            (
-                Field::DisplayName,
-                self.out.display_name.clone(),
-                &person.display_name,
-            ),
-            (Field::Mail, self.out.mail.clone(), &person.mail),
+        let (row, columns) = (self.row, self.ctx.columns);
+        for (field, known) in [
+            (Field::DisplayName, &person.display_name),
+            (Field::Mail, &person.mail),
         ] {
-            if !returned.is_empty() && !known.is_empty() && !same_text(&returned, known) {
+            let returned = trim_cell(row.get(columns.get(field)));
+            if !returned.is_empty() && !known.is_empty() && !same_text(returned, known) {
                 self.push(
                     Code::IdentityMismatch,
                     Some(field),
-                    Some(&returned),
+                    Some(returned),
                     format!("{field} {returned:?} does not match the roster's {known:?} for {key}: the vendor's rows may be shifted. Compare this row with the file that was sent."),
                 );
             }

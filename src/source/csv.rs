@@ -74,7 +74,10 @@ pub fn parse(name: Arc<str>, decoded: Decoded) -> Result<Table, Error> {
             cursor = (offset, row_line);
             next = base.0 + reader.position().byte() as usize;
 
-            let fields = StringRecord::from_byte_record_lossy(record.clone());
+            let fields = match StringRecord::from_byte_record(std::mem::take(&mut record)) {
+                Ok(fields) => fields,
+                Err(e) => StringRecord::from_byte_record_lossy(e.into_byte_record()),
+            };
             if fields.iter().all(|f| f.trim().is_empty()) && fields.len() <= width.max(1) {
                 blank_rows += 1;
                 continue;

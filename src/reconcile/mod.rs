@@ -241,38 +241,42 @@ pub fn reconcile(inputs: &Inputs, settings: &Settings) -> Result<Outcome, Error>
     let roster = roster::build(&inputs.roster, &roster_columns, settings);
     let mut findings = roster.findings.clone();
 
-    // Who was asked for, and where each request is written down.
-    let mut requested = Requested::default();
-    let requested_from = match (&inputs.sent, &sent_columns) {
-        (Some(sent), Some(columns)) => {
-            for row in &sent.rows {
-                let key = UserKey::parse(row.get(columns.get(Field::Key)));
-                match (key, &row.malformed) {
-                    (_, Some(problem)) => findings.push(
-                        Finding::new(Code::MalformedRow, &sent.name, format!("This row of the sent file {problem}; the person on it is not counted as requested."))
-                            .at(row.line, row.offset),
-                    ),
-                    (None, None) => findings.push(
-                        Finding::new(Code::EmptyKey, &sent.name, "This row of the sent file has no UserPrincipalName; it requests nobody.")
-                            .at(row.line, row.offset)
-                            .field(Field::Key.name()),
-                    ),
-                    (Some(key), None) => {
-                        requested.entry(key).or_insert((Arc::clone(&sent.name), row.line, row.offset));
-                    }
-                }
+    // Who was asked for, and the line that asks for them.
+    let mut sent_keys: Vec<(UserKey, u32, Option<usize>)> = Vec::new();
+    if let (Some(sent), Some(columns)) = (&inputs.sent, &sent_columns) {
+        for row in &sent.rows {
+            let key = UserKey::parse(row.get(columns.get(Field::Key)));
+            match (key, &row.malformed) {
+                (_, Some(problem)) => findings.push(
+                    Finding::new(Code::MalformedRow, &sent.name, format!("This row of the sent file {problem}; the person on it is not counted as requested."))
+                        .at(row.line, row.offset),
+                ),
+                (None, None) => findings.push(
+                    Finding::new(Code::EmptyKey, &sent.name, "This row of the sent file has no UserPrincipalName; it requests nobody.")
+                        .at(row.line, row.offset)
+                        .field(Field::Key.name()),
+                ),
+                (Some(key), None) => sent_keys.push((key, row.line, row.offset)),
             }
-            "not in the sent file"
         }
-        _ => {
+    }
+    let mut requested = Requested::default();
+    let (requested_file, requested_from) = match &inputs.sent {
+        Some(sent) => {
+            for (key, line, offset) in &sent_keys {
+                requested.entry(key).or_insert((*line, *offset));
+            }
+            (&sent.name, "not in the sent file")
+        }
+        None => {
             requested.reserve(roster.people.len());
             for person in roster.eligible() {
-                requested.insert(
-                    person.key.clone(),
-                    (Arc::clone(&inputs.roster.name), person.line, person.offset),
-                );
+                requested.insert(&person.key, (person.line, person.offset));
             }
-            "the roster marks the account disabled or in TeamsOnly mode"
+            (
+                &inputs.roster.name,
+                "the roster marks the account disabled or in TeamsOnly mode",
+            )
         }
     };
 
@@ -320,41 +324,47 @@ pub fn reconcile(inputs: &Inputs, settings: &Settings) -> Result<Outcome, Error>
             }
         })
         .collect();
-    let mut plan = Vec::new();
+    // Each row takes its person's fate; each key's fate answers the
+    // accounting of the requested people below.
     let mut fate = vec![Fate::Rejected; rows.len()];
-    let mut unchanged_people: FxHashSet<&UserKey> = FxHashSet::default();
-    for ((key, indexes), (person_fate, entry, mut extra)) in groups.iter().zip(decisions) {
-        findings.append(&mut extra);
-        plan.extend(entry);
-        if person_fate == Fate::Unchanged {
-            unchanged_people.insert(key);
-        }
+    let mut fate_of: FxHashMap<&UserKey, Fate> = FxHashMap::default();
+    fate_of.reserve(decisions.len());
+    for ((key, indexes), decision) in groups.iter().zip(&decisions) {
+        fate_of.insert(key, decision.0);
         for &i in indexes {
-            fate[i] = person_fate;
+            fate[i] = decision.0;
         }
     }
+    let (entries, extras): (Vec<Option<PlanEntry>>, Vec<Vec<Finding>>) =
+        decisions.into_par_iter().map(|(_, e, f)| (e, f)).unzip();
+    let plan: Vec<PlanEntry> = entries.into_iter().flatten().collect();
+    findings.par_extend(extras.into_par_iter().flatten());
 
-    let rejected_people: FxHashSet<&UserKey> = groups
-        .iter()
-        .filter(|(_, ix)| fate[ix[0]] == Fate::Rejected)
-        .map(|(k, _)| k)
-        .collect();
-    let returned_keys: FxHashSet<&UserKey> = groups.iter().map(|(k, _)| k).collect();
-    let mut missing = 0;
-    for (key, (file, line, offset)) in &requested {
-        if !returned_keys.contains(key) {
-            missing += 1;
-            findings.push(
-                Finding::new(
-                    Code::MissingFromReturn,
-                    file,
-                    format!("{key} was requested but has no row in {}. Ask the vendor for this person's details.", returned.name),
-                )
-                .key(Some(key))
-                .at(*line, *offset),
-            );
+    let mut accounting = Accounting {
+        requested: requested.len(),
+        ..Accounting::default()
+    };
+    for (key, (line, offset)) in &requested {
+        match fate_of.get(*key) {
+            Some(Fate::Planned) => accounting.requested_planned += 1,
+            Some(Fate::Unchanged) => accounting.requested_unchanged += 1,
+            Some(Fate::Rejected) => accounting.requested_rejected += 1,
+            None => {
+                accounting.requested_missing += 1;
+                findings.push(
+                    Finding::new(
+                        Code::MissingFromReturn,
+                        requested_file,
+                        format!("{key} was requested but has no row in {}. Ask the vendor for this person's details.", returned.name),
+                    )
+                    .key(Some(key))
+                    .at(*line, *offset),
+                );
+            }
         }
     }
+    let missing = accounting.requested_missing;
+    let unchanged_people = fate_of.values().filter(|&&f| f == Fate::Unchanged).count();
 
     let send_back = send_back_rows(returned, &returned_columns, &rows, &fate, &copy_of);
     for row in &mut rows {
@@ -366,19 +376,9 @@ pub fn reconcile(inputs: &Inputs, settings: &Settings) -> Result<Outcome, Error>
     finding::sort(&mut findings);
 
     let count = |f: Fate| fate.iter().filter(|&&x| x == f).count();
-    let requested_in = |set: &dyn Fn(&UserKey) -> bool| requested.keys().filter(|k| set(k)).count();
-    let planned_keys: FxHashSet<&UserKey> = plan.iter().map(|p| &p.key).collect();
-    let mut accounting = Accounting {
-        planned_rows: count(Fate::Planned),
-        unchanged_rows: count(Fate::Unchanged),
-        rejected_rows: count(Fate::Rejected),
-        requested: requested.len(),
-        requested_planned: requested_in(&|k| planned_keys.contains(k)),
-        requested_unchanged: requested_in(&|k| unchanged_people.contains(k)),
-        requested_rejected: requested_in(&|k| rejected_people.contains(k)),
-        requested_missing: missing,
-        ..Accounting::default()
-    };
+    accounting.planned_rows = count(Fate::Planned);
+    accounting.unchanged_rows = count(Fate::Unchanged);
+    accounting.rejected_rows = count(Fate::Rejected);
     accounting.rows_balanced = rows.len()
         == accounting.planned_rows + accounting.unchanged_rows + accounting.rejected_rows;
     accounting.requested_balanced = accounting.requested
@@ -390,7 +390,7 @@ pub fn reconcile(inputs: &Inputs, settings: &Settings) -> Result<Outcome, Error>
     let summary = Summary {
         returned_rows: rows.len(),
         planned: plan.len(),
-        unchanged: unchanged_people.len(),
+        unchanged: unchanged_people,
         rejected: accounting.rejected_rows,
         missing_from_return: missing,
         errors: findings
@@ -466,8 +466,8 @@ pub fn pin_findings(table: &Table, columns: &ColumnMap) -> Vec<Finding> {
         .collect()
 }
 
-/// Who was requested, with where the request is written (file, line, offset).
-pub type Requested = FxHashMap<UserKey, (Arc<str>, u32, Option<usize>)>;
+/// Who was requested, with the line and offset of the request.
+pub type Requested<'k> = FxHashMap<&'k UserKey, (u32, Option<usize>)>;
 
 /// Row indexes by key, in key order; rows without a key are left out.
 pub(crate) struct Groups {

@@ -10,7 +10,8 @@ use crate::normalize::text::{excel_damage, same_text, trim_cell, ExcelDamage};
 use crate::normalize::{conference_id, phone};
 use crate::source::{Row, Table};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The provider every row should name.
@@ -61,10 +62,10 @@ pub struct RowContext<'a> {
     pub columns: &'a ColumnMap,
     pub settings: &'a Settings,
     pub expected: &'a Expected,
-    pub phones: &'a HashMap<String, phone::Verdict>,
+    pub phones: &'a FxHashMap<String, phone::Verdict>,
     /// Absent for `validate`, which checks a file on its own.
     pub roster: Option<&'a Roster>,
-    pub requested: Option<&'a super::Requested>,
+    pub requested: Option<&'a super::Requested<'a>>,
     /// Says why a roster person was not requested, for messages.
     pub requested_from: &'a str,
 }
@@ -75,8 +76,8 @@ pub fn phone_verdicts(
     table: &Table,
     columns: &ColumnMap,
     settings: &Settings,
-) -> HashMap<String, phone::Verdict> {
-    let mut distinct: HashSet<&str> = HashSet::new();
+) -> FxHashMap<String, phone::Verdict> {
+    let mut distinct: FxHashSet<&str> = FxHashSet::default();
     for row in &table.rows {
         distinct.insert(trim_cell(row.get(columns.get(Field::TollNumber))));
         distinct.extend(split_numbers(row.get(columns.get(Field::TollFreeNumbers))));

@@ -22,41 +22,47 @@ pub fn parse(
         file: name.to_string(),
         message,
     };
-    let (kind, names, range, formats) = if bytes.starts_with(b"PK") {
-        if let Ok(mut book) = Xlsx::new(Cursor::new(bytes)) {
-            let names = book.sheet_names();
-            let chosen = choose(&name, &names, sheet)?;
-            let range = book
-                .worksheet_range(&chosen)
-                .map_err(|e| fail(e.to_string()))?;
-            let formats = xlsx_formats::read(bytes, &chosen).unwrap_or_default();
-            ("xlsx", chosen, range, formats)
-        } else if let Ok(mut book) = Xlsb::new(Cursor::new(bytes)) {
-            let names = book.sheet_names();
-            let chosen = choose(&name, &names, sheet)?;
-            let range = book
-                .worksheet_range(&chosen)
-                .map_err(|e| fail(e.to_string()))?;
-            ("xlsb", chosen, range, HashMap::new())
-        } else {
-            let mut book = Ods::new(Cursor::new(bytes)).map_err(|e| fail(e.to_string()))?;
-            let names = book.sheet_names();
-            let chosen = choose(&name, &names, sheet)?;
-            let range = book
-                .worksheet_range(&chosen)
-                .map_err(|e| fail(e.to_string()))?;
-            ("ods", chosen, range, HashMap::new())
+    let (kind, (chosen, range)) = if bytes.starts_with(b"PK") {
+        // Zip containers: xlsx, then xlsb, then ods.
+        match Xlsx::new(Cursor::new(bytes)) {
+            Ok(book) => ("xlsx", pick(&name, book, sheet)?),
+            Err(_) => match Xlsb::new(Cursor::new(bytes)) {
+                Ok(book) => ("xlsb", pick(&name, book, sheet)?),
+                Err(_) => {
+                    let book = Ods::new(Cursor::new(bytes)).map_err(|e| fail(e.to_string()))?;
+                    ("ods", pick(&name, book, sheet)?)
+                }
+            },
         }
     } else {
-        let mut book = Xls::new(Cursor::new(bytes)).map_err(|e| fail(e.to_string()))?;
-        let names = book.sheet_names();
-        let chosen = choose(&name, &names, sheet)?;
-        let range = book
-            .worksheet_range(&chosen)
-            .map_err(|e| fail(e.to_string()))?;
-        ("xls", chosen, range, HashMap::new())
+        let book = Xls::new(Cursor::new(bytes)).map_err(|e| fail(e.to_string()))?;
+        ("xls", pick(&name, book, sheet)?)
     };
-    Ok(table(name, kind, names, &range, &formats, aliases))
+    // Only xlsx number formats are read; the other kinds keep none.
+    let formats = match kind {
+        "xlsx" => xlsx_formats::read(bytes, &chosen).unwrap_or_default(),
+        _ => HashMap::new(),
+    };
+    Ok(table(name, kind, chosen, &range, &formats, aliases))
+}
+
+/// The chosen sheet of an open workbook, by name, with its cells.
+fn pick<RS, R>(
+    file: &str,
+    mut book: R,
+    wanted: Option<&str>,
+) -> Result<(String, Range<Data>), Error>
+where
+    RS: std::io::Read + std::io::Seek,
+    R: Reader<RS>,
+    R::Error: std::fmt::Display,
+{
+    let chosen = choose(file, &book.sheet_names(), wanted)?;
+    let range = book.worksheet_range(&chosen).map_err(|e| Error::Sheet {
+        file: file.to_string(),
+        message: e.to_string(),
+    })?;
+    Ok((chosen, range))
 }
 
 fn choose(file: &str, names: &[String], wanted: Option<&str>) -> Result<String, Error> {

@@ -106,10 +106,14 @@ pub fn reconcile_with(args: &[&str], env: &[(&str, &str)]) -> Run {
     }
 }
 
-/// The README's run on the bundled sample.
-pub fn sample(extra: &[&str]) -> Run {
-    let roster = fixture("roster.csv");
-    let returned = fixture("returned.csv");
+/// Runs `reconcile` on two files with the sample's config, plus `extra`
+/// arguments and environment.
+pub fn reconcile_configured(
+    roster: &Path,
+    returned: &Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> Run {
     let config = fixture("acp.toml");
     let mut args = vec![
         "--roster",
@@ -120,9 +124,12 @@ pub fn sample(extra: &[&str]) -> Run {
         config.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    let args: Vec<String> = args.into_iter().map(String::from).collect();
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    reconcile(&refs)
+    reconcile_with(&args, env)
+}
+
+/// The README's run on the bundled sample.
+pub fn sample(extra: &[&str]) -> Run {
+    reconcile_configured(&fixture("roster.csv"), &fixture("returned.csv"), extra, &[])
 }
 
 /// Writes a file into a temporary folder and returns its path.

@@ -1,6 +1,6 @@
 //! `reconcile` on the sample and on hand-made hostile files.
 
-use crate::common::{fixture, reconcile, reconcile_with, sample, write, OUTPUTS};
+use crate::common::{fixture, reconcile, reconcile_configured, sample, write, OUTPUTS};
 use tempfile::TempDir;
 
 const C: &str = "@contoso.example";
@@ -150,22 +150,12 @@ fn accounting_adds_up_on_the_sample() {
 fn two_runs_give_byte_identical_outputs_whatever_the_threads() {
     let first = sample(&[]);
     let second = sample(&[]);
-    let single = {
-        let roster = fixture("roster.csv");
-        let returned = fixture("returned.csv");
-        let config = fixture("acp.toml");
-        reconcile_with(
-            &[
-                "--roster",
-                roster.to_str().unwrap(),
-                "--returned",
-                returned.to_str().unwrap(),
-                "--config",
-                config.to_str().unwrap(),
-            ],
-            &[("RAYON_NUM_THREADS", "1")],
-        )
-    };
+    let single = reconcile_configured(
+        &fixture("roster.csv"),
+        &fixture("returned.csv"),
+        &[],
+        &[("RAYON_NUM_THREADS", "1")],
+    );
     assert_eq!(first.bytes(), second.bytes());
     assert_eq!(first.bytes(), single.bytes());
     let redact = |run: &crate::common::Run| {

@@ -1,24 +1,12 @@
 //! What vendors really send: workbooks, UTF-16 text, Windows-1252, broken rows.
 
-use crate::common::{fixture, reconcile, Run};
+use crate::common::{fixture, reconcile_configured, Run};
 use rust_xlsxwriter::{Format, Workbook};
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 fn run_returned(returned: &Path, extra: &[&str]) -> Run {
-    let roster = fixture("roster.csv");
-    let config = fixture("acp.toml");
-    let mut args = vec![
-        "--roster",
-        roster.to_str().unwrap(),
-        "--returned",
-        returned.to_str().unwrap(),
-        "--config",
-        config.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    let args: Vec<String> = args.into_iter().map(String::from).collect();
-    reconcile(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    reconcile_configured(&fixture("roster.csv"), returned, extra, &[])
 }
 
 fn key(name: &str) -> Option<String> {

@@ -3,6 +3,7 @@
 
 use acp_recon::error::{Error, ExitStatus};
 use acp_recon::output;
+use acp_recon::progress::{Bar, Progress};
 use acp_recon::reconcile::{self, Inputs};
 use acp_recon::report::{diagnostics, errors_csv, summary};
 use acp_recon::source::ReadOptions;
@@ -160,6 +161,8 @@ fn run_reconcile(
         sheet: None,
         aliases: settings.aliases.clone(),
     };
+    let bar = Bar::new(!common.quiet && std::io::stderr().is_terminal());
+    bar.stage("reading inputs", 0);
     // The two big files are read side by side.
     let returned_options = ReadOptions {
         sheet,
@@ -174,8 +177,11 @@ fn run_reconcile(
         returned: returned?,
         sent: sent.map(|s| source::read_with(s, &options)).transpose()?,
     };
-    let outcome = reconcile::reconcile(&inputs, &settings)?;
-    let written = output::write_all(out, &outcome, &output::reconcile_outputs())?;
+    let outcome = reconcile::reconcile_with(&inputs, &settings, &bar)?;
+    bar.stage("writing outputs", 0);
+    let written = output::write_all(out, &outcome, &output::reconcile_outputs());
+    bar.finish();
+    let written = written?;
     let style = common.style();
     if style.limit > 0 {
         let errors_path = out.join("errors.csv");

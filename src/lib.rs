@@ -38,6 +38,7 @@ pub mod model;
 pub mod normalize;
 pub mod output;
 pub mod plan;
+pub mod progress;
 pub mod reconcile;
 pub mod report;
 pub mod source;

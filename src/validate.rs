@@ -73,7 +73,7 @@ pub fn validate(table: &Table, settings: &Settings) -> Result<Validation, Error>
                 requested: None,
                 requested_from: "",
             };
-            let mut checked = rows::check_all(&ctx);
+            let mut checked = rows::check_all(&ctx, &crate::progress::Quiet);
             let groups = reconcile::group_by_key(&checked);
             let copy_of = reconcile::mark_duplicates(table, &columns, &mut checked, &groups);
             reconcile::mark_shared_conference_ids(

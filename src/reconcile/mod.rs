@@ -221,6 +221,15 @@ pub fn require(table: &Table, columns: &ColumnMap, fields: &[Field]) -> Result<(
 
 /// Reconciles the returned file against the roster.
 pub fn reconcile(inputs: &Inputs, settings: &Settings) -> Result<Outcome, Error> {
+    reconcile_with(inputs, settings, &crate::progress::Quiet)
+}
+
+/// [`reconcile`], reporting its stages to `progress`.
+pub fn reconcile_with(
+    inputs: &Inputs,
+    settings: &Settings,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Outcome, Error> {
     let roster_columns = ColumnMap::resolve(&inputs.roster.headers, &settings.aliases);
     require(&inputs.roster, &roster_columns, &[Field::Key])?;
     let returned_columns = ColumnMap::resolve(&inputs.returned.headers, &settings.aliases);
@@ -238,6 +247,7 @@ pub fn reconcile(inputs: &Inputs, settings: &Settings) -> Result<Outcome, Error>
         None => None,
     };
 
+    progress.stage("reading the roster", 0);
     let roster = roster::build(&inputs.roster, &roster_columns, settings);
     let mut findings = roster.findings.clone();
 
@@ -293,9 +303,11 @@ pub fn reconcile(inputs: &Inputs, settings: &Settings) -> Result<Outcome, Error>
         requested: Some(&requested),
         requested_from,
     };
-    let mut rows = rows::check_all(&ctx);
+    progress.stage("checking returned rows", returned.rows.len() as u64);
+    let mut rows = rows::check_all(&ctx, progress);
     findings.extend(pin_findings(returned, &returned_columns));
 
+    progress.stage("comparing with the roster", 0);
     let groups = group_by_key(&rows);
     let copy_of = mark_duplicates(returned, &returned_columns, &mut rows, &groups);
     mark_shared_conference_ids(

@@ -90,10 +90,16 @@ pub fn phone_verdicts(
 }
 
 /// Checks every row, in parallel; the result is in row order.
-pub fn check_all(ctx: &RowContext<'_>) -> Vec<ReturnedRow> {
+pub fn check_all(
+    ctx: &RowContext<'_>,
+    progress: &dyn crate::progress::Progress,
+) -> Vec<ReturnedRow> {
     (0..ctx.table.rows.len())
         .into_par_iter()
-        .map(|i| check(ctx, i))
+        .map(|i| {
+            progress.advance(1);
+            check(ctx, i)
+        })
         .collect()
 }
 

@@ -474,6 +474,7 @@ pub fn pin_findings(table: &Table, columns: &ColumnMap) -> Vec<Finding> {
             )
             .line(table.header_line)
             .field(table.headers[c].clone())
+            .column(Some(c))
         })
         .collect()
 }

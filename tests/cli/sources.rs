@@ -9,6 +9,23 @@ fn run_returned(returned: &Path, extra: &[&str]) -> Run {
     reconcile_configured(&fixture("roster.csv"), returned, extra, &[])
 }
 
+/// The plan and every finding of a run, for a snapshot.
+fn pinned(run: &Run) -> String {
+    let mut out = run.read("import-plan.csv");
+    out.push_str("---\n");
+    for f in run.report()["findings"].as_array().unwrap() {
+        out.push_str(&format!(
+            "{} {} {} {} {}\n",
+            f["code"].as_str().unwrap(),
+            f["key"].as_str().unwrap_or("-"),
+            f["line"],
+            f.get("cell").and_then(|c| c.as_str()).unwrap_or("-"),
+            f["field"].as_str().unwrap_or("-"),
+        ));
+    }
+    out
+}
+
 fn key(name: &str) -> Option<String> {
     Some(format!("{name}@contoso.example"))
 }
@@ -139,6 +156,7 @@ fn reads_a_workbook_with_a_title_and_numeric_cells() {
     assert!(run
         .read("errors.csv")
         .contains("returned.xlsx, Assignments!E5"));
+    insta::assert_snapshot!("workbook", pinned(&run));
 }
 
 #[test]
@@ -185,6 +203,7 @@ fn reads_utf16_unicode_text_with_tabs() {
         (elise[3].as_str(), elise[5].as_str()),
         ("+14255550100", "0004000002")
     );
+    insta::assert_snapshot!("utf16", pinned(&run));
 }
 
 #[test]
@@ -202,6 +221,7 @@ fn reads_windows_1252_with_semicolons() {
     assert!(findings.contains(&("excel-mangled".into(), key("zoe.klein"), Some(3))));
     let plan = run.csv("import-plan.csv");
     assert!(plan.iter().any(|r| r[0] == "tara.obrien@contoso.example"));
+    insta::assert_snapshot!("windows-1252", pinned(&run));
 }
 
 #[test]
@@ -217,6 +237,7 @@ fn a_file_ending_inside_a_quote_loses_only_its_last_row() {
     );
     let a = &run.report()["summary"]["accounting"];
     assert_eq!(a["rows_balanced"], true);
+    insta::assert_snapshot!("open-quote", pinned(&run));
 }
 
 #[test]

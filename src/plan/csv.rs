@@ -5,6 +5,18 @@ use crate::output::Output;
 use crate::reconcile::Outcome;
 use std::io::{self, Write};
 
+/// The columns of `import-plan.csv`, in order.
+pub const COLUMNS: [&str; 8] = [
+    "UserPrincipalName",
+    "ProviderName",
+    "Domain",
+    "TollNumber",
+    "TollFreeNumbers",
+    "ConferenceId",
+    "Url",
+    "Action",
+];
+
 pub struct ImportPlanCsv;
 
 impl Output for ImportPlanCsv {
@@ -14,16 +26,7 @@ impl Output for ImportPlanCsv {
 
     fn write(&self, outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
         let mut w = ::csv::Writer::from_writer(out);
-        w.write_record([
-            "UserPrincipalName",
-            "ProviderName",
-            "Domain",
-            "TollNumber",
-            "TollFreeNumbers",
-            "ConferenceId",
-            "Url",
-            "Action",
-        ])?;
+        w.write_record(COLUMNS)?;
         for p in &outcome.plan {
             let toll_free: Vec<&str> = p.toll_free_numbers.iter().map(|n| n.as_str()).collect();
             w.write_record([

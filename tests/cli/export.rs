@@ -1,7 +1,7 @@
 //! `export`, and the round trip: export, the vendor fills the file in,
 //! reconcile with `--sent`.
 
-use crate::common::{fixture, reconcile, write};
+use crate::common::{fixture, reconcile_configured, write};
 use assert_cmd::Command;
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use std::collections::BTreeSet;
@@ -170,17 +170,7 @@ fn round_trip_plans_exactly_the_good_people_and_finds_exactly_the_planted_mistak
     let sent = dir.path().join("sent.csv");
     export(&roster, &sent);
     let returned = write(&dir, "returned.csv", &fill_as_vendor(&sent));
-    let config = fixture("acp.toml");
-    let run = reconcile(&[
-        "--roster",
-        roster.to_str().unwrap(),
-        "--returned",
-        returned.to_str().unwrap(),
-        "--sent",
-        sent.to_str().unwrap(),
-        "--config",
-        config.to_str().unwrap(),
-    ]);
+    let run = reconcile_configured(&roster, &returned, &["--sent", sent.to_str().unwrap()], &[]);
     assert_eq!(run.status, 1, "{}", run.stderr);
 
     let plan: BTreeSet<String> = run.csv("import-plan.csv")[1..]

@@ -274,17 +274,7 @@ fn a_clean_powershell_export_with_a_sent_file_exits_0() {
     let roster = fixture("roster.csv");
     let returned = fixture("returned-clean.csv");
     let sent = fixture("sent.csv");
-    let config = fixture("acp.toml");
-    let run = reconcile(&[
-        "--roster",
-        roster.to_str().unwrap(),
-        "--returned",
-        returned.to_str().unwrap(),
-        "--sent",
-        sent.to_str().unwrap(),
-        "--config",
-        config.to_str().unwrap(),
-    ]);
+    let run = reconcile_configured(&roster, &returned, &["--sent", sent.to_str().unwrap()], &[]);
     assert_eq!(run.status, 0, "{}\n{}", run.stdout, run.stderr);
     let a = &run.report()["summary"]["accounting"];
     assert_eq!(a["requested"], 4);

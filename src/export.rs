@@ -87,8 +87,8 @@ pub fn export(table: &Table, settings: &Settings) -> Result<Export, Error> {
     let roster = roster::build(table, &columns, settings);
 
     let mut excluded = Vec::new();
-    let by_line: std::collections::HashMap<u32, &crate::source::Row> =
-        table.rows.iter().map(|r| (r.line, r)).collect();
+    let by_line: std::collections::HashMap<u32, crate::source::RowRef<'_>> =
+        table.rows().map(|r| (r.line, r)).collect();
     // Rows the roster itself rejected: broken, keyless, or repeated.
     for f in &roster.findings {
         let row = f.line.and_then(|line| by_line.get(&line));

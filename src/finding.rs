@@ -3,6 +3,7 @@
 
 use crate::model::UserKey;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -99,7 +100,8 @@ pub struct Finding {
     pub key: Option<UserKey>,
     pub file: Arc<str>,
     pub line: Option<u32>,
-    pub field: Option<String>,
+    /// A column name: the spec's (static) or a header of the file.
+    pub field: Option<Cow<'static, str>>,
     /// The value as seen. Never a PIN: PIN cells are not read into findings.
     pub value: Option<String>,
     pub message: String,
@@ -147,7 +149,7 @@ impl Finding {
         self
     }
 
-    pub fn field(mut self, field: impl Into<String>) -> Self {
+    pub fn field(mut self, field: impl Into<Cow<'static, str>>) -> Self {
         self.field = Some(field.into());
         self
     }

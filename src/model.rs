@@ -6,7 +6,8 @@ use serde::Serialize;
 use std::fmt;
 
 /// A user principal name as compared: trimmed, invisible characters and a
-/// `sip:` prefix removed, lowercased.
+/// `sip:` prefix removed, lowercased. Shared, not copied, by the findings
+/// and plan entries that name the person.
 ///
 /// ```
 /// use acp_recon::UserKey;
@@ -16,13 +17,13 @@ use std::fmt;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
-pub struct UserKey(Box<str>);
+pub struct UserKey(std::sync::Arc<str>);
 
 impl UserKey {
     /// The key of a raw cell, or `None` when nothing is left after cleaning.
     pub fn parse(raw: &str) -> Option<UserKey> {
         let cleaned = crate::normalize::text::clean_key(raw);
-        (!cleaned.is_empty()).then(|| UserKey(cleaned.into_boxed_str()))
+        (!cleaned.is_empty()).then(|| UserKey(cleaned.into()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -39,7 +40,7 @@ impl fmt::Display for UserKey {
 /// A valid phone number in E.164 form (`+14255550100`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
-pub struct Phone(pub(crate) Box<str>);
+pub struct Phone(pub(crate) std::sync::Arc<str>);
 
 impl Phone {
     pub fn as_str(&self) -> &str {
@@ -56,7 +57,7 @@ impl fmt::Display for Phone {
 /// A conference ID: digits only, leading zeros kept, never a number.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
-pub struct ConferenceId(pub(crate) Box<str>);
+pub struct ConferenceId(pub(crate) std::sync::Arc<str>);
 
 impl ConferenceId {
     pub fn as_str(&self) -> &str {
@@ -79,7 +80,7 @@ pub enum CurrentProvider {
     /// Microsoft's own bridge (Microsoft Audio Conferencing).
     Microsoft,
     /// A third-party provider, by the name the roster gives.
-    ThirdParty(String),
+    ThirdParty(std::sync::Arc<str>),
 }
 
 /// What a person has now: provider and bridge details, as far as known.
@@ -133,7 +134,7 @@ pub struct ReturnedRow {
     pub toll_free_numbers: Vec<Phone>,
     pub conference_id: Option<ConferenceId>,
     /// The Url when present and an http(s) URL; an invalid one is left out.
-    pub url: Option<String>,
+    pub url: Option<std::sync::Arc<str>>,
     pub findings: Vec<crate::Finding>,
 }
 

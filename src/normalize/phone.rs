@@ -167,7 +167,7 @@ fn parse(cleaned: &str, region: Option<country::Id>) -> Option<(Phone, bool)> {
         }
         let e164 = number.format().mode(Mode::E164).to_string();
         let toll_free = number.number_type(&DATABASE) == Type::TollFree;
-        Some((Phone(e164.into_boxed_str()), toll_free))
+        Some((Phone(e164.into()), toll_free))
     }));
     IN_PARSER.with(|f| f.set(false));
     result.ok().flatten()

@@ -90,7 +90,7 @@ fn person(text: &mut String, p: &PlanEntry) {
         (action, _, Some(old)) => format!("{}, from {}", action.as_str(), comment(old)),
         (action, false, None) => action.as_str().to_string(),
     };
-    let who = match p.display_name.as_str() {
+    let who = match &*p.display_name {
         "" => comment(p.key.as_str()),
         name => format!("{} <{}>", comment(name), comment(p.key.as_str())),
     };

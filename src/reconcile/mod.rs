@@ -56,18 +56,18 @@ impl Action {
 pub struct PlanEntry {
     pub key: UserKey,
     /// From the roster, for the comments of the PowerShell plan.
-    pub display_name: String,
+    pub display_name: Arc<str>,
     pub provider_name: Arc<str>,
     pub domain: Arc<str>,
     pub toll_number: Phone,
     pub toll_free_numbers: Vec<Phone>,
     pub conference_id: ConferenceId,
-    pub url: Option<String>,
+    pub url: Option<Arc<str>>,
     pub action: Action,
     /// On Microsoft's bridge or holding its licence: disable that first.
     pub disable_microsoft: bool,
     /// The third-party entry to remove first, by its provider name.
-    pub remove_provider: Option<String>,
+    pub remove_provider: Option<Arc<str>>,
     pub file: Arc<str>,
     pub line: u32,
 }
@@ -219,6 +219,29 @@ pub fn require(table: &Table, columns: &ColumnMap, fields: &[Field]) -> Result<(
     })))
 }
 
+pub(crate) fn probe(t: &std::time::Instant, what: &str) {
+    if std::env::var_os("ACP_PROBE").is_none() {
+        return;
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let f = |n: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(n))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|k| k.parse::<u64>().ok())
+            .unwrap_or(0)
+            / 1024
+    };
+    eprintln!(
+        "PROBE {:>7.3} {:<28} rss {:>6} peak {:>6}",
+        t.elapsed().as_secs_f64(),
+        what,
+        f("VmRSS:"),
+        f("VmHWM:")
+    );
+}
+
 /// Reconciles the returned file against the roster.
 pub fn reconcile(inputs: &Inputs, settings: &Settings) -> Result<Outcome, Error> {
     reconcile_with(inputs, settings, &crate::progress::Quiet)
@@ -247,14 +270,16 @@ pub fn reconcile_with(
         None => None,
     };
 
+    let probe_t = std::time::Instant::now();
     progress.stage("reading the roster", 0);
     let roster = roster::build(&inputs.roster, &roster_columns, settings);
     let mut findings = roster.findings.clone();
+    probe(&probe_t, "roster built");
 
     // Who was asked for, and the line that asks for them.
     let mut sent_keys: Vec<(UserKey, u32, Option<usize>)> = Vec::new();
     if let (Some(sent), Some(columns)) = (&inputs.sent, &sent_columns) {
-        for row in &sent.rows {
+        for row in sent.rows() {
             let key = UserKey::parse(row.get(columns.get(Field::Key)));
             match (key, &row.malformed) {
                 (_, Some(problem)) => findings.push(
@@ -293,6 +318,7 @@ pub fn reconcile_with(
     let returned = &inputs.returned;
     let expected = Expected::resolve(returned, &returned_columns, settings);
     let phones = rows::phone_verdicts(returned, &returned_columns, settings);
+    probe(&probe_t, "phones");
     let ctx = RowContext {
         table: returned,
         columns: &returned_columns,
@@ -305,10 +331,12 @@ pub fn reconcile_with(
     };
     progress.stage("checking returned rows", returned.rows.len() as u64);
     let mut rows = rows::check_all(&ctx, progress);
+    probe(&probe_t, "rows checked");
     findings.extend(pin_findings(returned, &returned_columns));
 
     progress.stage("comparing with the roster", 0);
     let groups = group_by_key(&rows);
+    probe(&probe_t, "grouped");
     let copy_of = mark_duplicates(returned, &returned_columns, &mut rows, &groups);
     mark_shared_conference_ids(
         &returned.name,
@@ -316,6 +344,7 @@ pub fn reconcile_with(
         &mut rows,
         &copy_of,
     );
+    probe(&probe_t, "dups+shared");
 
     // Decide each person's fate from the first of their rows, in parallel;
     // the results come back in key order.
@@ -336,21 +365,25 @@ pub fn reconcile_with(
             }
         })
         .collect();
+    probe(&probe_t, "decisions");
     // Each row takes its person's fate; each key's fate answers the
-    // accounting of the requested people below.
+    // accounting of the requested people below. Entries are moved, not
+    // copied, out of the decisions.
     let mut fate = vec![Fate::Rejected; rows.len()];
     let mut fate_of: FxHashMap<&UserKey, Fate> = FxHashMap::default();
     fate_of.reserve(decisions.len());
-    for ((key, indexes), decision) in groups.iter().zip(&decisions) {
-        fate_of.insert(key, decision.0);
+    let planned = decisions.iter().filter(|d| d.0 == Fate::Planned).count();
+    let mut plan: Vec<PlanEntry> = Vec::with_capacity(planned);
+    findings.reserve(decisions.iter().map(|d| d.2.len()).sum());
+    for ((key, indexes), (decided, entry, extra)) in groups.iter().zip(decisions) {
+        fate_of.insert(key, decided);
         for &i in indexes {
-            fate[i] = decision.0;
+            fate[i] = decided;
         }
+        plan.extend(entry);
+        findings.extend(extra);
     }
-    let (entries, extras): (Vec<Option<PlanEntry>>, Vec<Vec<Finding>>) =
-        decisions.into_par_iter().map(|(_, e, f)| (e, f)).unzip();
-    let plan: Vec<PlanEntry> = entries.into_iter().flatten().collect();
-    findings.par_extend(extras.into_par_iter().flatten());
+    probe(&probe_t, "plan");
 
     let mut accounting = Accounting {
         requested: requested.len(),
@@ -377,6 +410,7 @@ pub fn reconcile_with(
     }
     let missing = accounting.requested_missing;
     let unchanged_people = fate_of.values().filter(|&&f| f == Fate::Unchanged).count();
+    probe(&probe_t, "accounting");
 
     let send_back = send_back_rows(returned, &returned_columns, &rows, &fate, &copy_of);
     for row in &mut rows {
@@ -386,6 +420,7 @@ pub fn reconcile_with(
     tables.extend(inputs.sent.as_ref());
     locate_cells(&mut findings, &tables);
     finding::sort(&mut findings);
+    probe(&probe_t, "send back, findings sorted");
 
     let count = |f: Fate| fate.iter().filter(|&&x| x == f).count();
     accounting.planned_rows = count(Fate::Planned);
@@ -542,7 +577,7 @@ pub(crate) fn mark_duplicates(
         for &i in indexes {
             match distinct
                 .iter()
-                .find(|&&d| same_row(&table.rows[d], &table.rows[i], &columns.pins))
+                .find(|&&d| same_row(table.row(d), table.row(i), &columns.pins))
             {
                 Some(&original) => {
                     copy_of[i] = Some(original);
@@ -673,7 +708,7 @@ fn compare(
     let current = &person.current;
     let mut entry = PlanEntry {
         key: key.clone(),
-        display_name: person.display_name.clone(),
+        display_name: person.display_name.as_str().into(),
         provider_name: row.provider_name.clone(),
         domain: row.domain.clone(),
         toll_number: toll.clone(),
@@ -748,7 +783,7 @@ fn compare(
                 entry.disable_microsoft = true;
             }
             entry.action = Action::Update;
-            entry.remove_provider = Some(name.clone());
+            entry.remove_provider = Some(Arc::clone(name));
         }
         CurrentProvider::ThirdParty(other) => {
             note(Code::ProviderReplaced, Some(Field::CurrentProvider), Some(other), format!(
@@ -758,7 +793,7 @@ fn compare(
                 entry.disable_microsoft = true;
             }
             entry.action = Action::Replace;
-            entry.remove_provider = Some(other.clone());
+            entry.remove_provider = Some(Arc::clone(other));
         }
     }
     (Some(entry), findings)
@@ -794,11 +829,10 @@ fn send_back_rows(
             if problems.is_empty() {
                 problems.push("Another row of this person has an error (see its line).".into());
             }
-            let source = &table.rows[row.index];
-            let is_pin = pin_cells(&columns.pins, table.headers.len(), source.fields.len());
+            let source = table.row(row.index);
+            let is_pin = pin_cells(&columns.pins, table.headers.len(), source.width());
             let mut cells: Vec<String> = source
-                .fields
-                .iter()
+                .cells()
                 .enumerate()
                 .map(|(c, cell)| {
                     if is_pin(c) {

@@ -7,7 +7,7 @@ use crate::finding::{Code, Finding};
 use crate::model::{CurrentAssignment, CurrentProvider, RosterEntry, UserKey};
 use crate::normalize::phone::{self, Verdict};
 use crate::normalize::text::trim_cell;
-use crate::source::{Row, Table};
+use crate::source::{RowRef, Table};
 use hashbrown::HashTable;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -43,16 +43,15 @@ impl Roster {
 pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster {
     let mut roster = Roster::default();
     let key_column = columns.get(Field::Key);
-    let keys: Vec<Option<UserKey>> = table
-        .rows
-        .par_iter()
-        .map(|r| UserKey::parse(r.get(key_column)))
+    let keys: Vec<Option<UserKey>> = (0..table.rows.len())
+        .into_par_iter()
+        .map(|i| UserKey::parse(table.row(i).get(key_column)))
         .collect();
     // Which row stands for each key; broken, keyless and repeated rows are findings.
     let mut first_row: FxHashMap<&UserKey, usize> = FxHashMap::default();
     first_row.reserve(table.rows.len());
     let mut chosen = Vec::with_capacity(table.rows.len());
-    for (index, row) in table.rows.iter().enumerate() {
+    for (index, row) in table.rows().enumerate() {
         let key = keys[index].as_ref();
         let here = |code: Code, message: String| {
             Finding::new(code, &table.name, message)
@@ -79,7 +78,7 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
             continue;
         };
         if let Some(&first) = first_row.get(key) {
-            let original = &table.rows[first];
+            let original = table.row(first);
             if same_row(original, row, &columns.pins) {
                 roster.findings.push(here(
                     Code::DuplicateRow,
@@ -115,7 +114,7 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
     // Current numbers repeat as much as the vendor's: each is checked once.
     let mut distinct: FxHashSet<&str> = FxHashSet::default();
     for &i in &chosen {
-        let row = &table.rows[i];
+        let row = table.row(i);
         distinct.insert(trim_cell(row.get(columns.get(Field::CurrentTollNumber))));
         distinct.extend(split_numbers(
             row.get(columns.get(Field::CurrentTollFreeNumbers)),
@@ -133,7 +132,7 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
         .par_iter()
         .map(|&i| {
             let key = keys[i].clone().expect("chosen rows have a key");
-            entry(key, &table.rows[i], columns, &numbers)
+            entry(key, table.row(i), columns, &numbers)
         })
         .collect();
     roster
@@ -152,7 +151,7 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
 
 fn entry(
     key: UserKey,
-    row: &Row,
+    row: RowRef<'_>,
     columns: &ColumnMap,
     numbers: &FxHashMap<&str, String>,
 ) -> RosterEntry {
@@ -204,7 +203,7 @@ pub fn parse_provider(raw: &str) -> CurrentProvider {
     } else if is_microsoft(raw, "") {
         CurrentProvider::Microsoft
     } else {
-        CurrentProvider::ThirdParty(raw.to_string())
+        CurrentProvider::ThirdParty(raw.into())
     }
 }
 
@@ -225,8 +224,8 @@ pub fn split_numbers(cell: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Two rows with the same cells, PINs aside, compared as trimmed text.
-pub fn same_row(a: &Row, b: &Row, pins: &[usize]) -> bool {
-    let width = a.fields.len().max(b.fields.len());
+pub fn same_row(a: RowRef<'_>, b: RowRef<'_>, pins: &[usize]) -> bool {
+    let width = a.width().max(b.width());
     (0..width)
         .filter(|c| !pins.contains(c))
         .all(|c| trim_cell(a.get(Some(c))) == trim_cell(b.get(Some(c))))

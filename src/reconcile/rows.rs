@@ -8,7 +8,7 @@ use crate::finding::{Code, Finding};
 use crate::model::{ReturnedRow, UserKey};
 use crate::normalize::text::{excel_damage, same_text, trim_cell, ExcelDamage};
 use crate::normalize::{conference_id, phone};
-use crate::source::{Row, Table};
+use crate::source::{RowRef, Table};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashMap;
@@ -29,7 +29,7 @@ impl Expected {
     pub fn resolve(table: &Table, columns: &ColumnMap, settings: &Settings) -> Expected {
         let most = |field: Field| {
             let mut counts: HashMap<&str, usize> = HashMap::new();
-            for row in table.rows.iter().filter(|r| r.malformed.is_none()) {
+            for row in table.rows().filter(|r| r.malformed.is_none()) {
                 let value = trim_cell(row.get(columns.get(field)));
                 if !value.is_empty() && !is_microsoft(value, value) {
                     *counts.entry(value).or_default() += 1;
@@ -78,7 +78,7 @@ pub fn phone_verdicts(
     settings: &Settings,
 ) -> FxHashMap<String, phone::Verdict> {
     let mut distinct: FxHashSet<&str> = FxHashSet::default();
-    for row in &table.rows {
+    for row in table.rows() {
         distinct.insert(trim_cell(row.get(columns.get(Field::TollNumber))));
         distinct.extend(split_numbers(row.get(columns.get(Field::TollFreeNumbers))));
     }
@@ -105,7 +105,7 @@ pub fn check_all(
 
 /// Checks one row.
 pub fn check(ctx: &RowContext<'_>, index: usize) -> ReturnedRow {
-    let row = &ctx.table.rows[index];
+    let row = ctx.table.row(index);
     let key = UserKey::parse(row.get(ctx.columns.get(Field::Key)));
     let mut out = ReturnedRow {
         index,
@@ -142,7 +142,7 @@ pub fn check(ctx: &RowContext<'_>, index: usize) -> ReturnedRow {
 
 struct Check<'c, 'a> {
     ctx: &'c RowContext<'a>,
-    row: &'c Row,
+    row: RowRef<'c>,
     out: &'c mut ReturnedRow,
 }
 
@@ -386,7 +386,7 @@ impl Check<'_, '_> {
             return;
         }
         if is_http_url(&raw) {
-            self.out.url = Some(raw);
+            self.out.url = Some(raw.into());
         } else {
             self.push(
                 Code::InvalidUrl,

@@ -14,7 +14,7 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct SourceText {
     pub name: Arc<str>,
-    pub text: Arc<str>,
+    pub text: Arc<String>,
     pub delimiter: u8,
     /// PIN columns: masked in every snippet.
     pub pins: Vec<usize>,
@@ -151,8 +151,9 @@ impl Diagnostic for FindingDiagnostic<'_> {
         let label = self
             .finding
             .field
-            .clone()
-            .unwrap_or_else(|| "this row".into());
+            .as_deref()
+            .unwrap_or("this row")
+            .to_string();
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
             Some(label),
             span,
@@ -237,7 +238,7 @@ mod tests {
     fn pin_cells_are_masked_in_snippets() {
         let source = |delimiter, pins: &[usize]| SourceText {
             name: "r.csv".into(),
-            text: "".into(),
+            text: Arc::new(String::new()),
             delimiter,
             pins: pins.to_vec(),
             width: 3,

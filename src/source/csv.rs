@@ -3,14 +3,15 @@
 //! rest of the file.
 
 use super::decode::Decoded;
-use super::{Row, Table};
+use super::{RowOrigin, Table};
 use crate::error::Error;
-use csv::{ByteRecord, ReaderBuilder, StringRecord};
+use csv::{ByteRecord, ReaderBuilder};
 use std::sync::Arc;
 
-/// Parses decoded text into a table.
+/// Parses decoded text into a table. Cells are read in place from the text
+/// unless quoting changed them.
 pub fn parse(name: Arc<str>, decoded: Decoded) -> Result<Table, Error> {
-    let text: Arc<str> = decoded.text.into();
+    let text = Arc::new(decoded.text);
     let bytes = text.as_bytes();
 
     // Skip blank lines and Windows PowerShell's `#TYPE System.Management...`.
@@ -45,12 +46,18 @@ pub fn parse(name: Arc<str>, decoded: Decoded) -> Result<Table, Error> {
         .map(|h| String::from_utf8_lossy(h).trim().to_string())
         .collect();
     let width = headers.len();
-    let mut base = (start, header_line);
-    let mut next = start + reader.position().byte() as usize;
-    let mut cursor = (start, header_line);
+    let mut table = Table::new(Arc::clone(&name), Arc::clone(&text), decoded.encoding);
+    table.delimiter = delimiter;
+    table.header_line = header_line;
+    table.headers = headers;
+    // Rows are about as long as the header line's; a guess saves regrowing.
+    let header_end = start + reader.position().byte() as usize;
+    let guess = bytes.len() / (header_end - start).max(16);
+    table.rows.reserve(guess);
 
-    let mut rows = Vec::new();
-    let mut blank_rows = 0;
+    let mut base = (start, header_line);
+    let mut next = header_end;
+    let mut cursor = (start, header_line);
     let mut record = ByteRecord::new();
     'restart: loop {
         loop {
@@ -74,52 +81,64 @@ pub fn parse(name: Arc<str>, decoded: Decoded) -> Result<Table, Error> {
             cursor = (offset, row_line);
             next = base.0 + reader.position().byte() as usize;
 
-            let fields = match StringRecord::from_byte_record(std::mem::take(&mut record)) {
-                Ok(fields) => fields,
-                Err(e) => StringRecord::from_byte_record_lossy(e.into_byte_record()),
-            };
-            if fields.iter().all(|f| f.trim().is_empty()) && fields.len() <= width.max(1) {
-                blank_rows += 1;
+            let blank = |f: &[u8]| std::str::from_utf8(f).is_ok_and(|f| f.trim().is_empty());
+            if record.iter().all(blank) && record.len() <= width.max(1) {
+                table.blank_rows += 1;
                 continue;
             }
             let first_line_end = line_end(bytes, offset);
-            let spans_lines = trim_terminator(bytes, offset, next) > first_line_end;
+            let record_end = trim_terminator(bytes, offset, next);
+            let spans_lines = record_end > first_line_end;
             // Well-formed quoting always has an even number of quote marks.
-            let odd_quotes = bytes[offset..next.min(bytes.len())]
+            let quotes = bytes[offset..next.min(bytes.len())]
                 .iter()
                 .filter(|&&b| b == b'"')
-                .count()
-                % 2
-                == 1;
+                .count();
             let broken_quote =
-                odd_quotes && (spans_lines || fields.len() != width || next >= bytes.len());
+                quotes % 2 == 1 && (spans_lines || record.len() != width || next >= bytes.len());
             let quote_problem =
                 "has a quoted field that opens on this line and does not close where the row ends \
                                  (check the quotes on this line)";
-            let malformed = if (broken_quote || fields.len() != width) && spans_lines {
+            let origin = |malformed: Option<String>| RowOrigin {
+                line: row_line,
+                offset: Some(offset),
+                malformed,
+                numbers: None,
+            };
+            if (broken_quote || record.len() != width) && spans_lines {
                 // The quote swallowed the lines that follow. Keep the first
-                // line as a broken row and read on from the next line.
-                rows.push(Row {
-                    line: row_line,
-                    offset: Some(offset),
-                    fields: first_line_fields(&text[offset..first_line_end], delimiter),
-                    malformed: Some(quote_problem.into()),
-                    numbers: None,
-                });
+                // line as a broken row, quotes as they are, and read on
+                // from the next line.
+                let first_line = &text[offset..first_line_end];
+                let origin = origin(Some(quote_problem.into()));
+                let cells = first_line.split(delimiter as char);
+                if let Err(origin) = table.push_in_text(
+                    origin,
+                    (offset, first_line_end),
+                    delimiter,
+                    cells.clone().map(str::as_bytes),
+                ) {
+                    table.push_owned(origin, cells);
+                }
                 let resume = next_line(bytes, first_line_end);
                 base = (resume, row_line + 1);
                 cursor = base;
                 reader = reader_at(bytes, resume, delimiter);
                 next = resume;
                 continue 'restart;
-            } else if broken_quote {
+            }
+            let malformed = if broken_quote {
                 Some(quote_problem.to_string())
-            } else if fields.len() != width {
+            } else if record.len() != width {
                 Some(format!(
                     "has {} fields where the header has {width} (check the delimiters and quotes on this line)",
-                    fields.len()
+                    record.len()
                 ))
-            } else if decoded.had_errors && fields.iter().any(|f| f.contains('\u{fffd}')) {
+            } else if decoded.had_errors
+                && record
+                    .iter()
+                    .any(|f| f.windows(3).any(|w| w == "\u{fffd}".as_bytes()))
+            {
                 Some(format!(
                     "holds bytes that are not valid {} (re-save the file as UTF-8)",
                     decoded.encoding.as_str()
@@ -127,28 +146,23 @@ pub fn parse(name: Arc<str>, decoded: Decoded) -> Result<Table, Error> {
             } else {
                 None
             };
-            rows.push(Row {
-                line: row_line,
-                offset: Some(offset),
-                fields,
-                malformed,
-                numbers: None,
-            });
+            let placed = table.push_in_text(
+                origin(malformed),
+                (offset, record_end),
+                delimiter,
+                record.iter(),
+            );
+            if let Err(origin) = placed {
+                // Escaped quotes: the cells differ from the text. The csv
+                // reader splits at ASCII bytes, so they are valid UTF-8.
+                let cells: Vec<std::borrow::Cow<'_, str>> =
+                    record.iter().map(String::from_utf8_lossy).collect();
+                table.push_owned(origin, cells.iter().map(|c| &**c));
+            }
         }
     }
-    Ok(Table {
-        name,
-        text: Arc::clone(&text),
-        encoding: decoded.encoding,
-        delimiter,
-        header_line,
-        headers,
-        rows,
-        blank_rows,
-        sha256: None,
-        sheet: None,
-        first_column: 0,
-    })
+    table.rows.shrink_to_fit();
+    Ok(table)
 }
 
 fn reader_at(bytes: &[u8], start: usize, delimiter: u8) -> csv::Reader<&[u8]> {
@@ -181,12 +195,6 @@ pub fn sniff_delimiter(header_line: &str) -> u8 {
     } else {
         candidates[best]
     }
-}
-
-/// Splits one physical line on the delimiter, for a row whose quoting broke;
-/// quotes are kept as they are so the row goes back to the vendor as seen.
-fn first_line_fields(line: &str, delimiter: u8) -> StringRecord {
-    line.split(delimiter as char).collect()
 }
 
 /// Line breaks in a slice: LF, CRLF, or a lone CR.
@@ -235,12 +243,11 @@ mod tests {
     }
 
     fn summary(t: &Table) -> Vec<(u32, Vec<String>, bool)> {
-        t.rows
-            .iter()
+        t.rows()
             .map(|r| {
                 (
                     r.line,
-                    r.fields.iter().map(String::from).collect(),
+                    r.cells().map(String::from).collect(),
                     r.malformed.is_some(),
                 )
             })

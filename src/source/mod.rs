@@ -11,19 +11,32 @@ use decode::Encoding;
 use std::path::Path;
 use std::sync::Arc;
 
-/// One data row: its cells and its origin.
+/// One data row's origin and problems. Its cells live in the table, which
+/// lends them out through [`Table::row`].
 #[derive(Debug, Clone)]
 pub struct Row {
     /// The 1-based line where the row starts, as an editor shows it.
     pub line: u32,
     /// Byte offset of the row in the table's decoded text.
     pub offset: Option<usize>,
-    pub fields: ::csv::StringRecord,
     /// Why the row could not be read as the header says (wrong field count,
     /// a quote that never closes, undecodable bytes).
     pub malformed: Option<String>,
     /// Spreadsheet cells that hold numbers, not text.
     pub numbers: Option<Box<[NumericCell]>>,
+    cells: Span,
+}
+
+/// Where a row's cells lie: one after another from `base`, one separator
+/// byte apart, in the decoded text or in the table's own buffer. A cell
+/// flagged [`QUOTED`] stands between quote marks that are not its own.
+#[derive(Debug, Clone, Copy, Default)]
+struct Span {
+    base: usize,
+    /// The row's first entry in [`Table::ends`].
+    first: usize,
+    count: u32,
+    own: bool,
 }
 
 /// A spreadsheet cell that holds a number: where Excel's damage shows.
@@ -36,15 +49,66 @@ pub struct NumericCell {
 }
 
 impl Row {
-    /// The cell of a column, or "" when the row is shorter.
-    pub fn get(&self, column: Option<usize>) -> &str {
-        column.and_then(|c| self.fields.get(c)).unwrap_or("")
-    }
-
     /// The number in a spreadsheet cell, when it holds one.
     pub fn number(&self, column: Option<usize>) -> Option<&NumericCell> {
         let column = column? as u32;
         self.numbers.as_ref()?.iter().find(|n| n.column == column)
+    }
+}
+
+/// A row with its cells: what [`Table::row`] and [`Table::rows`] lend.
+#[derive(Debug, Clone, Copy)]
+pub struct RowRef<'t> {
+    table: &'t Table,
+    row: &'t Row,
+}
+
+impl std::ops::Deref for RowRef<'_> {
+    type Target = Row;
+
+    fn deref(&self) -> &Row {
+        self.row
+    }
+}
+
+impl<'t> RowRef<'t> {
+    /// The cell of a column, or "" when the row is shorter.
+    pub fn get(&self, column: Option<usize>) -> &'t str {
+        column.and_then(|c| self.cell(c)).unwrap_or("")
+    }
+
+    /// The cell at a position, `None` past the row's end.
+    pub fn cell(&self, column: usize) -> Option<&'t str> {
+        let span = self.row.cells;
+        if column >= span.count as usize {
+            return None;
+        }
+        let ends = self
+            .table
+            .ends
+            .get(span.first..span.first + span.count as usize)?;
+        let end = |c: usize| (ends[c] & !QUOTED) as usize;
+        let quoted = |c: usize| usize::from(ends[c] & QUOTED != 0);
+        let start = match column {
+            0 => 0,
+            c => end(c - 1) + quoted(c - 1) + 1,
+        } + quoted(column);
+        let text = if span.own {
+            &self.table.own
+        } else {
+            &self.table.text
+        };
+        text.get(span.base + start..span.base + end(column))
+    }
+
+    /// How many cells the row has.
+    pub fn width(&self) -> usize {
+        self.row.cells.count as usize
+    }
+
+    /// Every cell, in order.
+    pub fn cells(&self) -> impl ExactSizeIterator<Item = &'t str> + '_ {
+        (0..self.width()).map(|c| self.cell(c).unwrap_or(""))
     }
 }
 
@@ -53,8 +117,9 @@ impl Row {
 pub struct Table {
     /// The file name as shown in every message.
     pub name: Arc<str>,
-    /// The decoded text, kept for source snippets in diagnostics.
-    pub text: Arc<str>,
+    /// The decoded text, for source snippets in diagnostics. Most cells are
+    /// read from it in place.
+    pub text: Arc<String>,
     pub encoding: Encoding,
     pub delimiter: u8,
     pub header_line: u32,
@@ -68,9 +133,118 @@ pub struct Table {
     pub sheet: Option<String>,
     /// The sheet column of the table's first column (0-based).
     pub first_column: u32,
+    /// Cells that are not in `text` as they read: quoted fields, sheet cells.
+    own: String,
+    /// The end of each cell, counted from its row's base.
+    ends: Vec<u32>,
 }
 
 impl Table {
+    pub(crate) fn new(name: Arc<str>, text: Arc<String>, encoding: Encoding) -> Table {
+        Table {
+            name,
+            text,
+            encoding,
+            delimiter: b',',
+            header_line: 1,
+            headers: Vec::new(),
+            rows: Vec::new(),
+            blank_rows: 0,
+            sha256: None,
+            sheet: None,
+            first_column: 0,
+            own: String::new(),
+            ends: Vec::new(),
+        }
+    }
+
+    /// The row at an index, with its cells.
+    pub fn row(&self, index: usize) -> RowRef<'_> {
+        RowRef {
+            table: self,
+            row: &self.rows[index],
+        }
+    }
+
+    /// Every row, in file order.
+    pub fn rows(&self) -> impl ExactSizeIterator<Item = RowRef<'_>> + Clone + '_ {
+        self.rows.iter().map(|row| RowRef { table: self, row })
+    }
+
+    /// Adds a row whose cells stand in the text from `base` as they read,
+    /// bare or in quotes without escapes, one `delimiter` apart up to `end`.
+    /// Gives the row back, adding nothing, when one does not.
+    pub(crate) fn push_in_text<'f>(
+        &mut self,
+        row: RowOrigin,
+        (base, end): (usize, usize),
+        delimiter: u8,
+        cells: impl Iterator<Item = &'f [u8]>,
+    ) -> Result<(), RowOrigin> {
+        let first = self.ends.len();
+        let raw = self.text.as_bytes().get(base..end).unwrap_or_default();
+        let mut at = 0;
+        for (i, cell) in cells.enumerate() {
+            if i > 0 {
+                if raw.get(at) != Some(&delimiter) {
+                    self.ends.truncate(first);
+                    return Err(row);
+                }
+                at += 1;
+            }
+            let rest = &raw[at..];
+            let bare =
+                rest.starts_with(cell) && rest.get(cell.len()).is_none_or(|&b| b == delimiter);
+            let quoted = !bare
+                && rest.first() == Some(&b'"')
+                && rest.get(1..=cell.len()) == Some(cell)
+                && rest.get(cell.len() + 1) == Some(&b'"')
+                && rest.get(cell.len() + 2).is_none_or(|&b| b == delimiter);
+            if !bare && !quoted {
+                self.ends.truncate(first);
+                return Err(row);
+            }
+            let q = usize::from(quoted);
+            self.ends
+                .push(clamp(at + q + cell.len()) | if quoted { QUOTED } else { 0 });
+            at += cell.len() + 2 * q;
+        }
+        if at != raw.len() {
+            self.ends.truncate(first);
+            return Err(row);
+        }
+        self.finish(row, base, first, false);
+        Ok(())
+    }
+
+    /// Adds a row from cells that are not in the text as they read.
+    pub(crate) fn push_owned<'c>(&mut self, row: RowOrigin, cells: impl Iterator<Item = &'c str>) {
+        let (base, first) = (self.own.len(), self.ends.len());
+        for (i, cell) in cells.enumerate() {
+            if i > 0 {
+                self.own.push('\u{1f}');
+            }
+            self.own.push_str(cell);
+            self.ends.push(clamp(self.own.len() - base));
+        }
+        self.finish(row, base, first, true);
+    }
+
+    fn finish(&mut self, row: RowOrigin, base: usize, first: usize, own: bool) {
+        self.rows.push(Row {
+            line: row.line,
+            offset: row.offset,
+            malformed: row.malformed,
+            numbers: row.numbers,
+            cells: Span {
+                base,
+                first,
+                count: (self.ends.len() - first) as u32,
+                own,
+            },
+        });
+    }
+
     /// `Sheet1!D17` for a spreadsheet cell, `Sheet1!17:17` for a whole row.
     pub fn cell_ref(&self, line: u32, column: Option<usize>) -> Option<String> {
         let sheet = self.sheet.as_ref()?;
@@ -82,6 +256,23 @@ impl Table {
             None => format!("{sheet}!{line}:{line}"),
         })
     }
+}
+
+/// Where a row came from and what is wrong with it, before its cells are added.
+#[derive(Debug, Default)]
+pub(crate) struct RowOrigin {
+    pub line: u32,
+    pub offset: Option<usize>,
+    pub malformed: Option<String>,
+    pub numbers: Option<Box<[NumericCell]>>,
+}
+
+/// The flag of a cell end whose cell stands between quote marks.
+const QUOTED: u32 = 1 << 31;
+
+/// Cell ends are kept in 31 bits; a single row of 2 GB is cut short, not a panic.
+fn clamp(end: usize) -> u32 {
+    u32::try_from(end).unwrap_or(u32::MAX).min(QUOTED - 1)
 }
 
 /// How to read an input.

@@ -3,7 +3,7 @@
 //! kept as numbers, because a number in a phone or ID column is where
 //! Excel's damage shows and the normalize step must judge it.
 
-use super::{NumericCell, Row, Table};
+use super::{NumericCell, RowOrigin, Table};
 use crate::columns::{ColumnMap, Field};
 use crate::error::Error;
 use calamine::{Data, Ods, Range, Reader, Xls, Xlsb, Xlsx};
@@ -114,11 +114,18 @@ fn table(
         .get(header)
         .map(|r| r.iter().map(|h| h.trim().to_string()).collect())
         .unwrap_or_default();
-    let mut rows = Vec::new();
-    let mut blank_rows = 0;
+    let mut table = Table::new(
+        name,
+        Arc::new(String::new()),
+        super::decode::Encoding::Spreadsheet(kind),
+    );
+    table.header_line = top + header as u32 + 1;
+    table.headers = headers;
+    table.sheet = Some(sheet);
+    table.first_column = left;
     for (i, (cells, raw)) in texts.iter().zip(range.rows()).enumerate().skip(header + 1) {
         if cells.iter().all(|c| c.trim().is_empty()) {
-            blank_rows += 1;
+            table.blank_rows += 1;
             continue;
         }
         let sheet_row = top + i as u32;
@@ -140,27 +147,15 @@ fn table(
                 })
             })
             .collect();
-        rows.push(Row {
+        let origin = RowOrigin {
             line: sheet_row + 1,
             offset: None,
-            fields: cells.iter().map(String::as_str).collect(),
             malformed: None,
             numbers: (!numbers.is_empty()).then(|| numbers.into_boxed_slice()),
-        });
+        };
+        table.push_owned(origin, cells.iter().map(String::as_str));
     }
-    Table {
-        name,
-        text: "".into(),
-        encoding: super::decode::Encoding::Spreadsheet(kind),
-        delimiter: b',',
-        header_line: top + header as u32 + 1,
-        headers,
-        rows,
-        blank_rows,
-        sha256: None,
-        sheet: Some(sheet),
-        first_column: left,
-    }
+    table
 }
 
 /// The text a person sees in a cell. Numbers that Excel would show without

@@ -83,4 +83,34 @@ proptest! {
         }
         prop_assert!(run(w.into_inner().unwrap()));
     }
+
+    #[test]
+    fn cells_read_back_as_written(
+        rows in proptest::collection::vec(proptest::collection::vec(cell(), 3), 0..30),
+        delimiter in prop_oneof![Just(b','), Just(b';'), Just(b'\t')],
+        always in any::<bool>(),
+        crlf in any::<bool>(),
+    ) {
+        let style = if always { ::csv::QuoteStyle::Always } else { ::csv::QuoteStyle::Necessary };
+        let terminator = if crlf { ::csv::Terminator::CRLF } else { ::csv::Terminator::Any(b'\n') };
+        let mut w = ::csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .quote_style(style)
+            .terminator(terminator)
+            .from_writer(Vec::new());
+        w.write_record(["a", "b", "c"]).unwrap();
+        for row in &rows {
+            w.write_record(row).unwrap();
+        }
+        let t = table("t.csv", w.into_inner().unwrap()).unwrap();
+        let expected: Vec<&Vec<String>> = rows
+            .iter()
+            .filter(|r| !r.iter().all(|c| c.trim().is_empty()))
+            .collect();
+        let read: Vec<Vec<String>> = t.rows().map(|r| r.cells().map(String::from).collect()).collect();
+        prop_assert_eq!(read.len(), expected.len());
+        for (got, want) in read.iter().zip(expected) {
+            prop_assert_eq!(got, want);
+        }
+    }
 }

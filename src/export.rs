@@ -131,8 +131,8 @@ pub fn export(table: &Table, settings: &Settings) -> Result<Export, Error> {
         };
         match reason {
             Some(reason) => excluded.push(Excluded {
-                upn: person.upn.clone(),
-                display_name: person.display_name.clone(),
+                upn: person.upn.to_string(),
+                display_name: person.display_name.to_string(),
                 line: person.line,
                 reason,
             }),
@@ -140,9 +140,9 @@ pub fn export(table: &Table, settings: &Settings) -> Result<Export, Error> {
                 people.insert(
                     person.key.clone(),
                     ExportRow {
-                        upn: person.upn.clone(),
-                        display_name: person.display_name.clone(),
-                        sip_address: person.sip_address.clone(),
+                        upn: person.upn.to_string(),
+                        display_name: person.display_name.to_string(),
+                        sip_address: person.sip_address.to_string(),
                     },
                 );
             }

@@ -84,36 +84,38 @@ pub enum CurrentProvider {
 }
 
 /// What a person has now: provider and bridge details, as far as known.
+/// Numbers repeat across people and are shared; the rest is borrowed from
+/// the roster's table.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CurrentAssignment {
+pub struct CurrentAssignment<'t> {
     pub provider: CurrentProvider,
     /// E.164 when it parses, the roster's text otherwise.
-    pub toll_number: Option<String>,
-    pub toll_free_numbers: Vec<String>,
-    pub conference_id: Option<String>,
+    pub toll_number: Option<std::sync::Arc<str>>,
+    pub toll_free_numbers: Vec<std::sync::Arc<str>>,
+    pub conference_id: Option<&'t str>,
 }
 
-/// One person of the roster.
+/// One person of the roster, its text borrowed from the roster's table.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RosterEntry {
+pub struct RosterEntry<'t> {
     pub key: UserKey,
     /// The key as the roster writes it (trimmed), for files people read.
-    pub upn: String,
+    pub upn: &'t str,
     pub line: u32,
     pub offset: Option<usize>,
-    pub display_name: String,
-    pub mail: String,
+    pub display_name: &'t str,
+    pub mail: &'t str,
     /// As the roster writes it.
-    pub sip_address: String,
+    pub sip_address: &'t str,
     /// `Some(false)` when the roster marks the account disabled.
     pub account_enabled: Option<bool>,
     pub teams_only: bool,
     /// Holds Microsoft's Audio Conferencing licence.
     pub microsoft_licence: bool,
-    pub current: CurrentAssignment,
+    pub current: CurrentAssignment<'t>,
 }
 
-impl RosterEntry {
+impl RosterEntry<'_> {
     /// Eligible to be set up: enabled and not in TeamsOnly mode.
     pub fn is_eligible(&self) -> bool {
         self.account_enabled != Some(false) && !self.teams_only

@@ -708,7 +708,7 @@ fn compare(
     let current = &person.current;
     let mut entry = PlanEntry {
         key: key.clone(),
-        display_name: person.display_name.as_str().into(),
+        display_name: person.display_name.into(),
         provider_name: row.provider_name.clone(),
         domain: row.domain.clone(),
         toll_number: toll.clone(),
@@ -746,17 +746,14 @@ fn compare(
             if name.eq_ignore_ascii_case(&row.provider_name)
                 || crate::normalize::text::same_text(name, &row.provider_name) =>
         {
-            let mut current_free: Vec<&str> = current
-                .toll_free_numbers
-                .iter()
-                .map(String::as_str)
-                .collect();
+            let mut current_free: Vec<&str> =
+                current.toll_free_numbers.iter().map(|n| &**n).collect();
             let mut new_free: Vec<&str> =
                 entry.toll_free_numbers.iter().map(Phone::as_str).collect();
             current_free.sort_unstable();
             new_free.sort_unstable();
             let same_toll = current.toll_number.as_deref() == Some(toll.as_str());
-            let same_id = current.conference_id.as_deref() == Some(id.as_str());
+            let same_id = current.conference_id == Some(id.as_str());
             if same_toll && same_id && current_free == new_free && !person.microsoft_licence {
                 note(
                     Code::Unchanged,
@@ -766,7 +763,7 @@ fn compare(
                 );
                 return (None, findings);
             }
-            if let Some(old) = current.conference_id.as_deref().filter(|_| !same_id) {
+            if let Some(old) = current.conference_id.filter(|_| !same_id) {
                 note(Code::ConferenceIdChanged, Some(Field::ConferenceId), Some(id.as_str()), format!(
                     "ConferenceId {id} differs from {key}'s current {old}; people who have the old one in invites will not get in. Confirm the change with the vendor."
                 ));

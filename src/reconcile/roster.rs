@@ -11,12 +11,13 @@ use crate::source::{RowRef, Table};
 use hashbrown::HashTable;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::sync::Arc;
 
 /// Everyone the roster lists, by key.
 #[derive(Debug, Default)]
-pub struct Roster {
+pub struct Roster<'t> {
     /// One entry per key, in roster order.
-    pub people: Vec<RosterEntry>,
+    pub people: Vec<RosterEntry<'t>>,
     /// Indexes into `people` by key, without a second copy of each key.
     index: HashTable<u32>,
     /// Keys listed on several rows that disagree: nobody can tell which is right.
@@ -24,15 +25,15 @@ pub struct Roster {
     pub findings: Vec<Finding>,
 }
 
-impl Roster {
-    pub fn get(&self, key: &UserKey) -> Option<&RosterEntry> {
+impl<'t> Roster<'t> {
+    pub fn get(&self, key: &UserKey) -> Option<&RosterEntry<'t>> {
         self.index
             .find(hash(key), |&i| self.people[i as usize].key == *key)
             .map(|&i| &self.people[i as usize])
     }
 
     /// Eligible people, not in conflict: who is requested when no sent file is given.
-    pub fn eligible(&self) -> impl Iterator<Item = &RosterEntry> {
+    pub fn eligible(&self) -> impl Iterator<Item = &RosterEntry<'t>> {
         self.people
             .iter()
             .filter(|p| p.is_eligible() && !self.conflicted.contains_key(&p.key))
@@ -40,7 +41,7 @@ impl Roster {
 }
 
 /// Builds the roster from its table.
-pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster {
+pub fn build<'t>(table: &'t Table, columns: &ColumnMap, settings: &Settings) -> Roster<'t> {
     let mut roster = Roster::default();
     let key_column = columns.get(Field::Key);
     let keys: Vec<Option<UserKey>> = (0..table.rows.len())
@@ -111,28 +112,34 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
         first_row.insert(key, index);
         chosen.push(index);
     }
-    // Current numbers repeat as much as the vendor's: each is checked once.
+    // Current numbers and providers repeat as much as the vendor's: each is
+    // checked once and shared by everyone who has it.
     let mut distinct: FxHashSet<&str> = FxHashSet::default();
+    let mut providers: FxHashMap<&str, CurrentProvider> = FxHashMap::default();
     for &i in &chosen {
         let row = table.row(i);
         distinct.insert(trim_cell(row.get(columns.get(Field::CurrentTollNumber))));
         distinct.extend(split_numbers(
             row.get(columns.get(Field::CurrentTollFreeNumbers)),
         ));
+        let provider = row.get(columns.get(Field::CurrentProvider));
+        if !providers.contains_key(provider) {
+            providers.insert(provider, parse_provider(provider));
+        }
     }
     distinct.remove("");
-    let numbers: FxHashMap<&str, String> = distinct
+    let numbers: FxHashMap<&str, Arc<str>> = distinct
         .into_par_iter()
         .map(|raw| match phone::check(raw, settings.region) {
-            Verdict::Valid { phone, .. } => (raw, phone.to_string()),
-            _ => (raw, raw.to_string()),
+            Verdict::Valid { phone, .. } => (raw, Arc::clone(&phone.0)),
+            _ => (raw, Arc::from(raw)),
         })
         .collect();
-    let entries: Vec<RosterEntry> = chosen
+    let entries: Vec<RosterEntry<'t>> = chosen
         .par_iter()
         .map(|&i| {
             let key = keys[i].clone().expect("chosen rows have a key");
-            entry(key, table.row(i), columns, &numbers)
+            entry(key, table.row(i), columns, &numbers, &providers)
         })
         .collect();
     roster
@@ -149,34 +156,38 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
     roster
 }
 
-fn entry(
+fn entry<'t>(
     key: UserKey,
-    row: RowRef<'_>,
+    row: RowRef<'t>,
     columns: &ColumnMap,
-    numbers: &FxHashMap<&str, String>,
-) -> RosterEntry {
+    numbers: &FxHashMap<&str, Arc<str>>,
+    providers: &FxHashMap<&str, CurrentProvider>,
+) -> RosterEntry<'t> {
     let cell = |field| trim_cell(row.get(columns.get(field)));
-    let number = |raw: &str| numbers.get(raw).cloned().unwrap_or_else(|| raw.to_string());
+    let number = |raw: &str| numbers.get(raw).cloned().unwrap_or_else(|| raw.into());
     let toll = cell(Field::CurrentTollNumber);
     let conference_id = cell(Field::CurrentConferenceId);
     RosterEntry {
         key,
-        upn: cell(Field::Key).to_string(),
+        upn: cell(Field::Key),
         line: row.line,
         offset: row.offset,
-        display_name: cell(Field::DisplayName).to_string(),
-        mail: cell(Field::Mail).to_string(),
-        sip_address: cell(Field::SipAddress).to_string(),
+        display_name: cell(Field::DisplayName),
+        mail: cell(Field::Mail),
+        sip_address: cell(Field::SipAddress),
         account_enabled: parse_bool(cell(Field::AccountEnabled)),
         teams_only: crate::columns::fold(cell(Field::TeamsMode)) == "teamsonly",
         microsoft_licence: parse_bool(cell(Field::MicrosoftLicence)) == Some(true),
         current: CurrentAssignment {
-            provider: parse_provider(cell(Field::CurrentProvider)),
+            provider: providers
+                .get(row.get(columns.get(Field::CurrentProvider)))
+                .cloned()
+                .unwrap_or_default(),
             toll_number: (!toll.is_empty()).then(|| number(toll)),
             toll_free_numbers: split_numbers(cell(Field::CurrentTollFreeNumbers))
                 .map(number)
                 .collect(),
-            conference_id: (!conference_id.is_empty()).then(|| conference_id.to_string()),
+            conference_id: (!conference_id.is_empty()).then_some(conference_id),
         },
     }
 }

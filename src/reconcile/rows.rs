@@ -64,7 +64,7 @@ pub struct RowContext<'a> {
     pub expected: &'a Expected,
     pub phones: &'a FxHashMap<String, phone::Verdict>,
     /// Absent for `validate`, which checks a file on its own.
-    pub roster: Option<&'a Roster>,
+    pub roster: Option<&'a Roster<'a>>,
     pub requested: Option<&'a super::Requested<'a>>,
     /// Says why a roster person was not requested, for messages.
     pub requested_from: &'a str,
@@ -146,8 +146,8 @@ struct Check<'c, 'a> {
     out: &'c mut ReturnedRow,
 }
 
-impl Check<'_, '_> {
-    fn cell(&self, field: Field) -> &str {
+impl<'c, 'a> Check<'c, 'a> {
+    fn cell(&self, field: Field) -> &'c str {
         trim_cell(self.row.get(self.ctx.columns.get(field)))
     }
 
@@ -176,29 +176,29 @@ impl Check<'_, '_> {
 
     fn key(&mut self) {
         if self.out.key.is_none() {
-            let raw = self.row.get(self.ctx.columns.get(Field::Key)).to_string();
+            let raw = self.row.get(self.ctx.columns.get(Field::Key));
             self.push(
                 Code::EmptyKey,
                 Some(Field::Key),
-                Some(&raw),
+                Some(raw),
                 "This row has no UserPrincipalName, so nobody can be set up from it. Ask the vendor which person it is for.".into(),
             );
         }
     }
 
     fn provider(&mut self) {
-        let name = self.cell(Field::ProviderName).to_string();
-        let domain = self.cell(Field::Domain).to_string();
+        let name = self.cell(Field::ProviderName);
+        let domain = self.cell(Field::Domain);
         let source = if self.ctx.expected.from_config {
             "the config"
         } else {
             "most rows"
         };
-        if is_microsoft(&name, &domain) {
+        if is_microsoft(name, domain) {
             let value = if domain.is_empty() { &name } else { &domain };
             self.push(
                 Code::WrongProvider,
-                Some(if is_microsoft(&name, "") { Field::ProviderName } else { Field::Domain }),
+                Some(if is_microsoft(name, "") { Field::ProviderName } else { Field::Domain }),
                 Some(value),
                 "This row names Microsoft's own bridge, which is never a third-party assignment. Ask the vendor for its own provider details.".into(),
             );
@@ -236,7 +236,7 @@ impl Check<'_, '_> {
     }
 
     fn toll_number(&mut self) {
-        let raw = self.cell(Field::TollNumber).to_string();
+        let raw = self.cell(Field::TollNumber);
         if raw.is_empty() {
             self.push(
                 Code::MissingTollNumber,
@@ -248,7 +248,7 @@ impl Check<'_, '_> {
         }
         let verdict = match self.row.number(self.ctx.columns.get(Field::TollNumber)) {
             Some(n) => phone::from_number(n.value, self.ctx.settings.region),
-            None => self.phone(&raw),
+            None => self.phone(raw),
         };
         match verdict {
             phone::Verdict::Valid { phone, toll_free } => {
@@ -256,18 +256,18 @@ impl Check<'_, '_> {
                     self.push(
                         Code::TollNumberIsTollFree,
                         Some(Field::TollNumber),
-                        Some(&raw),
+                        Some(raw),
                         format!("TollNumber {phone} is a toll-free number; the toll field should hold the bridge's toll (paid) number. Check with the vendor."),
                     );
                 }
                 self.out.toll_number = Some(phone);
             }
             phone::Verdict::Mangled { reason, likely } => {
-                let message = mangled_message(Field::TollNumber, &raw, &reason, likely.as_deref());
+                let message = mangled_message(Field::TollNumber, raw, &reason, likely.as_deref());
                 self.push(
                     Code::ExcelMangled,
                     Some(Field::TollNumber),
-                    Some(&raw),
+                    Some(raw),
                     message,
                 );
             }
@@ -275,7 +275,7 @@ impl Check<'_, '_> {
                 self.push(
                     Code::InvalidTollNumber,
                     Some(Field::TollNumber),
-                    Some(&raw),
+                    Some(raw),
                     format!("TollNumber {raw:?} {reason}. Ask the vendor for the number in E.164 form, e.g. +14255550100."),
                 );
             }
@@ -283,22 +283,22 @@ impl Check<'_, '_> {
     }
 
     fn toll_free_numbers(&mut self) {
-        let cell = self.cell(Field::TollFreeNumbers).to_string();
+        let cell = self.cell(Field::TollFreeNumbers);
         if cell.is_empty() {
             return;
         }
         // "4,93026E+11" is one damaged number, not a list split on the comma.
-        if let Some(ExcelDamage::Scientific) = excel_damage(&cell) {
+        if let Some(ExcelDamage::Scientific) = excel_damage(cell) {
             let message = mangled_message(
                 Field::TollFreeNumbers,
-                &cell,
+                cell,
                 "is in scientific notation, so Excel has lost its last digits",
                 None,
             );
             self.push(
                 Code::ExcelMangled,
                 Some(Field::TollFreeNumbers),
-                Some(&cell),
+                Some(cell),
                 message,
             );
             return;
@@ -307,7 +307,7 @@ impl Check<'_, '_> {
             .row
             .number(self.ctx.columns.get(Field::TollFreeNumbers))
             .map(|n| n.value);
-        for entry in split_numbers(&cell).collect::<Vec<_>>() {
+        for entry in split_numbers(cell).collect::<Vec<_>>() {
             let verdict = match number {
                 Some(value) => phone::from_number(value, self.ctx.settings.region),
                 None => self.phone(entry),
@@ -341,7 +341,7 @@ impl Check<'_, '_> {
     }
 
     fn conference_id(&mut self) {
-        let raw = self.cell(Field::ConferenceId).to_string();
+        let raw = self.cell(Field::ConferenceId);
         if raw.is_empty() {
             self.push(
                 Code::MissingConferenceId,
@@ -351,53 +351,50 @@ impl Check<'_, '_> {
             );
             return;
         }
-        let current = self.current().and_then(|p| p.current.conference_id.clone());
+        let current = self.current().and_then(|p| p.current.conference_id);
         let length = self.ctx.settings.id_length;
         let verdict = match self.row.number(self.ctx.columns.get(Field::ConferenceId)) {
-            Some(n) => {
-                conference_id::from_number(n.value, n.format.as_deref(), length, current.as_deref())
-            }
-            None => conference_id::check(&raw, length, current.as_deref()),
+            Some(n) => conference_id::from_number(n.value, n.format.as_deref(), length, current),
+            None => conference_id::check(raw, length, current),
         };
         match verdict {
             conference_id::Verdict::Valid(id) => self.out.conference_id = Some(id),
             conference_id::Verdict::Mangled { reason, likely } => {
-                let message =
-                    mangled_message(Field::ConferenceId, &raw, &reason, likely.as_deref());
+                let message = mangled_message(Field::ConferenceId, raw, &reason, likely.as_deref());
                 self.push(
                     Code::ExcelMangled,
                     Some(Field::ConferenceId),
-                    Some(&raw),
+                    Some(raw),
                     message,
                 );
             }
             conference_id::Verdict::Invalid(reason) => self.push(
                 Code::InvalidConferenceId,
                 Some(Field::ConferenceId),
-                Some(&raw),
+                Some(raw),
                 format!("ConferenceId {raw:?} {reason}. Ask the vendor for the right ID."),
             ),
         }
     }
 
     fn url(&mut self) {
-        let raw = self.cell(Field::Url).to_string();
+        let raw = self.cell(Field::Url);
         if raw.is_empty() {
             return;
         }
-        if is_http_url(&raw) {
+        if is_http_url(raw) {
             self.out.url = Some(raw.into());
         } else {
             self.push(
                 Code::InvalidUrl,
                 Some(Field::Url),
-                Some(&raw),
+                Some(raw),
                 "Url is not an http(s) URL, so it is left out of the plan. Ask the vendor for the link to its dial-in numbers page.".into(),
             );
         }
     }
 
-    fn current(&self) -> Option<&crate::model::RosterEntry> {
+    fn current(&self) -> Option<&'c crate::model::RosterEntry<'a>> {
         self.ctx.roster?.get(self.out.key.as_ref()?)
     }
 

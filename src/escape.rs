@@ -2,6 +2,8 @@
 //! a spreadsheet will open. Each rule lives in one function with a table of
 //! hostile inputs, so no other code quotes by hand.
 
+use std::fmt::{self, Write as _};
+
 /// A PowerShell single-quoted string literal. Inside one, nothing is
 /// expanded; the only escape is a doubled quote, and PowerShell counts the
 /// curly quotes U+2018..U+201B as single quotes too, so they are doubled
@@ -12,35 +14,55 @@
 /// assert_eq!(acp_recon::escape::powershell("$(rm -r C:\\)"), "'$(rm -r C:\\)'");
 /// ```
 pub fn powershell(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('\'');
-    for c in value.chars() {
-        match c {
-            '\'' | '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}' => {
-                out.push(c);
-                out.push(c);
+    Quoted(value).to_string()
+}
+
+/// [`powershell`] as `Display`: writes the literal without building it.
+pub struct Quoted<'a>(pub &'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_char('\'')?;
+        let mut rest = self.0;
+        while let Some((i, c)) = rest
+            .char_indices()
+            .find(|&(_, c)| matches!(c, '\'' | '\u{2018}'..='\u{201b}' | '\0'))
+        {
+            f.write_str(&rest[..i])?;
+            match c {
+                '\0' => f.write_char('\u{fffd}')?,
+                quote => {
+                    f.write_char(quote)?;
+                    f.write_char(quote)?;
+                }
             }
-            '\0' => out.push('\u{fffd}'),
-            _ => out.push(c),
+            rest = &rest[i + c.len_utf8()..];
         }
+        f.write_str(rest)?;
+        f.write_char('\'')
     }
-    out.push('\'');
-    out
 }
 
 /// Text safe inside a PowerShell `#` comment: line breaks would end the
 /// comment and let the rest run, so every control character becomes a space.
 pub fn powershell_comment(value: &str) -> String {
-    value
-        .chars()
-        .map(|c| {
-            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect()
+    Commented(value).to_string()
+}
+
+/// [`powershell_comment`] as `Display`.
+pub struct Commented<'a>(pub &'a str);
+
+impl fmt::Display for Commented<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unsafe_char = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+        let mut rest = self.0;
+        while let Some((i, c)) = rest.char_indices().find(|&(_, c)| unsafe_char(c)) {
+            f.write_str(&rest[..i])?;
+            f.write_char(' ')?;
+            rest = &rest[i + c.len_utf8()..];
+        }
+        f.write_str(rest)
+    }
 }
 
 /// A cell for a file a person opens in Excel: a value starting with `=`,

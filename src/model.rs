@@ -130,6 +130,8 @@ pub struct ReturnedRow {
     pub line: u32,
     pub offset: Option<usize>,
     pub key: Option<UserKey>,
+    /// The person's place in the roster, looked up once.
+    pub person: Option<u32>,
     pub provider_name: std::sync::Arc<str>,
     pub domain: std::sync::Arc<str>,
     pub toll_number: Option<Phone>,

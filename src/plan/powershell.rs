@@ -2,9 +2,10 @@
 //! and an old third-party entry removed before the one `Set-CsUserAcp` per
 //! person. Every value goes through [`escape::powershell`](crate::escape::powershell).
 
-use crate::escape::{powershell as quote, powershell_comment as comment};
+use crate::escape::{powershell_comment as comment, Commented, Quoted};
 use crate::output::{Output, BOM};
 use crate::reconcile::{Action, Outcome, PlanEntry};
+use rayon::prelude::*;
 use std::io::{self, Write};
 
 pub struct ImportPlanPs1;
@@ -66,13 +67,23 @@ impl Output for ImportPlanPs1 {
         text.push_str("# Needs a Teams PowerShell session that has Set-CsUserAcp.\n");
         text.push_str(PREAMBLE);
         out.write_all(text.replace('\n', "\r\n").as_bytes())?;
-        // People one at a time through one buffer: the plan can be large.
-        let mut chunk = String::new();
-        for entry in &outcome.plan {
-            chunk.clear();
-            chunk.push_str("\r\n");
-            person(&mut chunk, entry);
-            out.write_all(chunk.as_bytes())?;
+        // People are formatted in parallel a window at a time and written
+        // in order: the plan can be large, the window's text stays small.
+        for window in outcome.plan.chunks(1 << 15) {
+            let texts: Vec<String> = window
+                .par_chunks(1 << 10)
+                .map(|people| {
+                    let mut text = String::with_capacity(people.len() * 512);
+                    for entry in people {
+                        text.push_str("\r\n");
+                        person(&mut text, entry);
+                    }
+                    text
+                })
+                .collect();
+            for text in &texts {
+                out.write_all(text.as_bytes())?;
+            }
         }
         let tail = format!(
             "\nif ($script:failed -gt 0) {{\n    Write-Warning (\"{{0}} of {} people failed\" -f $script:failed)\n    exit 1\n}}\n",
@@ -83,56 +94,61 @@ impl Output for ImportPlanPs1 {
 }
 
 fn person(text: &mut String, p: &PlanEntry) {
-    let id = quote(p.key.as_str());
-    let why = match (p.action, p.disable_microsoft, &p.remove_provider) {
-        (Action::Add, _, _) => "add".to_string(),
-        (_, true, None) => format!("{}, from Microsoft's bridge", p.action.as_str()),
-        (action, _, Some(old)) => format!("{}, from {}", action.as_str(), comment(old)),
-        (action, false, None) => action.as_str().to_string(),
-    };
-    let who = match &*p.display_name {
-        "" => comment(p.key.as_str()),
-        name => format!("{} <{}>", comment(name), comment(p.key.as_str())),
-    };
-    text.push_str(&format!(
-        "# {who} ({}:{}): {why}\r\n",
-        comment(&p.file),
-        p.line
-    ));
-    text.push_str(&format!("Invoke-PlanStep {id} {{\r\n"));
+    // Writing to a String cannot fail.
+    let _ = write_person(text, p);
+}
+
+fn write_person(text: &mut String, p: &PlanEntry) -> std::fmt::Result {
+    use std::fmt::Write as _;
+    let id = Quoted(p.key.as_str());
+    let key = Commented(p.key.as_str());
+    match &*p.display_name {
+        "" => write!(text, "# {key}")?,
+        name => write!(text, "# {} <{key}>", Commented(name))?,
+    }
+    write!(text, " ({}:{}): ", Commented(&p.file), p.line)?;
+    match (p.action, p.disable_microsoft, &p.remove_provider) {
+        (Action::Add, _, _) => text.push_str("add"),
+        (_, true, None) => write!(text, "{}, from Microsoft's bridge", p.action.as_str())?,
+        (action, _, Some(old)) => write!(text, "{}, from {}", action.as_str(), Commented(old))?,
+        (action, false, None) => text.push_str(action.as_str()),
+    }
+    write!(text, "\r\nInvoke-PlanStep {id} {{\r\n")?;
     if p.disable_microsoft {
-        text.push_str(&format!(
+        write!(
+            text,
             "    Disable-CsOnlineDialInConferencingUser -Identity {id} -WhatIf:$DryRun\r\n"
-        ));
+        )?;
     }
     if let Some(old) = &p.remove_provider {
-        text.push_str(&format!(
+        write!(
+            text,
             "    Remove-CsUserAcp -Identity {id} -Name {} -WhatIf:$DryRun\r\n",
-            quote(old)
-        ));
+            Quoted(old)
+        )?;
     }
-    let mut set = format!(
+    write!(
+        text,
         "    Set-CsUserAcp -Identity {id} -Name {} -Domain {} -TollNumber {}",
-        quote(&p.provider_name),
-        quote(&p.domain),
-        quote(p.toll_number.as_str())
-    );
+        Quoted(&p.provider_name),
+        Quoted(&p.domain),
+        Quoted(p.toll_number.as_str())
+    )?;
+    for (i, number) in p.toll_free_numbers.iter().enumerate() {
+        let before = if i == 0 { " -TollFreeNumbers @(" } else { ", " };
+        write!(text, "{before}{}", Quoted(number.as_str()))?;
+    }
     if !p.toll_free_numbers.is_empty() {
-        let list: Vec<String> = p
-            .toll_free_numbers
-            .iter()
-            .map(|n| quote(n.as_str()))
-            .collect();
-        set.push_str(&format!(" -TollFreeNumbers @({})", list.join(", ")));
+        text.push(')');
     }
-    set.push_str(&format!(
+    write!(
+        text,
         " -ParticipantPasscode {}",
-        quote(p.conference_id.as_str())
-    ));
+        Quoted(p.conference_id.as_str())
+    )?;
     if let Some(url) = &p.url {
-        set.push_str(&format!(" -Url {}", quote(url)));
+        write!(text, " -Url {}", Quoted(url))?;
     }
-    set.push_str(" -WhatIf:$DryRun\r\n");
-    text.push_str(&set);
-    text.push_str("}\r\n");
+    text.push_str(" -WhatIf:$DryRun\r\n}\r\n");
+    Ok(())
 }

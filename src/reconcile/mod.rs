@@ -348,41 +348,55 @@ pub fn reconcile_with(
 
     // Decide each person's fate from the first of their rows, in parallel;
     // the results come back in key order.
-    let decisions: Vec<(Fate, Option<PlanEntry>, Vec<Finding>)> = groups
+    let decisions: Vec<(Fate, Option<Change>, Vec<Finding>)> = groups
         .spans
         .par_iter()
-        .map(|(key, start, end)| {
+        .map(|(_, start, end)| {
             let indexes = &groups.order[*start..*end];
             if indexes.iter().any(|&i| rows[i].has_error()) {
                 return (Fate::Rejected, None, Vec::new());
             }
-            let person = roster
-                .get(key)
-                .expect("rows without roster entry carry an error");
-            match compare(&rows[indexes[0]], person, &returned.name) {
-                (Some(entry), extra) => (Fate::Planned, Some(entry), extra),
-                (None, extra) => (Fate::Unchanged, None, extra),
+            let row = &rows[indexes[0]];
+            let person = &roster.people[row
+                .person
+                .expect("rows without roster entry carry an error")
+                as usize];
+            match compare(row, person, &returned.name) {
+                (Some(change), notes) => (Fate::Planned, Some(change), notes),
+                (None, notes) => (Fate::Unchanged, None, notes),
             }
         })
         .collect();
     probe(&probe_t, "decisions");
     // Each row takes its person's fate; each key's fate answers the
-    // accounting of the requested people below. Entries are moved, not
-    // copied, out of the decisions.
+    // accounting of the requested people below.
     let mut fate = vec![Fate::Rejected; rows.len()];
     let mut fate_of: FxHashMap<&UserKey, Fate> = FxHashMap::default();
     fate_of.reserve(decisions.len());
-    let planned = decisions.iter().filter(|d| d.0 == Fate::Planned).count();
-    let mut plan: Vec<PlanEntry> = Vec::with_capacity(planned);
     findings.reserve(decisions.iter().map(|d| d.2.len()).sum());
-    for ((key, indexes), (decided, entry, extra)) in groups.iter().zip(decisions) {
+    let mut planned: Vec<(usize, Change)> = Vec::new();
+    for (span, ((key, indexes), (decided, change, notes))) in
+        groups.iter().zip(decisions).enumerate()
+    {
         fate_of.insert(key, decided);
         for &i in indexes {
             fate[i] = decided;
         }
-        plan.extend(entry);
-        findings.extend(extra);
+        planned.extend(change.map(|c| (span, c)));
+        findings.extend(notes);
     }
+    probe(&probe_t, "fate loop");
+    // The entries are built in place, in key order, in parallel.
+    let plan: Vec<PlanEntry> = planned
+        .par_iter()
+        .map(|(span, change)| {
+            let row = &rows[groups.order[groups.spans[*span].1]];
+            let person =
+                &roster.people[row.person.expect("planned people are in the roster") as usize];
+            plan_entry(row, person, change, &returned.name)
+        })
+        .collect();
+    drop(planned);
     probe(&probe_t, "plan");
 
     let mut accounting = Accounting {
@@ -413,6 +427,7 @@ pub fn reconcile_with(
     probe(&probe_t, "accounting");
 
     let send_back = send_back_rows(returned, &returned_columns, &rows, &fate, &copy_of);
+    findings.reserve(rows.iter().map(|r| r.findings.len()).sum());
     for row in &mut rows {
         findings.append(&mut row.findings);
     }
@@ -534,15 +549,16 @@ impl Groups {
 }
 
 pub(crate) fn group_by_key(rows: &[ReturnedRow]) -> Groups {
-    // The first eight bytes, big-endian, order keys like the strings do and
-    // settle most comparisons without following the pointer to the key.
+    // The first sixteen bytes, big-endian, order keys like the strings do
+    // and settle most comparisons without following the pointer to the key
+    // (eight were too few: many addresses start with the same first name).
     let prefix = |k: &UserKey| {
-        let mut bytes = [0u8; 8];
+        let mut bytes = [0u8; 16];
         let s = k.as_str().as_bytes();
-        bytes[..s.len().min(8)].copy_from_slice(&s[..s.len().min(8)]);
-        u64::from_be_bytes(bytes)
+        bytes[..s.len().min(16)].copy_from_slice(&s[..s.len().min(16)]);
+        u128::from_be_bytes(bytes)
     };
-    let mut keyed: Vec<(u64, &UserKey, usize)> = rows
+    let mut keyed: Vec<(u128, &UserKey, usize)> = rows
         .iter()
         .filter_map(|r| r.key.as_ref().map(|k| (prefix(k), k, r.index)))
         .collect();
@@ -627,6 +643,7 @@ pub(crate) fn mark_shared_conference_ids(
 ) {
     // First pass: the IDs given to more than one key. Second: their rows.
     let mut first_key: FxHashMap<&ConferenceId, &UserKey> = FxHashMap::default();
+    first_key.reserve(rows.len());
     let mut shared: FxHashSet<&ConferenceId> = FxHashSet::default();
     for row in rows.iter().filter(|r| copy_of[r.index].is_none()) {
         if let (Some(id), Some(key)) = (&row.conference_id, &row.key) {
@@ -676,13 +693,51 @@ pub(crate) fn mark_shared_conference_ids(
     }
 }
 
-/// Compares a good row with what the person has now: a plan entry, or
-/// `None` when nothing changes.
+/// What the plan does for a person besides setting the new values.
+#[derive(Debug, Clone)]
+struct Change {
+    action: Action,
+    disable_microsoft: bool,
+    remove_provider: Option<Arc<str>>,
+}
+
+/// The plan entry of a person whose row is good and changes something.
+fn plan_entry(
+    row: &ReturnedRow,
+    person: &RosterEntry,
+    change: &Change,
+    file: &Arc<str>,
+) -> PlanEntry {
+    PlanEntry {
+        key: person.key.clone(),
+        display_name: person.display_name.into(),
+        provider_name: row.provider_name.clone(),
+        domain: row.domain.clone(),
+        toll_number: row
+            .toll_number
+            .clone()
+            .expect("a row without errors has a toll number"),
+        toll_free_numbers: row.toll_free_numbers.clone(),
+        conference_id: row
+            .conference_id
+            .clone()
+            .expect("a row without errors has a conference ID"),
+        url: row.url.clone(),
+        action: change.action,
+        disable_microsoft: change.disable_microsoft,
+        remove_provider: change.remove_provider.clone(),
+        file: Arc::clone(file),
+        line: row.line,
+    }
+}
+
+/// Compares a good row with what the person has now: the change to plan,
+/// or `None` when nothing changes; and the notes on it.
 fn compare(
     row: &ReturnedRow,
     person: &RosterEntry,
     file: &Arc<str>,
-) -> (Option<PlanEntry>, Vec<Finding>) {
+) -> (Option<Change>, Vec<Finding>) {
     let key = &person.key;
     let mut findings = Vec::new();
     let mut note = |code: Code, field: Option<Field>, value: Option<&str>, message: String| {
@@ -699,27 +754,17 @@ fn compare(
     };
     let toll = row
         .toll_number
-        .clone()
+        .as_ref()
         .expect("a row without errors has a toll number");
     let id = row
         .conference_id
-        .clone()
+        .as_ref()
         .expect("a row without errors has a conference ID");
     let current = &person.current;
-    let mut entry = PlanEntry {
-        key: key.clone(),
-        display_name: person.display_name.into(),
-        provider_name: row.provider_name.clone(),
-        domain: row.domain.clone(),
-        toll_number: toll.clone(),
-        toll_free_numbers: row.toll_free_numbers.clone(),
-        conference_id: id.clone(),
-        url: row.url.clone(),
+    let mut change = Change {
         action: Action::Add,
         disable_microsoft: false,
         remove_provider: None,
-        file: Arc::clone(file),
-        line: row.line,
     };
     let licence_note = if person.microsoft_licence {
         " They hold the Microsoft Audio Conferencing licence: remove it too, or it switches them back to Microsoft."
@@ -731,15 +776,15 @@ fn compare(
             note(Code::MicrosoftAcpAssigned, Some(Field::CurrentProvider), Some("Microsoft"), format!(
                 "{key} uses Microsoft's bridge now; the plan runs Disable-CsOnlineDialInConferencingUser first.{licence_note}"
             ));
-            entry.action = Action::Replace;
-            entry.disable_microsoft = true;
+            change.action = Action::Replace;
+            change.disable_microsoft = true;
         }
         CurrentProvider::None if person.microsoft_licence => {
             note(Code::MicrosoftAcpAssigned, Some(Field::MicrosoftLicence), None, format!(
                 "{key} holds the Microsoft Audio Conferencing licence; the plan runs Disable-CsOnlineDialInConferencingUser first. Remove the licence too, or it switches them back to Microsoft."
             ));
-            entry.action = Action::Replace;
-            entry.disable_microsoft = true;
+            change.action = Action::Replace;
+            change.disable_microsoft = true;
         }
         CurrentProvider::None => {}
         CurrentProvider::ThirdParty(name)
@@ -748,8 +793,7 @@ fn compare(
         {
             let mut current_free: Vec<&str> =
                 current.toll_free_numbers.iter().map(|n| &**n).collect();
-            let mut new_free: Vec<&str> =
-                entry.toll_free_numbers.iter().map(Phone::as_str).collect();
+            let mut new_free: Vec<&str> = row.toll_free_numbers.iter().map(Phone::as_str).collect();
             current_free.sort_unstable();
             new_free.sort_unstable();
             let same_toll = current.toll_number.as_deref() == Some(toll.as_str());
@@ -777,23 +821,23 @@ fn compare(
                 note(Code::MicrosoftAcpAssigned, Some(Field::MicrosoftLicence), None, format!(
                     "{key} holds the Microsoft Audio Conferencing licence; the plan runs Disable-CsOnlineDialInConferencingUser first. Remove the licence too, or it switches them back to Microsoft."
                 ));
-                entry.disable_microsoft = true;
+                change.disable_microsoft = true;
             }
-            entry.action = Action::Update;
-            entry.remove_provider = Some(Arc::clone(name));
+            change.action = Action::Update;
+            change.remove_provider = Some(Arc::clone(name));
         }
         CurrentProvider::ThirdParty(other) => {
             note(Code::ProviderReplaced, Some(Field::CurrentProvider), Some(other), format!(
                 "{key} has {other} now; the plan removes that entry (Remove-CsUserAcp) and sets {}.", row.provider_name
             ));
             if person.microsoft_licence {
-                entry.disable_microsoft = true;
+                change.disable_microsoft = true;
             }
-            entry.action = Action::Replace;
-            entry.remove_provider = Some(Arc::clone(other));
+            change.action = Action::Replace;
+            change.remove_provider = Some(Arc::clone(other));
         }
     }
-    (Some(entry), findings)
+    (Some(change), findings)
 }
 
 /// The rejected rows as received, with PIN cells emptied and their problems.

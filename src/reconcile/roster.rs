@@ -27,9 +27,14 @@ pub struct Roster<'t> {
 
 impl<'t> Roster<'t> {
     pub fn get(&self, key: &UserKey) -> Option<&RosterEntry<'t>> {
+        self.position(key).map(|i| &self.people[i as usize])
+    }
+
+    /// The index of a person in `people`.
+    pub fn position(&self, key: &UserKey) -> Option<u32> {
         self.index
             .find(hash(key), |&i| self.people[i as usize].key == *key)
-            .map(|&i| &self.people[i as usize])
+            .copied()
     }
 
     /// Eligible people, not in conflict: who is requested when no sent file is given.

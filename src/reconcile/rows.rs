@@ -21,6 +21,8 @@ pub struct Expected {
     pub domain: Option<Arc<str>>,
     /// "the config" or "most rows": said in messages.
     pub from_config: bool,
+    /// The empty value, shared by rows that lack one.
+    pub empty: Arc<str>,
 }
 
 impl Expected {
@@ -52,6 +54,7 @@ impl Expected {
                 .map(Arc::from)
                 .or_else(|| most(Field::Domain)),
             from_config: settings.provider_name.is_some() || settings.provider_domain.is_some(),
+            empty: Arc::from(""),
         }
     }
 }
@@ -107,13 +110,18 @@ pub fn check_all(
 pub fn check(ctx: &RowContext<'_>, index: usize) -> ReturnedRow {
     let row = ctx.table.row(index);
     let key = UserKey::parse(row.get(ctx.columns.get(Field::Key)));
+    let person = key
+        .as_ref()
+        .zip(ctx.roster)
+        .and_then(|(key, roster)| roster.position(key));
     let mut out = ReturnedRow {
         index,
         line: row.line,
         offset: row.offset,
         key,
-        provider_name: Arc::from(""),
-        domain: Arc::from(""),
+        person,
+        provider_name: Arc::clone(&ctx.expected.empty),
+        domain: Arc::clone(&ctx.expected.empty),
         toll_number: None,
         toll_free_numbers: Vec::new(),
         conference_id: None,
@@ -395,14 +403,15 @@ impl<'c, 'a> Check<'c, 'a> {
     }
 
     fn current(&self) -> Option<&'c crate::model::RosterEntry<'a>> {
-        self.ctx.roster?.get(self.out.key.as_ref()?)
+        let roster = self.ctx.roster?;
+        roster.people.get(self.out.person? as usize)
     }
 
     fn against_roster(&mut self) {
         let (Some(roster), Some(key)) = (self.ctx.roster, self.out.key.clone()) else {
             return;
         };
-        let Some(person) = roster.get(&key) else {
+        let Some(person) = self.current() else {
             if !roster.conflicted.contains_key(&key) {
                 self.push(
                     Code::NotInRoster,
@@ -472,10 +481,12 @@ fn mangled_message(field: Field, raw: &str, reason: &str, likely: Option<&str>) 
 
 /// An absolute http or https URL with a host and no white space.
 pub fn is_http_url(s: &str) -> bool {
-    let lower = s.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"));
+    let after = |scheme: &str| {
+        s.get(..scheme.len())
+            .filter(|p| p.eq_ignore_ascii_case(scheme))
+            .map(|_| &s[scheme.len()..])
+    };
+    let rest = after("https://").or_else(|| after("http://"));
     match rest {
         Some(rest) => {
             let host = rest.split(['/', '?', '#']).next().unwrap_or("");

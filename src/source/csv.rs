@@ -50,10 +50,15 @@ pub fn parse(name: Arc<str>, decoded: Decoded) -> Result<Table, Error> {
     table.delimiter = delimiter;
     table.header_line = header_line;
     table.headers = headers;
-    // Rows are about as long as the header line's; a guess saves regrowing.
+    // A row per line, at most: reserving for that saves regrowing (and
+    // copying) the two largest vectors of a run.
     let header_end = start + reader.position().byte() as usize;
-    let guess = bytes.len() / (header_end - start).max(16);
-    table.rows.reserve(guess);
+    let lines = bytes[header_end.min(bytes.len())..]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1;
+    table.reserve(lines, lines * width);
 
     let mut base = (start, header_line);
     let mut next = header_end;

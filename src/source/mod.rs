@@ -158,6 +158,11 @@ impl Table {
         }
     }
 
+    pub(crate) fn reserve(&mut self, rows: usize, cells: usize) {
+        self.rows.reserve(rows);
+        self.ends.reserve(cells);
+    }
+
     /// The row at an index, with its cells.
     pub fn row(&self, index: usize) -> RowRef<'_> {
         RowRef {

@@ -299,14 +299,25 @@ pub fn reconcile_with(
     let (requested_file, requested_from) = match &inputs.sent {
         Some(sent) => {
             for (key, line, offset) in &sent_keys {
-                requested.entry(key).or_insert((*line, *offset));
+                requested.entry(key).or_insert_with(|| Request {
+                    line: *line,
+                    offset: *offset,
+                    person: roster.position(key),
+                });
             }
             (&sent.name, "not in the sent file")
         }
         None => {
             requested.reserve(roster.people.len());
-            for person in roster.eligible() {
-                requested.insert(&person.key, (person.line, person.offset));
+            for (i, person) in roster.people.iter().enumerate() {
+                if roster.is_eligible(person) {
+                    let request = Request {
+                        line: person.line,
+                        offset: person.offset,
+                        person: Some(i as u32),
+                    };
+                    requested.insert(&person.key, request);
+                }
             }
             (
                 &inputs.roster.name,
@@ -368,17 +379,19 @@ pub fn reconcile_with(
         })
         .collect();
     probe(&probe_t, "decisions");
-    // Each row takes its person's fate; each key's fate answers the
-    // accounting of the requested people below.
+    // Each row takes its person's fate; the fates by person and by key
+    // answer the accounting of the requested people below.
     let mut fate = vec![Fate::Rejected; rows.len()];
-    let mut fate_of: FxHashMap<&UserKey, Fate> = FxHashMap::default();
-    fate_of.reserve(decisions.len());
+    let mut person_fate: Vec<Option<Fate>> = vec![None; roster.people.len()];
+    let mut key_fate: Vec<Fate> = Vec::with_capacity(decisions.len());
     findings.reserve(decisions.iter().map(|d| d.2.len()).sum());
     let mut planned: Vec<(usize, Change)> = Vec::new();
-    for (span, ((key, indexes), (decided, change, notes))) in
-        groups.iter().zip(decisions).enumerate()
+    for (span, ((_, indexes), (decided, change, notes))) in groups.iter().zip(decisions).enumerate()
     {
-        fate_of.insert(key, decided);
+        key_fate.push(decided);
+        if let Some(p) = rows[indexes[0]].person {
+            person_fate[p as usize] = Some(decided);
+        }
         for &i in indexes {
             fate[i] = decided;
         }
@@ -403,8 +416,17 @@ pub fn reconcile_with(
         requested: requested.len(),
         ..Accounting::default()
     };
-    for (key, (line, offset)) in &requested {
-        match fate_of.get(*key) {
+    for (key, request) in &requested {
+        // Requested people outside the roster may still have (rejected) rows.
+        let decided = match request.person {
+            Some(p) => person_fate[p as usize],
+            None => groups
+                .spans
+                .binary_search_by(|(k, _, _)| k.cmp(key))
+                .ok()
+                .map(|span| key_fate[span]),
+        };
+        match decided {
             Some(Fate::Planned) => accounting.requested_planned += 1,
             Some(Fate::Unchanged) => accounting.requested_unchanged += 1,
             Some(Fate::Rejected) => accounting.requested_rejected += 1,
@@ -417,13 +439,13 @@ pub fn reconcile_with(
                         format!("{key} was requested but has no row in {}. Ask the vendor for this person's details.", returned.name),
                     )
                     .key(Some(key))
-                    .at(*line, *offset),
+                    .at(request.line, request.offset),
                 );
             }
         }
     }
     let missing = accounting.requested_missing;
-    let unchanged_people = fate_of.values().filter(|&&f| f == Fate::Unchanged).count();
+    let unchanged_people = key_fate.iter().filter(|&&f| f == Fate::Unchanged).count();
     probe(&probe_t, "accounting");
 
     let send_back = send_back_rows(returned, &returned_columns, &rows, &fate, &copy_of);
@@ -530,7 +552,15 @@ pub fn pin_findings(table: &Table, columns: &ColumnMap) -> Vec<Finding> {
 }
 
 /// Who was requested, with the line and offset of the request.
-pub type Requested<'k> = FxHashMap<&'k UserKey, (u32, Option<usize>)>;
+pub type Requested<'k> = FxHashMap<&'k UserKey, Request>;
+
+/// Where a person was requested, and their place in the roster.
+#[derive(Debug, Clone, Copy)]
+pub struct Request {
+    pub line: u32,
+    pub offset: Option<usize>,
+    pub person: Option<u32>,
+}
 
 /// Row indexes by key, in key order; rows without a key are left out.
 pub(crate) struct Groups {

@@ -37,11 +37,9 @@ impl<'t> Roster<'t> {
             .copied()
     }
 
-    /// Eligible people, not in conflict: who is requested when no sent file is given.
-    pub fn eligible(&self) -> impl Iterator<Item = &RosterEntry<'t>> {
-        self.people
-            .iter()
-            .filter(|p| p.is_eligible() && !self.conflicted.contains_key(&p.key))
+    /// Eligible and not in conflict: requested when no sent file is given.
+    pub fn is_eligible(&self, person: &RosterEntry<'_>) -> bool {
+        person.is_eligible() && !self.conflicted.contains_key(&person.key)
     }
 }
 

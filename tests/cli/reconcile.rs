@@ -334,3 +334,39 @@ fn outputs_are_pinned() {
             .replace(&run.out().display().to_string(), "[OUT]")
     );
 }
+
+#[test]
+fn a_requested_person_outside_the_roster_is_rejected_if_returned_and_missing_if_not() {
+    let dir = TempDir::new().unwrap();
+    let roster = write(
+        &dir,
+        "roster.csv",
+        b"UserPrincipalName,DisplayName\nann@x.example,Ann\n",
+    );
+    let sent = write(
+        &dir,
+        "sent.csv",
+        b"UserPrincipalName\nann@x.example\nghost@x.example\nnobody@x.example\n",
+    );
+    let returned = write(
+        &dir,
+        "returned.csv",
+        b"UserPrincipalName,ProviderName,Domain,TollNumber,ConferenceId\n\
+          ann@x.example,Fabrikam Conferencing,acp.fabrikam.example,+14255550100,5100001\n\
+          Ghost@x.example,Fabrikam Conferencing,acp.fabrikam.example,+14255550100,5100002\n",
+    );
+    let run = reconcile_configured(&roster, &returned, &["--sent", sent.to_str().unwrap()], &[]);
+    let a = &run.report()["summary"]["accounting"];
+    assert_eq!(a["requested"], 3, "{a}");
+    assert_eq!(a["requested_planned"], 1, "{a}");
+    assert_eq!(a["requested_rejected"], 1, "{a}");
+    assert_eq!(a["requested_missing"], 1, "{a}");
+    assert_eq!(a["requested_balanced"], true, "{a}");
+    let codes: Vec<(String, Option<String>)> =
+        run.findings().into_iter().map(|f| (f.0, f.1)).collect();
+    assert!(codes.contains(&("not-in-roster".into(), Some("ghost@x.example".into()))));
+    assert!(codes.contains(&(
+        "missing-from-return".into(),
+        Some("nobody@x.example".into())
+    )));
+}

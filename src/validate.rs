@@ -62,13 +62,13 @@ pub fn validate(table: &Table, settings: &Settings) -> Result<Validation, Error>
                 &[Field::Key, Field::TollNumber, Field::ConferenceId],
             )?;
             let expected = rows::Expected::resolve(table, &columns, settings);
-            let phones = rows::phone_verdicts(table, &columns, settings);
+            let distinct = rows::Distinct::of(table, &columns, settings);
             let ctx = rows::RowContext {
                 table,
                 columns: &columns,
                 settings,
                 expected: &expected,
-                phones: &phones,
+                distinct: &distinct,
                 roster: None,
                 requested: None,
                 requested_from: "",

@@ -295,47 +295,35 @@ pub fn reconcile_with(
             }
         }
     }
-    let mut requested = Requested::default();
-    let (requested_file, requested_from) = match &inputs.sent {
+    let (requested, requested_file, requested_from) = match &inputs.sent {
         Some(sent) => {
+            let mut keys = FxHashMap::default();
             for (key, line, offset) in &sent_keys {
-                requested.entry(key).or_insert_with(|| Request {
+                keys.entry(key).or_insert_with(|| Request {
                     line: *line,
                     offset: *offset,
                     person: roster.position(key),
                 });
             }
-            (&sent.name, "not in the sent file")
+            (Requested::Sent(keys), &sent.name, "not in the sent file")
         }
-        None => {
-            requested.reserve(roster.people.len());
-            for (i, person) in roster.people.iter().enumerate() {
-                if roster.is_eligible(person) {
-                    let request = Request {
-                        line: person.line,
-                        offset: person.offset,
-                        person: Some(i as u32),
-                    };
-                    requested.insert(&person.key, request);
-                }
-            }
-            (
-                &inputs.roster.name,
-                "the roster marks the account disabled or in TeamsOnly mode",
-            )
-        }
+        None => (
+            Requested::Roster,
+            &inputs.roster.name,
+            "the roster marks the account disabled or in TeamsOnly mode",
+        ),
     };
 
     let returned = &inputs.returned;
     let expected = Expected::resolve(returned, &returned_columns, settings);
-    let phones = rows::phone_verdicts(returned, &returned_columns, settings);
+    let distinct = rows::Distinct::of(returned, &returned_columns, settings);
     probe(&probe_t, "phones");
     let ctx = RowContext {
         table: returned,
         columns: &returned_columns,
         settings,
         expected: &expected,
-        phones: &phones,
+        distinct: &distinct,
         roster: Some(&roster),
         requested: Some(&requested),
         requested_from,
@@ -413,10 +401,10 @@ pub fn reconcile_with(
     probe(&probe_t, "plan");
 
     let mut accounting = Accounting {
-        requested: requested.len(),
         ..Accounting::default()
     };
-    for (key, request) in &requested {
+    for (key, request) in requested.iter(&roster) {
+        accounting.requested += 1;
         // Requested people outside the roster may still have (rejected) rows.
         let decided = match request.person {
             Some(p) => person_fate[p as usize],
@@ -551,8 +539,48 @@ pub fn pin_findings(table: &Table, columns: &ColumnMap) -> Vec<Finding> {
         .collect()
 }
 
-/// Who was requested, with the line and offset of the request.
-pub type Requested<'k> = FxHashMap<&'k UserKey, Request>;
+/// Who was requested.
+pub enum Requested<'k> {
+    /// No sent file: every eligible roster person, not in conflict.
+    Roster,
+    /// The people of the sent file, by key.
+    Sent(FxHashMap<&'k UserKey, Request>),
+}
+
+impl<'k> Requested<'k> {
+    /// Whether a roster person was requested.
+    pub fn includes(&self, roster: &roster::Roster<'_>, person: &RosterEntry<'_>) -> bool {
+        match self {
+            Requested::Roster => roster.is_eligible(person),
+            Requested::Sent(keys) => keys.contains_key(&person.key),
+        }
+    }
+
+    /// Each requested person's key and request.
+    pub fn iter<'a>(
+        &'a self,
+        roster: &'a roster::Roster<'k>,
+    ) -> Box<dyn Iterator<Item = (&'a UserKey, Request)> + 'a> {
+        match self {
+            Requested::Roster => Box::new(
+                roster
+                    .people
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| roster.is_eligible(p))
+                    .map(|(i, p)| {
+                        let request = Request {
+                            line: p.line,
+                            offset: p.offset,
+                            person: Some(i as u32),
+                        };
+                        (&p.key, request)
+                    }),
+            ),
+            Requested::Sent(keys) => Box::new(keys.iter().map(|(k, r)| (*k, *r))),
+        }
+    }
+}
 
 /// Where a person was requested, and their place in the roster.
 #[derive(Debug, Clone, Copy)]

@@ -65,7 +65,7 @@ pub struct RowContext<'a> {
     pub columns: &'a ColumnMap,
     pub settings: &'a Settings,
     pub expected: &'a Expected,
-    pub phones: &'a FxHashMap<String, phone::Verdict>,
+    pub distinct: &'a Distinct<'a>,
     /// Absent for `validate`, which checks a file on its own.
     pub roster: Option<&'a Roster<'a>>,
     pub requested: Option<&'a super::Requested<'a>>,
@@ -73,23 +73,46 @@ pub struct RowContext<'a> {
     pub requested_from: &'a str,
 }
 
-/// Validates every distinct phone value of the table once, in parallel:
-/// vendor files repeat the same few bridge numbers on every row.
-pub fn phone_verdicts(
-    table: &Table,
-    columns: &ColumnMap,
-    settings: &Settings,
-) -> FxHashMap<String, phone::Verdict> {
-    let mut distinct: FxHashSet<&str> = FxHashSet::default();
-    for row in table.rows() {
-        distinct.insert(trim_cell(row.get(columns.get(Field::TollNumber))));
-        distinct.extend(split_numbers(row.get(columns.get(Field::TollFreeNumbers))));
+/// Values that repeat down a vendor's file, checked once each: the same few
+/// bridge numbers and the one Url are on every row.
+#[derive(Debug, Default)]
+pub struct Distinct<'t> {
+    pub phones: FxHashMap<&'t str, phone::Verdict>,
+    /// Each distinct http(s) Url, shared by the rows that give it.
+    pub urls: FxHashMap<&'t str, Arc<str>>,
+}
+
+impl<'t> Distinct<'t> {
+    /// Collects the distinct values in parallel, then checks each once.
+    pub fn of(table: &'t Table, columns: &ColumnMap, settings: &Settings) -> Distinct<'t> {
+        type Sets<'t> = (FxHashSet<&'t str>, FxHashSet<&'t str>);
+        let (phones, urls): Sets<'t> = (0..table.rows.len())
+            .into_par_iter()
+            .fold(Sets::default, |(mut phones, mut urls), i| {
+                let row = table.row(i);
+                phones.insert(trim_cell(row.get(columns.get(Field::TollNumber))));
+                phones.extend(split_numbers(row.get(columns.get(Field::TollFreeNumbers))));
+                urls.insert(trim_cell(row.get(columns.get(Field::Url))));
+                (phones, urls)
+            })
+            .reduce(Sets::default, |(mut phones, mut urls), (p, u)| {
+                phones.extend(p);
+                urls.extend(u);
+                (phones, urls)
+            });
+        Distinct {
+            phones: phones
+                .into_par_iter()
+                .filter(|raw| !raw.is_empty())
+                .map(|raw| (raw, phone::check(raw, settings.region)))
+                .collect(),
+            urls: urls
+                .into_iter()
+                .filter(|raw| is_http_url(raw))
+                .map(|raw| (raw, Arc::from(raw)))
+                .collect(),
+        }
     }
-    distinct.remove("");
-    distinct
-        .into_par_iter()
-        .map(|raw| (raw.to_string(), phone::check(raw, settings.region)))
-        .collect()
 }
 
 /// Checks every row, in parallel; the result is in row order.
@@ -176,7 +199,7 @@ impl<'c, 'a> Check<'c, 'a> {
 
     /// The verdict computed up front, or computed now for a value that was not.
     fn phone(&self, raw: &str) -> phone::Verdict {
-        match self.ctx.phones.get(raw) {
+        match self.ctx.distinct.phones.get(raw) {
             Some(verdict) => verdict.clone(),
             None => phone::check(raw, self.ctx.settings.region),
         }
@@ -390,7 +413,9 @@ impl<'c, 'a> Check<'c, 'a> {
         if raw.is_empty() {
             return;
         }
-        if is_http_url(raw) {
+        if let Some(url) = self.ctx.distinct.urls.get(raw) {
+            self.out.url = Some(Arc::clone(url));
+        } else if is_http_url(raw) {
             self.out.url = Some(raw.into());
         } else {
             self.push(
@@ -446,7 +471,7 @@ impl<'c, 'a> Check<'c, 'a> {
             }
         }
         if let Some(requested) = self.ctx.requested {
-            if !requested.contains_key(&key) {
+            if !requested.includes(roster, person) {
                 self.push(
                     Code::NotRequested,
                     Some(Field::Key),

@@ -372,7 +372,11 @@ pub fn reconcile_with(
     let mut fate = vec![Fate::Rejected; rows.len()];
     let mut person_fate: Vec<Option<Fate>> = vec![None; roster.people.len()];
     let mut key_fate: Vec<Fate> = Vec::with_capacity(decisions.len());
-    findings.reserve(decisions.iter().map(|d| d.2.len()).sum());
+    // Every finding still to come, reserved once: regrowing a vector of
+    // half a million findings copies all of them.
+    let notes: usize = decisions.iter().map(|d| d.2.len()).sum();
+    let row_findings: usize = rows.iter().map(|r| r.findings.len()).sum();
+    findings.reserve(notes + row_findings + roster.people.len() / 64);
     let mut planned: Vec<(usize, Change)> = Vec::new();
     for (span, ((_, indexes), (decided, change, notes))) in groups.iter().zip(decisions).enumerate()
     {
@@ -433,11 +437,11 @@ pub fn reconcile_with(
         }
     }
     let missing = accounting.requested_missing;
+    drop(groups);
     let unchanged_people = key_fate.iter().filter(|&&f| f == Fate::Unchanged).count();
     probe(&probe_t, "accounting");
 
     let send_back = send_back_rows(returned, &returned_columns, &rows, &fate, &copy_of);
-    findings.reserve(rows.iter().map(|r| r.findings.len()).sum());
     for row in &mut rows {
         findings.append(&mut row.findings);
     }

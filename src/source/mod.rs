@@ -21,7 +21,7 @@ pub struct Row {
     pub offset: Option<usize>,
     /// Why the row could not be read as the header says (wrong field count,
     /// a quote that never closes, undecodable bytes).
-    pub malformed: Option<String>,
+    pub malformed: Option<Box<str>>,
     /// Spreadsheet cells that hold numbers, not text.
     pub numbers: Option<Box<[NumericCell]>>,
     cells: Span,
@@ -239,7 +239,7 @@ impl Table {
         self.rows.push(Row {
             line: row.line,
             offset: row.offset,
-            malformed: row.malformed,
+            malformed: row.malformed.map(String::into_boxed_str),
             numbers: row.numbers,
             cells: Span {
                 base,

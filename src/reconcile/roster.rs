@@ -47,16 +47,18 @@ impl<'t> Roster<'t> {
 pub fn build<'t>(table: &'t Table, columns: &ColumnMap, settings: &Settings) -> Roster<'t> {
     let mut roster = Roster::default();
     let key_column = columns.get(Field::Key);
-    let keys: Vec<Option<UserKey>> = (0..table.rows.len())
+    let keys: Vec<Option<(u64, UserKey)>> = (0..table.rows.len())
         .into_par_iter()
-        .map(|i| UserKey::parse(table.row(i).get(key_column)))
+        .map(|i| UserKey::parse(table.row(i).get(key_column)).map(|k| (hash(&k), k)))
         .collect();
-    // Which row stands for each key; broken, keyless and repeated rows are findings.
-    let mut first_row: FxHashMap<&UserKey, usize> = FxHashMap::default();
-    first_row.reserve(table.rows.len());
-    let mut chosen = Vec::with_capacity(table.rows.len());
-    for (index, row) in table.rows().enumerate() {
-        let key = keys[index].as_ref();
+    // Which row stands for each key; broken, keyless and repeated rows are
+    // findings. The index built here, of the chosen rows by key, is the
+    // roster's index: entry `i` is built from row `chosen[i]`.
+    let mut index: HashTable<u32> = HashTable::with_capacity(table.rows.len());
+    let mut chosen: Vec<usize> = Vec::with_capacity(table.rows.len());
+    for (row_index, row) in table.rows().enumerate() {
+        let hashed = keys[row_index].as_ref();
+        let key = hashed.map(|(_, k)| k);
         let here = |code: Code, message: String| {
             Finding::new(code, &table.name, message)
                 .key(key)
@@ -69,7 +71,7 @@ pub fn build<'t>(table: &'t Table, columns: &ColumnMap, settings: &Settings) -> 
             ));
             continue;
         }
-        let Some(key) = key else {
+        let Some((key_hash, key)) = hashed else {
             roster.findings.push(
                 here(
                     Code::EmptyKey,
@@ -81,8 +83,12 @@ pub fn build<'t>(table: &'t Table, columns: &ColumnMap, settings: &Settings) -> 
             );
             continue;
         };
-        if let Some(&first) = first_row.get(key) {
-            let original = table.row(first);
+        let chosen_key = |e: u32| &keys[chosen[e as usize]];
+        let found = index.find(*key_hash, |&e| {
+            chosen_key(e).as_ref().map(|(_, k)| k) == Some(key)
+        });
+        if let Some(&first) = found {
+            let original = table.row(chosen[first as usize]);
             if same_row(original, row, &columns.pins) {
                 roster.findings.push(here(
                     Code::DuplicateRow,
@@ -112,25 +118,36 @@ pub fn build<'t>(table: &'t Table, columns: &ColumnMap, settings: &Settings) -> 
             }
             continue;
         }
-        first_row.insert(key, index);
-        chosen.push(index);
+        let entry = chosen.len() as u32;
+        index.insert_unique(*key_hash, entry, |&e| {
+            keys[chosen[e as usize]].as_ref().map_or(0, |(h, _)| *h)
+        });
+        chosen.push(row_index);
     }
     // Current numbers and providers repeat as much as the vendor's: each is
     // checked once and shared by everyone who has it.
-    let mut distinct: FxHashSet<&str> = FxHashSet::default();
-    let mut providers: FxHashMap<&str, CurrentProvider> = FxHashMap::default();
-    for &i in &chosen {
-        let row = table.row(i);
-        distinct.insert(trim_cell(row.get(columns.get(Field::CurrentTollNumber))));
-        distinct.extend(split_numbers(
-            row.get(columns.get(Field::CurrentTollFreeNumbers)),
-        ));
-        let provider = row.get(columns.get(Field::CurrentProvider));
-        if !providers.contains_key(provider) {
-            providers.insert(provider, parse_provider(provider));
-        }
-    }
+    type Sets<'t> = (FxHashSet<&'t str>, FxHashSet<&'t str>);
+    let (mut distinct, providers): Sets<'t> = chosen
+        .par_iter()
+        .fold(Sets::default, |(mut numbers, mut providers), &i| {
+            let row = table.row(i);
+            numbers.insert(trim_cell(row.get(columns.get(Field::CurrentTollNumber))));
+            numbers.extend(split_numbers(
+                row.get(columns.get(Field::CurrentTollFreeNumbers)),
+            ));
+            providers.insert(row.get(columns.get(Field::CurrentProvider)));
+            (numbers, providers)
+        })
+        .reduce(Sets::default, |(mut numbers, mut providers), (n, p)| {
+            numbers.extend(n);
+            providers.extend(p);
+            (numbers, providers)
+        });
     distinct.remove("");
+    let providers: FxHashMap<&str, CurrentProvider> = providers
+        .into_iter()
+        .map(|raw| (raw, parse_provider(raw)))
+        .collect();
     let numbers: FxHashMap<&str, Arc<str>> = distinct
         .into_par_iter()
         .map(|raw| match phone::check(raw, settings.region) {
@@ -141,20 +158,11 @@ pub fn build<'t>(table: &'t Table, columns: &ColumnMap, settings: &Settings) -> 
     let entries: Vec<RosterEntry<'t>> = chosen
         .par_iter()
         .map(|&i| {
-            let key = keys[i].clone().expect("chosen rows have a key");
+            let (_, key) = keys[i].clone().expect("chosen rows have a key");
             entry(key, table.row(i), columns, &numbers, &providers)
         })
         .collect();
-    roster
-        .index
-        .reserve(entries.len(), |&i| hash(&entries[i as usize].key));
-    for (i, person) in entries.iter().enumerate() {
-        roster
-            .index
-            .insert_unique(hash(&person.key), i as u32, |&j| {
-                hash(&entries[j as usize].key)
-            });
-    }
+    roster.index = index;
     roster.people = entries;
     roster
 }

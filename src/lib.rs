@@ -24,7 +24,7 @@
 //! };
 //! let outcome = reconcile::reconcile(&inputs, &settings)?;
 //! assert!(outcome.summary.accounting.rows_balanced);
-//! assert!(outcome.plan.iter().all(|p| p.toll_number.as_str().starts_with('+')));
+//! assert!(outcome.planned().all(|p| p.toll_number.as_str().starts_with('+')));
 //! # Ok::<(), acp_recon::Error>(())
 //! ```
 

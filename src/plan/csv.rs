@@ -27,16 +27,16 @@ impl Output for ImportPlanCsv {
     fn write(&self, outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
         let mut w = ::csv::Writer::from_writer(out);
         w.write_record(COLUMNS)?;
-        for p in &outcome.plan {
+        for p in outcome.planned() {
             let toll_free: Vec<&str> = p.toll_free_numbers.iter().map(|n| n.as_str()).collect();
             w.write_record([
                 p.key.as_str(),
-                &p.provider_name,
-                &p.domain,
+                p.provider_name,
+                p.domain,
                 p.toll_number.as_str(),
                 &toll_free.join(";"),
                 p.conference_id.as_str(),
-                p.url.as_deref().unwrap_or(""),
+                p.url.unwrap_or(""),
                 p.action.as_str(),
             ])?;
         }

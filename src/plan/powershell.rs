@@ -4,7 +4,7 @@
 
 use crate::escape::{powershell_comment as comment, Commented, Quoted};
 use crate::output::{Output, BOM};
-use crate::reconcile::{Action, Outcome, PlanEntry};
+use crate::reconcile::{Action, Outcome, Planned};
 use rayon::prelude::*;
 use std::io::{self, Write};
 
@@ -74,9 +74,9 @@ impl Output for ImportPlanPs1 {
                 .par_chunks(1 << 10)
                 .map(|people| {
                     let mut text = String::with_capacity(people.len() * 512);
-                    for entry in people {
+                    for entry in people.iter().filter_map(|e| outcome.view(e)) {
                         text.push_str("\r\n");
-                        person(&mut text, entry);
+                        person(&mut text, &entry);
                     }
                     text
                 })
@@ -93,20 +93,20 @@ impl Output for ImportPlanPs1 {
     }
 }
 
-fn person(text: &mut String, p: &PlanEntry) {
+fn person(text: &mut String, p: &Planned<'_>) {
     // Writing to a String cannot fail.
     let _ = write_person(text, p);
 }
 
-fn write_person(text: &mut String, p: &PlanEntry) -> std::fmt::Result {
+fn write_person(text: &mut String, p: &Planned<'_>) -> std::fmt::Result {
     use std::fmt::Write as _;
     let id = Quoted(p.key.as_str());
     let key = Commented(p.key.as_str());
-    match &*p.display_name {
+    match p.display_name {
         "" => write!(text, "# {key}")?,
         name => write!(text, "# {} <{key}>", Commented(name))?,
     }
-    write!(text, " ({}:{}): ", Commented(&p.file), p.line)?;
+    write!(text, " ({}:{}): ", Commented(p.file), p.line)?;
     match (p.action, p.disable_microsoft, &p.remove_provider) {
         (Action::Add, _, _) => text.push_str("add"),
         (_, true, None) => write!(text, "{}, from Microsoft's bridge", p.action.as_str())?,
@@ -130,8 +130,8 @@ fn write_person(text: &mut String, p: &PlanEntry) -> std::fmt::Result {
     write!(
         text,
         "    Set-CsUserAcp -Identity {id} -Name {} -Domain {} -TollNumber {}",
-        Quoted(&p.provider_name),
-        Quoted(&p.domain),
+        Quoted(p.provider_name),
+        Quoted(p.domain),
         Quoted(p.toll_number.as_str())
     )?;
     for (i, number) in p.toll_free_numbers.iter().enumerate() {

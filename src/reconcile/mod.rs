@@ -51,24 +51,37 @@ impl Action {
     }
 }
 
-/// One person to set.
+/// One person to set: the returned row whose values are set, and what to
+/// do first. The values stay in the row; [`Outcome::planned`] shows both.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanEntry {
-    pub key: UserKey,
+    /// The row's index in [`Outcome::returned`].
+    pub row: u32,
     /// From the roster, for the comments of the PowerShell plan.
     pub display_name: Arc<str>,
-    pub provider_name: Arc<str>,
-    pub domain: Arc<str>,
-    pub toll_number: Phone,
-    pub toll_free_numbers: Vec<Phone>,
-    pub conference_id: ConferenceId,
-    pub url: Option<Arc<str>>,
     pub action: Action,
     /// On Microsoft's bridge or holding its licence: disable that first.
     pub disable_microsoft: bool,
     /// The third-party entry to remove first, by its provider name.
     pub remove_provider: Option<Arc<str>>,
-    pub file: Arc<str>,
+}
+
+/// A plan entry with its row's values: what the writers read.
+#[derive(Debug, Clone, Copy)]
+pub struct Planned<'a> {
+    pub key: &'a UserKey,
+    pub display_name: &'a str,
+    pub provider_name: &'a str,
+    pub domain: &'a str,
+    pub toll_number: &'a Phone,
+    pub toll_free_numbers: &'a [Phone],
+    pub conference_id: &'a ConferenceId,
+    pub url: Option<&'a str>,
+    pub action: Action,
+    pub disable_microsoft: bool,
+    pub remove_provider: Option<&'a str>,
+    /// The returned file and the row's line in it.
+    pub file: &'a str,
     pub line: u32,
 }
 
@@ -156,6 +169,10 @@ impl InputInfo {
 pub struct Outcome {
     /// Sorted by key.
     pub plan: Vec<PlanEntry>,
+    /// Every returned row as checked, in file order (their findings are in
+    /// `findings`).
+    pub returned: Vec<ReturnedRow>,
+    pub returned_file: Arc<str>,
     pub send_back_headers: Vec<String>,
     /// Sorted by key, then line.
     pub send_back: Vec<SendBackRow>,
@@ -170,6 +187,32 @@ pub struct Outcome {
 impl Outcome {
     pub fn has_errors(&self) -> bool {
         self.summary.errors > 0
+    }
+
+    /// The plan, in key order, with each entry's values.
+    pub fn planned(&self) -> impl Iterator<Item = Planned<'_>> + '_ {
+        self.plan.iter().filter_map(|e| self.view(e))
+    }
+
+    /// A plan entry with its row's values; `None` only for an entry that
+    /// is not from this outcome.
+    pub fn view<'a>(&'a self, entry: &'a PlanEntry) -> Option<Planned<'a>> {
+        let row = self.returned.get(entry.row as usize)?;
+        Some(Planned {
+            key: row.key.as_ref()?,
+            display_name: &entry.display_name,
+            provider_name: &row.provider_name,
+            domain: &row.domain,
+            toll_number: row.toll_number.as_ref()?,
+            toll_free_numbers: &row.toll_free_numbers,
+            conference_id: row.conference_id.as_ref()?,
+            url: row.url.as_deref(),
+            action: entry.action,
+            disable_microsoft: entry.disable_microsoft,
+            remove_provider: entry.remove_provider.as_deref(),
+            file: &self.returned_file,
+            line: row.line,
+        })
     }
 }
 
@@ -393,15 +436,14 @@ pub fn reconcile_with(
     probe(&probe_t, "fate loop");
     // The entries are built in place, in key order, in parallel.
     let plan: Vec<PlanEntry> = planned
-        .par_iter()
+        .into_par_iter()
         .map(|(span, change)| {
-            let row = &rows[groups.order[groups.spans[*span].1]];
+            let row = &rows[groups.order[groups.spans[span].1]];
             let person =
                 &roster.people[row.person.expect("planned people are in the roster") as usize];
-            plan_entry(row, person, change, &returned.name)
+            plan_entry(row, person, change)
         })
         .collect();
-    drop(planned);
     probe(&probe_t, "plan");
 
     let mut accounting = Accounting {
@@ -443,7 +485,7 @@ pub fn reconcile_with(
 
     let send_back = send_back_rows(returned, &returned_columns, &rows, &fate, &copy_of);
     for row in &mut rows {
-        findings.append(&mut row.findings);
+        findings.extend(std::mem::take(&mut row.findings));
     }
     let mut tables = vec![&inputs.roster, returned];
     tables.extend(inputs.sent.as_ref());
@@ -497,6 +539,8 @@ pub fn reconcile_with(
 
     Ok(Outcome {
         plan,
+        returned: rows,
+        returned_file: Arc::clone(&returned.name),
         send_back_headers: headers,
         send_back,
         findings,
@@ -764,32 +808,13 @@ struct Change {
 }
 
 /// The plan entry of a person whose row is good and changes something.
-fn plan_entry(
-    row: &ReturnedRow,
-    person: &RosterEntry,
-    change: &Change,
-    file: &Arc<str>,
-) -> PlanEntry {
+fn plan_entry(row: &ReturnedRow, person: &RosterEntry, change: Change) -> PlanEntry {
     PlanEntry {
-        key: person.key.clone(),
+        row: row.index as u32,
         display_name: person.display_name.into(),
-        provider_name: row.provider_name.clone(),
-        domain: row.domain.clone(),
-        toll_number: row
-            .toll_number
-            .clone()
-            .expect("a row without errors has a toll number"),
-        toll_free_numbers: row.toll_free_numbers.clone(),
-        conference_id: row
-            .conference_id
-            .clone()
-            .expect("a row without errors has a conference ID"),
-        url: row.url.clone(),
         action: change.action,
         disable_microsoft: change.disable_microsoft,
-        remove_provider: change.remove_provider.clone(),
-        file: Arc::clone(file),
-        line: row.line,
+        remove_provider: change.remove_provider,
     }
 }
 

@@ -262,29 +262,6 @@ pub fn require(table: &Table, columns: &ColumnMap, fields: &[Field]) -> Result<(
     })))
 }
 
-pub(crate) fn probe(t: &std::time::Instant, what: &str) {
-    if std::env::var_os("ACP_PROBE").is_none() {
-        return;
-    }
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let f = |n: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(n))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|k| k.parse::<u64>().ok())
-            .unwrap_or(0)
-            / 1024
-    };
-    eprintln!(
-        "PROBE {:>7.3} {:<28} rss {:>6} peak {:>6}",
-        t.elapsed().as_secs_f64(),
-        what,
-        f("VmRSS:"),
-        f("VmHWM:")
-    );
-}
-
 /// Reconciles the returned file against the roster.
 pub fn reconcile(inputs: &Inputs, settings: &Settings) -> Result<Outcome, Error> {
     reconcile_with(inputs, settings, &crate::progress::Quiet)
@@ -313,11 +290,9 @@ pub fn reconcile_with(
         None => None,
     };
 
-    let probe_t = std::time::Instant::now();
     progress.stage("reading the roster", 0);
     let roster = roster::build(&inputs.roster, &roster_columns, settings);
     let mut findings = roster.findings.clone();
-    probe(&probe_t, "roster built");
 
     // Who was asked for, and the line that asks for them.
     let mut sent_keys: Vec<(UserKey, u32, Option<usize>)> = Vec::new();
@@ -360,7 +335,6 @@ pub fn reconcile_with(
     let returned = &inputs.returned;
     let expected = Expected::resolve(returned, &returned_columns, settings);
     let distinct = rows::Distinct::of(returned, &returned_columns, settings);
-    probe(&probe_t, "phones");
     let ctx = RowContext {
         table: returned,
         columns: &returned_columns,
@@ -373,12 +347,10 @@ pub fn reconcile_with(
     };
     progress.stage("checking returned rows", returned.rows.len() as u64);
     let mut rows = rows::check_all(&ctx, progress);
-    probe(&probe_t, "rows checked");
     findings.extend(pin_findings(returned, &returned_columns));
 
     progress.stage("comparing with the roster", 0);
     let groups = group_by_key(&rows);
-    probe(&probe_t, "grouped");
     let copy_of = mark_duplicates(returned, &returned_columns, &mut rows, &groups);
     mark_shared_conference_ids(
         &returned.name,
@@ -386,7 +358,6 @@ pub fn reconcile_with(
         &mut rows,
         &copy_of,
     );
-    probe(&probe_t, "dups+shared");
 
     // Decide each person's fate from the first of their rows, in parallel;
     // the results come back in key order.
@@ -409,7 +380,6 @@ pub fn reconcile_with(
             }
         })
         .collect();
-    probe(&probe_t, "decisions");
     // Each row takes its person's fate; the fates by person and by key
     // answer the accounting of the requested people below.
     let mut fate = vec![Fate::Rejected; rows.len()];
@@ -433,7 +403,6 @@ pub fn reconcile_with(
         planned.extend(change.map(|c| (span, c)));
         findings.extend(notes);
     }
-    probe(&probe_t, "fate loop");
     // The entries are built in place, in key order, in parallel.
     let plan: Vec<PlanEntry> = planned
         .into_par_iter()
@@ -444,7 +413,6 @@ pub fn reconcile_with(
             plan_entry(row, person, change)
         })
         .collect();
-    probe(&probe_t, "plan");
 
     let mut accounting = Accounting {
         ..Accounting::default()
@@ -481,7 +449,6 @@ pub fn reconcile_with(
     let missing = accounting.requested_missing;
     drop(groups);
     let unchanged_people = key_fate.iter().filter(|&&f| f == Fate::Unchanged).count();
-    probe(&probe_t, "accounting");
 
     let send_back = send_back_rows(returned, &returned_columns, &rows, &fate, &copy_of);
     for row in &mut rows {
@@ -491,7 +458,6 @@ pub fn reconcile_with(
     tables.extend(inputs.sent.as_ref());
     locate_cells(&mut findings, &tables);
     finding::sort(&mut findings);
-    probe(&probe_t, "send back, findings sorted");
 
     let count = |f: Fate| fate.iter().filter(|&&x| x == f).count();
     accounting.planned_rows = count(Fate::Planned);

@@ -361,38 +361,51 @@ pub fn reconcile_with(
 
     // Decide each person's fate from the first of their rows, in parallel;
     // the results come back in key order.
-    let decisions: Vec<(Fate, Option<Change>, Vec<Finding>)> = groups
+    // Batches of people: their notes go into one vector per batch.
+    // Per batch: each person's fate and change, and the batch's notes.
+    type Batch = (Vec<(Fate, Option<Change>)>, Vec<Finding>);
+    let batches: Vec<Batch> = groups
         .spans
-        .par_iter()
-        .map(|(_, start, end)| {
-            let indexes = &groups.order[*start..*end];
-            if indexes.iter().any(|&i| rows[i].has_error()) {
-                return (Fate::Rejected, None, Vec::new());
+        .par_chunks(1 << 12)
+        .map(|spans| {
+            let mut decided = Vec::with_capacity(spans.len());
+            let mut notes = Vec::new();
+            for (_, start, end) in spans {
+                let indexes = &groups.order[*start..*end];
+                if indexes.iter().any(|&i| rows[i].has_error()) {
+                    decided.push((Fate::Rejected, None));
+                    continue;
+                }
+                let row = &rows[indexes[0]];
+                let person = &roster.people[row
+                    .person
+                    .expect("rows without roster entry carry an error")
+                    as usize];
+                decided.push(match compare(row, person, &returned.name, &mut notes) {
+                    Some(change) => (Fate::Planned, Some(change)),
+                    None => (Fate::Unchanged, None),
+                });
             }
-            let row = &rows[indexes[0]];
-            let person = &roster.people[row
-                .person
-                .expect("rows without roster entry carry an error")
-                as usize];
-            match compare(row, person, &returned.name) {
-                (Some(change), notes) => (Fate::Planned, Some(change), notes),
-                (None, notes) => (Fate::Unchanged, None, notes),
-            }
+            (decided, notes)
         })
         .collect();
     // Each row takes its person's fate; the fates by person and by key
     // answer the accounting of the requested people below.
     let mut fate = vec![Fate::Rejected; rows.len()];
     let mut person_fate: Vec<Option<Fate>> = vec![None; roster.people.len()];
-    let mut key_fate: Vec<Fate> = Vec::with_capacity(decisions.len());
+    let mut key_fate: Vec<Fate> = Vec::with_capacity(groups.spans.len());
     // Every finding still to come, reserved once: regrowing a vector of
     // half a million findings copies all of them.
-    let notes: usize = decisions.iter().map(|d| d.2.len()).sum();
+    let notes: usize = batches.iter().map(|b| b.1.len()).sum();
     let row_findings: usize = rows.iter().map(|r| r.findings.len()).sum();
     findings.reserve(notes + row_findings + roster.people.len() / 64);
+    let mut decisions = Vec::with_capacity(groups.spans.len());
+    for (decided, notes) in batches {
+        decisions.extend(decided);
+        findings.extend(notes);
+    }
     let mut planned: Vec<(usize, Change)> = Vec::new();
-    for (span, ((_, indexes), (decided, change, notes))) in groups.iter().zip(decisions).enumerate()
-    {
+    for (span, ((_, indexes), (decided, change))) in groups.iter().zip(decisions).enumerate() {
         key_fate.push(decided);
         if let Some(p) = rows[indexes[0]].person {
             person_fate[p as usize] = Some(decided);
@@ -401,7 +414,6 @@ pub fn reconcile_with(
             fate[i] = decided;
         }
         planned.extend(change.map(|c| (span, c)));
-        findings.extend(notes);
     }
     // The entries are built in place, in key order, in parallel.
     let plan: Vec<PlanEntry> = planned
@@ -790,9 +802,9 @@ fn compare(
     row: &ReturnedRow,
     person: &RosterEntry,
     file: &Arc<str>,
-) -> (Option<Change>, Vec<Finding>) {
+    findings: &mut Vec<Finding>,
+) -> Option<Change> {
     let key = &person.key;
-    let mut findings = Vec::new();
     let mut note = |code: Code, field: Option<Field>, value: Option<&str>, message: String| {
         let mut f = Finding::new(code, file, message)
             .key(Some(key))
@@ -858,7 +870,7 @@ fn compare(
                     None,
                     format!("{key} already has these values: nothing to do."),
                 );
-                return (None, findings);
+                return None;
             }
             if let Some(old) = current.conference_id.filter(|_| !same_id) {
                 note(Code::ConferenceIdChanged, Some(Field::ConferenceId), Some(id.as_str()), format!(
@@ -890,7 +902,7 @@ fn compare(
             change.remove_provider = Some(Arc::clone(other));
         }
     }
-    (Some(change), findings)
+    Some(change)
 }
 
 /// The rejected rows as received, with PIN cells emptied and their problems.

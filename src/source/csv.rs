@@ -53,11 +53,7 @@ pub fn parse(name: Arc<str>, decoded: Decoded) -> Result<Table, Error> {
     // A row per line, at most: reserving for that saves regrowing (and
     // copying) the two largest vectors of a run.
     let header_end = start + reader.position().byte() as usize;
-    let lines = bytes[header_end.min(bytes.len())..]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1;
+    let lines = memchr::memchr_iter(b'\n', &bytes[header_end.min(bytes.len())..]).count() + 1;
     table.reserve(lines, lines * width);
 
     let mut base = (start, header_line);
@@ -95,10 +91,7 @@ pub fn parse(name: Arc<str>, decoded: Decoded) -> Result<Table, Error> {
             let record_end = trim_terminator(bytes, offset, next);
             let spans_lines = record_end > first_line_end;
             // Well-formed quoting always has an even number of quote marks.
-            let quotes = bytes[offset..next.min(bytes.len())]
-                .iter()
-                .filter(|&&b| b == b'"')
-                .count();
+            let quotes = memchr::memchr_iter(b'"', &bytes[offset..next.min(bytes.len())]).count();
             let broken_quote =
                 quotes % 2 == 1 && (spans_lines || record.len() != width || next >= bytes.len());
             let quote_problem =
@@ -204,21 +197,14 @@ pub fn sniff_delimiter(header_line: &str) -> u8 {
 
 /// Line breaks in a slice: LF, CRLF, or a lone CR.
 fn count_lines(bytes: &[u8]) -> u32 {
-    let mut n = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
-            n += 1;
-        }
-    }
-    n
+    memchr::memchr2_iter(b'\n', b'\r', bytes)
+        .filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
+        .count() as u32
 }
 
 fn line_end(bytes: &[u8], from: usize) -> usize {
     let from = from.min(bytes.len());
-    bytes[from..]
-        .iter()
-        .position(|&b| b == b'\n' || b == b'\r')
-        .map_or(bytes.len(), |p| from + p)
+    memchr::memchr2(b'\n', b'\r', &bytes[from..]).map_or(bytes.len(), |p| from + p)
 }
 
 fn next_line(bytes: &[u8], line_end: usize) -> usize {

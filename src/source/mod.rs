@@ -24,6 +24,10 @@ pub struct Row {
     pub malformed: Option<Box<str>>,
     /// Spreadsheet cells that hold numbers, not text.
     pub numbers: Option<Box<[NumericCell]>>,
+    /// How many cells, with [`OWN`] set when they are in the table's own
+    /// buffer rather than in the text (packed beside `line`: a million
+    /// rows are kept).
+    count: u32,
     cells: Span,
 }
 
@@ -35,9 +39,10 @@ struct Span {
     base: usize,
     /// The row's first entry in [`Table::ends`].
     first: usize,
-    count: u32,
-    own: bool,
 }
+
+/// The flag of a row count whose cells are in the table's own buffer.
+const OWN: u32 = 1 << 31;
 
 /// A spreadsheet cell that holds a number: where Excel's damage shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,20 +85,18 @@ impl<'t> RowRef<'t> {
     /// The cell at a position, `None` past the row's end.
     pub fn cell(&self, column: usize) -> Option<&'t str> {
         let span = self.row.cells;
-        if column >= span.count as usize {
+        let count = self.width();
+        if column >= count {
             return None;
         }
-        let ends = self
-            .table
-            .ends
-            .get(span.first..span.first + span.count as usize)?;
+        let ends = self.table.ends.get(span.first..span.first + count)?;
         let end = |c: usize| (ends[c] & !QUOTED) as usize;
         let quoted = |c: usize| usize::from(ends[c] & QUOTED != 0);
         let start = match column {
             0 => 0,
             c => end(c - 1) + quoted(c - 1) + 1,
         } + quoted(column);
-        let text = if span.own {
+        let text = if self.row.count & OWN != 0 {
             &self.table.own
         } else {
             &self.table.text
@@ -103,7 +106,7 @@ impl<'t> RowRef<'t> {
 
     /// How many cells the row has.
     pub fn width(&self) -> usize {
-        self.row.cells.count as usize
+        (self.row.count & !OWN) as usize
     }
 
     /// Every cell, in order.
@@ -241,12 +244,12 @@ impl Table {
             offset: row.offset,
             malformed: row.malformed.map(String::into_boxed_str),
             numbers: row.numbers,
-            cells: Span {
-                base,
-                first,
-                count: (self.ends.len() - first) as u32,
-                own,
-            },
+            // A row of 2^31 cells would not fit in memory; clamp, never wrap.
+            count: u32::try_from(self.ends.len() - first)
+                .unwrap_or(u32::MAX)
+                .min(OWN - 1)
+                | if own { OWN } else { 0 },
+            cells: Span { base, first },
         });
     }
 

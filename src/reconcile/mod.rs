@@ -16,7 +16,7 @@ use miette::NamedSource;
 use rayon::prelude::*;
 use roster::same_row;
 use rows::{Expected, RowContext};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -725,56 +725,55 @@ pub(crate) fn mark_shared_conference_ids(
     rows: &mut [ReturnedRow],
     copy_of: &[Option<usize>],
 ) {
-    // Sorted by ID, then key, then row, an ID given to several keys is a
-    // run with more than one key. The first sixteen bytes of the ID, which
-    // hold most IDs whole, settle most comparisons without a pointer.
-    let prefix = |id: &ConferenceId| {
-        let (mut bytes, id) = ([0u8; 16], id.as_str().as_bytes());
-        let n = id.len().min(16);
-        bytes[..n].copy_from_slice(&id[..n]);
-        u128::from_be_bytes(bytes)
-    };
-    let mut ids: Vec<(u128, ConferenceId, UserKey, usize)> = rows
-        .par_iter()
-        .filter(|r| copy_of[r.index].is_none())
-        .filter_map(|r| {
-            let id = r.conference_id.as_ref()?;
-            Some((prefix(id), id.clone(), r.key.clone()?, r.index))
-        })
-        .collect();
-    ids.par_sort_unstable();
-    let mut found: Vec<(usize, Finding)> = Vec::new();
-    for run in ids.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1) {
-        if run.iter().all(|x| x.2 == run[0].2) {
-            continue;
-        }
-        let mut people: Vec<&UserKey> = run.iter().map(|x| &x.2).collect();
-        people.dedup();
-        for (_, id, key, i) in run {
-            let others: Vec<&str> = people
-                .iter()
-                .filter(|k| **k != key)
-                .map(|k| k.as_str())
-                .collect();
-            let row = &rows[*i];
-            let finding = Finding::new(
-                Code::DuplicateConferenceId,
-                file,
-                format!(
-                    "ConferenceId {id} is also given to {}; a conference ID belongs to one person. Ask the vendor for distinct IDs.",
-                    others.join(", ")
-                ),
-            )
-            .key(Some(key))
-            .at(row.line, row.offset)
-            .field(Field::ConferenceId.name())
-            .column(column)
-            .value(id.as_str());
-            found.push((*i, finding));
+    // First pass: the IDs given to more than one key. Second: their rows.
+    let mut first_key: FxHashMap<&ConferenceId, &UserKey> = FxHashMap::default();
+    first_key.reserve(rows.len());
+    let mut shared: FxHashSet<&ConferenceId> = FxHashSet::default();
+    for row in rows.iter().filter(|r| copy_of[r.index].is_none()) {
+        if let (Some(id), Some(key)) = (&row.conference_id, &row.key) {
+            if *first_key.entry(id).or_insert(key) != key {
+                shared.insert(id);
+            }
         }
     }
-    for (i, finding) in found {
-        rows[i].findings.push(finding);
+    let mut by_id: BTreeMap<ConferenceId, BTreeMap<UserKey, Vec<usize>>> = BTreeMap::new();
+    for row in rows.iter().filter(|r| copy_of[r.index].is_none()) {
+        if let (Some(id), Some(key)) = (&row.conference_id, &row.key) {
+            if shared.contains(id) {
+                by_id
+                    .entry(id.clone())
+                    .or_default()
+                    .entry(key.clone())
+                    .or_default()
+                    .push(row.index);
+            }
+        }
+    }
+    for (id, people) in by_id.into_iter().filter(|(_, p)| p.len() > 1) {
+        for (key, indexes) in &people {
+            let others: Vec<&str> = people
+                .keys()
+                .filter(|k| *k != key)
+                .map(UserKey::as_str)
+                .collect();
+            for &i in indexes {
+                let row = &mut rows[i];
+                let finding = Finding::new(
+                    Code::DuplicateConferenceId,
+                    file,
+                    format!(
+                        "ConferenceId {id} is also given to {}; a conference ID belongs to one person. Ask the vendor for distinct IDs.",
+                        others.join(", ")
+                    ),
+                )
+                .key(Some(key))
+                .at(row.line, row.offset)
+                .field(Field::ConferenceId.name())
+                .column(column)
+                .value(id.as_str());
+                row.findings.push(finding);
+            }
+        }
     }
 }
 

@@ -363,7 +363,7 @@ pub fn reconcile_with(
     // the results come back in key order.
     // Batches of people: their notes go into one vector per batch.
     // Per batch: each person's fate and change, and the batch's notes.
-    type Batch = (Vec<(Fate, Option<Change>)>, Vec<Finding>);
+    type Batch = (Vec<(Fate, Option<u32>, Option<Change>)>, Vec<Finding>);
     let batches: Vec<Batch> = groups
         .spans
         .par_chunks(1 << 12)
@@ -372,18 +372,18 @@ pub fn reconcile_with(
             let mut notes = Vec::new();
             for (_, start, end) in spans {
                 let indexes = &groups.order[*start..*end];
+                let row = &rows[indexes[0]];
                 if indexes.iter().any(|&i| rows[i].has_error()) {
-                    decided.push((Fate::Rejected, None));
+                    decided.push((Fate::Rejected, row.person, None));
                     continue;
                 }
-                let row = &rows[indexes[0]];
                 let person = &roster.people[row
                     .person
                     .expect("rows without roster entry carry an error")
                     as usize];
                 decided.push(match compare(row, person, &returned.name, &mut notes) {
-                    Some(change) => (Fate::Planned, Some(change)),
-                    None => (Fate::Unchanged, None),
+                    Some(change) => (Fate::Planned, row.person, Some(change)),
+                    None => (Fate::Unchanged, row.person, None),
                 });
             }
             (decided, notes)
@@ -397,24 +397,26 @@ pub fn reconcile_with(
     // Every finding still to come, reserved once: regrowing a vector of
     // half a million findings copies all of them.
     let notes: usize = batches.iter().map(|b| b.1.len()).sum();
-    let row_findings: usize = rows.iter().map(|r| r.findings.len()).sum();
+    let row_findings: usize = rows.par_iter().map(|r| r.findings.len()).sum();
     findings.reserve(notes + row_findings + roster.people.len() / 64);
-    let mut decisions = Vec::with_capacity(groups.spans.len());
-    for (decided, notes) in batches {
-        decisions.extend(decided);
-        findings.extend(notes);
-    }
     let mut planned: Vec<(usize, Change)> = Vec::new();
-    for (span, ((_, indexes), (decided, change))) in groups.iter().zip(decisions).enumerate() {
-        key_fate.push(decided);
-        if let Some(p) = rows[indexes[0]].person {
-            person_fate[p as usize] = Some(decided);
+    let mut spans = groups.iter().enumerate();
+    for (decided, notes) in batches {
+        findings.extend(notes);
+        // The batch first: zip stops on it without taking a span too many.
+        for ((decided, person, change), (span, (_, indexes))) in decided.into_iter().zip(&mut spans)
+        {
+            key_fate.push(decided);
+            if let Some(p) = person {
+                person_fate[p as usize] = Some(decided);
+            }
+            for &i in indexes {
+                fate[i] = decided;
+            }
+            planned.extend(change.map(|c| (span, c)));
         }
-        for &i in indexes {
-            fate[i] = decided;
-        }
-        planned.extend(change.map(|c| (span, c)));
     }
+    drop(spans);
     // The entries are built in place, in key order, in parallel.
     let plan: Vec<PlanEntry> = planned
         .into_par_iter()

@@ -1,4 +1,5 @@
-//! Wall time of each stage of one reconcile run, for profiling by hand:
+//! Wall time and resident memory after each stage of one reconcile run, for
+//! profiling by hand:
 //!
 //! ```sh
 //! cargo run --release --example stages -- ROSTER RETURNED [CONFIG]

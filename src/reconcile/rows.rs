@@ -132,11 +132,15 @@ pub fn check_all(
 /// Checks one row.
 pub fn check(ctx: &RowContext<'_>, index: usize) -> ReturnedRow {
     let row = ctx.table.row(index);
-    let key = UserKey::parse(row.get(ctx.columns.get(Field::Key)));
+    let mut key = UserKey::parse(row.get(ctx.columns.get(Field::Key)));
     let person = key
         .as_ref()
         .zip(ctx.roster)
         .and_then(|(key, roster)| roster.position(key));
+    // The roster's copy of the key serves; the row's own is let go.
+    if let (Some(p), Some(roster)) = (person, ctx.roster) {
+        key = Some(roster.people[p as usize].key.clone());
+    }
     let mut out = ReturnedRow {
         index,
         line: row.line,

@@ -135,7 +135,8 @@ pub struct ReturnedRow {
     pub provider_name: std::sync::Arc<str>,
     pub domain: std::sync::Arc<str>,
     pub toll_number: Option<Phone>,
-    pub toll_free_numbers: Vec<Phone>,
+    /// Shared by the rows that give the same list.
+    pub toll_free_numbers: std::sync::Arc<[Phone]>,
     pub conference_id: Option<ConferenceId>,
     /// The Url when present and an http(s) URL; an invalid one is left out.
     pub url: Option<std::sync::Arc<str>>,

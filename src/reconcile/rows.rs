@@ -5,7 +5,7 @@ use super::roster::{is_microsoft, split_numbers, Roster};
 use crate::columns::{ColumnMap, Field};
 use crate::config::Settings;
 use crate::finding::{Code, Finding};
-use crate::model::{ReturnedRow, UserKey};
+use crate::model::{Phone, ReturnedRow, UserKey};
 use crate::normalize::text::{excel_damage, same_text, trim_cell, ExcelDamage};
 use crate::normalize::{conference_id, phone};
 use crate::source::{RowRef, Table};
@@ -80,37 +80,74 @@ pub struct Distinct<'t> {
     pub phones: FxHashMap<&'t str, phone::Verdict>,
     /// Each distinct http(s) Url, shared by the rows that give it.
     pub urls: FxHashMap<&'t str, Arc<str>>,
+    /// Each distinct toll-free cell whose numbers are all valid toll-free
+    /// numbers, as the list every row that gives it shares.
+    pub toll_free: FxHashMap<&'t str, Arc<[Phone]>>,
+    /// The empty list, for rows without toll-free numbers.
+    pub no_numbers: Arc<[Phone]>,
 }
 
 impl<'t> Distinct<'t> {
     /// Collects the distinct values in parallel, then checks each once.
     pub fn of(table: &'t Table, columns: &ColumnMap, settings: &Settings) -> Distinct<'t> {
-        type Sets<'t> = (FxHashSet<&'t str>, FxHashSet<&'t str>);
-        let (phones, urls): Sets<'t> = (0..table.rows.len())
+        type Sets<'t> = [FxHashSet<&'t str>; 3];
+        let [phones, lists, urls]: Sets<'t> = (0..table.rows.len())
             .into_par_iter()
-            .fold(Sets::default, |(mut phones, mut urls), i| {
+            .fold(Sets::default, |[mut phones, mut lists, mut urls], i| {
                 let row = table.row(i);
+                let list = trim_cell(row.get(columns.get(Field::TollFreeNumbers)));
                 phones.insert(trim_cell(row.get(columns.get(Field::TollNumber))));
-                phones.extend(split_numbers(row.get(columns.get(Field::TollFreeNumbers))));
+                if lists.insert(list) {
+                    phones.extend(split_numbers(list));
+                }
                 urls.insert(trim_cell(row.get(columns.get(Field::Url))));
-                (phones, urls)
+                [phones, lists, urls]
             })
-            .reduce(Sets::default, |(mut phones, mut urls), (p, u)| {
-                phones.extend(p);
-                urls.extend(u);
-                (phones, urls)
-            });
+            .reduce(
+                Sets::default,
+                |[mut phones, mut lists, mut urls], [p, l, u]| {
+                    phones.extend(p);
+                    lists.extend(l);
+                    urls.extend(u);
+                    [phones, lists, urls]
+                },
+            );
+        let phones: FxHashMap<&str, phone::Verdict> = phones
+            .into_par_iter()
+            .filter(|raw| !raw.is_empty())
+            .map(|raw| (raw, phone::check(raw, settings.region)))
+            .collect();
+        // A list is shared only when checking it finds nothing to say.
+        let toll_free = lists
+            .into_iter()
+            .filter(|list| excel_damage(list) != Some(ExcelDamage::Scientific))
+            .filter_map(|list| {
+                let mut numbers: Vec<Phone> = Vec::new();
+                for entry in split_numbers(list) {
+                    match phones.get(entry)? {
+                        phone::Verdict::Valid {
+                            phone,
+                            toll_free: true,
+                        } => {
+                            if !numbers.contains(phone) {
+                                numbers.push(phone.clone());
+                            }
+                        }
+                        _ => return None,
+                    }
+                }
+                (!numbers.is_empty()).then(|| (list, numbers.into()))
+            })
+            .collect();
         Distinct {
-            phones: phones
-                .into_par_iter()
-                .filter(|raw| !raw.is_empty())
-                .map(|raw| (raw, phone::check(raw, settings.region)))
-                .collect(),
+            phones,
             urls: urls
                 .into_iter()
                 .filter(|raw| is_http_url(raw))
                 .map(|raw| (raw, Arc::from(raw)))
                 .collect(),
+            toll_free,
+            no_numbers: Arc::from([]),
         }
     }
 }
@@ -150,7 +187,7 @@ pub fn check(ctx: &RowContext<'_>, index: usize) -> ReturnedRow {
         provider_name: Arc::clone(&ctx.expected.empty),
         domain: Arc::clone(&ctx.expected.empty),
         toll_number: None,
-        toll_free_numbers: Vec::new(),
+        toll_free_numbers: Arc::clone(&ctx.distinct.no_numbers),
         conference_id: None,
         url: None,
         findings: Vec::new(),
@@ -342,7 +379,14 @@ impl<'c, 'a> Check<'c, 'a> {
             .row
             .number(self.ctx.columns.get(Field::TollFreeNumbers))
             .map(|n| n.value);
-        for entry in split_numbers(cell).collect::<Vec<_>>() {
+        if number.is_none() {
+            if let Some(list) = self.ctx.distinct.toll_free.get(cell) {
+                self.out.toll_free_numbers = Arc::clone(list);
+                return;
+            }
+        }
+        let mut numbers: Vec<Phone> = Vec::new();
+        for entry in split_numbers(cell) {
             let verdict = match number {
                 Some(value) => phone::from_number(value, self.ctx.settings.region),
                 None => self.phone(entry),
@@ -357,8 +401,8 @@ impl<'c, 'a> Check<'c, 'a> {
                             format!("Toll-free number {phone} is not a toll-free number. Check with the vendor."),
                         );
                     }
-                    if !self.out.toll_free_numbers.contains(&phone) {
-                        self.out.toll_free_numbers.push(phone);
+                    if !numbers.contains(&phone) {
+                        numbers.push(phone);
                     }
                 }
                 phone::Verdict::Mangled { reason, likely } => {
@@ -372,6 +416,9 @@ impl<'c, 'a> Check<'c, 'a> {
                     format!("Toll-free number {entry:?} {reason}. Ask the vendor for it in E.164 form, e.g. +18005550199."),
                 ),
             }
+        }
+        if !numbers.is_empty() {
+            self.out.toll_free_numbers = numbers.into();
         }
     }
 

@@ -108,6 +108,12 @@ pub fn export(table: &Table, settings: &Settings) -> Result<Export, Error> {
             },
         });
     }
+    // The roster keeps only what reconciling needs; the rest is on the row.
+    let cell = |line: u32, field: Field| {
+        by_line.get(&line).map_or(String::new(), |r| {
+            crate::normalize::text::trim_cell(r.get(columns.get(field))).to_string()
+        })
+    };
     let mut people = BTreeMap::new();
     for person in &roster.people {
         let reason = if let Some(lines) = roster.conflicted.get(&person.key) {
@@ -131,7 +137,7 @@ pub fn export(table: &Table, settings: &Settings) -> Result<Export, Error> {
         };
         match reason {
             Some(reason) => excluded.push(Excluded {
-                upn: person.upn.to_string(),
+                upn: cell(person.line, Field::Key),
                 display_name: person.display_name.to_string(),
                 line: person.line,
                 reason,
@@ -140,9 +146,9 @@ pub fn export(table: &Table, settings: &Settings) -> Result<Export, Error> {
                 people.insert(
                     person.key.clone(),
                     ExportRow {
-                        upn: person.upn.to_string(),
+                        upn: cell(person.line, Field::Key),
                         display_name: person.display_name.to_string(),
-                        sip_address: person.sip_address.to_string(),
+                        sip_address: cell(person.line, Field::SipAddress),
                     },
                 );
             }

@@ -99,14 +99,10 @@ pub struct CurrentAssignment<'t> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RosterEntry<'t> {
     pub key: UserKey,
-    /// The key as the roster writes it (trimmed), for files people read.
-    pub upn: &'t str,
     pub line: u32,
     pub offset: Option<usize>,
     pub display_name: &'t str,
     pub mail: &'t str,
-    /// As the roster writes it.
-    pub sip_address: &'t str,
     /// `Some(false)` when the roster marks the account disabled.
     pub account_enabled: Option<bool>,
     pub teams_only: bool,

@@ -180,12 +180,10 @@ fn entry<'t>(
     let conference_id = cell(Field::CurrentConferenceId);
     RosterEntry {
         key,
-        upn: cell(Field::Key),
         line: row.line,
         offset: row.offset,
         display_name: cell(Field::DisplayName),
         mail: cell(Field::Mail),
-        sip_address: cell(Field::SipAddress),
         account_enabled: parse_bool(cell(Field::AccountEnabled)),
         teams_only: crate::columns::fold(cell(Field::TeamsMode)) == "teamsonly",
         microsoft_licence: parse_bool(cell(Field::MicrosoftLicence)) == Some(true),

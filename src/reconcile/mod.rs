@@ -299,17 +299,17 @@ pub fn reconcile_with(
     if let (Some(sent), Some(columns)) = (&inputs.sent, &sent_columns) {
         for row in sent.rows() {
             let key = UserKey::parse(row.get(columns.get(Field::Key)));
-            match (key, &row.malformed) {
+            match (key, row.malformed()) {
                 (_, Some(problem)) => findings.push(
                     Finding::new(Code::MalformedRow, &sent.name, format!("This row of the sent file {problem}; the person on it is not counted as requested."))
-                        .at(row.line, row.offset),
+                        .at(row.line, row.offset()),
                 ),
                 (None, None) => findings.push(
                     Finding::new(Code::EmptyKey, &sent.name, "This row of the sent file has no UserPrincipalName; it requests nobody.")
-                        .at(row.line, row.offset)
+                        .at(row.line, row.offset())
                         .field(Field::Key.name()),
                 ),
-                (Some(key), None) => sent_keys.push((key, row.line, row.offset)),
+                (Some(key), None) => sent_keys.push((key, row.line, row.offset())),
             }
         }
     }

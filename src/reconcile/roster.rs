@@ -62,9 +62,9 @@ pub fn build<'t>(table: &'t Table, columns: &ColumnMap, settings: &Settings) -> 
         let here = |code: Code, message: String| {
             Finding::new(code, &table.name, message)
                 .key(key)
-                .at(row.line, row.offset)
+                .at(row.line, row.offset())
         };
-        if let Some(problem) = &row.malformed {
+        if let Some(problem) = row.malformed() {
             roster.findings.push(here(
                 Code::MalformedRow,
                 format!("This roster row {problem}. The person on it is left out."),
@@ -181,7 +181,7 @@ fn entry<'t>(
     RosterEntry {
         key,
         line: row.line,
-        offset: row.offset,
+        offset: row.offset(),
         display_name: cell(Field::DisplayName),
         mail: cell(Field::Mail),
         account_enabled: parse_bool(cell(Field::AccountEnabled)),

@@ -31,7 +31,7 @@ impl Expected {
     pub fn resolve(table: &Table, columns: &ColumnMap, settings: &Settings) -> Expected {
         let most = |field: Field| {
             let mut counts: HashMap<&str, usize> = HashMap::new();
-            for row in table.rows().filter(|r| r.malformed.is_none()) {
+            for row in table.rows().filter(|r| r.malformed().is_none()) {
                 let value = trim_cell(row.get(columns.get(field)));
                 if !value.is_empty() && !is_microsoft(value, value) {
                     *counts.entry(value).or_default() += 1;
@@ -181,7 +181,7 @@ pub fn check(ctx: &RowContext<'_>, index: usize) -> ReturnedRow {
     let mut out = ReturnedRow {
         index,
         line: row.line,
-        offset: row.offset,
+        offset: row.offset(),
         key,
         person,
         provider_name: Arc::clone(&ctx.expected.empty),
@@ -197,7 +197,7 @@ pub fn check(ctx: &RowContext<'_>, index: usize) -> ReturnedRow {
         row,
         out: &mut out,
     };
-    if let Some(problem) = &row.malformed {
+    if let Some(problem) = row.malformed() {
         let message = format!("This row {problem}. Ask the vendor to correct the row.");
         check.push(Code::MalformedRow, None, None, message);
         return out;
@@ -226,7 +226,7 @@ impl<'c, 'a> Check<'c, 'a> {
     fn push(&mut self, code: Code, field: Option<Field>, value: Option<&str>, message: String) {
         let mut finding = Finding::new(code, &self.ctx.table.name, message)
             .key(self.out.key.as_ref())
-            .at(self.row.line, self.row.offset);
+            .at(self.row.line, self.row.offset());
         if let Some(field) = field {
             finding = finding
                 .field(field.name())

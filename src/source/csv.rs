@@ -239,7 +239,7 @@ mod tests {
                 (
                     r.line,
                     r.cells().map(String::from).collect(),
-                    r.malformed.is_some(),
+                    r.malformed().is_some(),
                 )
             })
             .collect()

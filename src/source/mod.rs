@@ -17,18 +17,22 @@ use std::sync::Arc;
 pub struct Row {
     /// The 1-based line where the row starts, as an editor shows it.
     pub line: u32,
-    /// Byte offset of the row in the table's decoded text.
-    pub offset: Option<usize>,
-    /// Why the row could not be read as the header says (wrong field count,
-    /// a quote that never closes, undecodable bytes).
-    pub malformed: Option<Box<str>>,
-    /// Spreadsheet cells that hold numbers, not text.
-    pub numbers: Option<Box<[NumericCell]>>,
     /// How many cells, with [`OWN`] set when they are in the table's own
-    /// buffer rather than in the text (packed beside `line`: a million
-    /// rows are kept).
+    /// buffer rather than in the text.
     count: u32,
     cells: Span,
+    /// What few rows have, kept apart so that a row takes 32 bytes: a
+    /// million rows are kept.
+    extra: Option<Box<Extra>>,
+}
+
+/// The rare parts of a row.
+#[derive(Debug, Clone, Default)]
+struct Extra {
+    /// The row's offset in the text, for rows whose cells are not there.
+    offset: Option<usize>,
+    malformed: Option<Box<str>>,
+    numbers: Option<Box<[NumericCell]>>,
 }
 
 /// Where a row's cells lie: one after another from `base`, one separator
@@ -54,10 +58,25 @@ pub struct NumericCell {
 }
 
 impl Row {
+    /// Byte offset of the row in the table's decoded text.
+    pub fn offset(&self) -> Option<usize> {
+        match self.count & OWN {
+            0 => Some(self.cells.base),
+            _ => self.extra.as_ref()?.offset,
+        }
+    }
+
+    /// Why the row could not be read as the header says (wrong field count,
+    /// a quote that never closes, undecodable bytes).
+    pub fn malformed(&self) -> Option<&str> {
+        self.extra.as_ref()?.malformed.as_deref()
+    }
+
     /// The number in a spreadsheet cell, when it holds one.
     pub fn number(&self, column: Option<usize>) -> Option<&NumericCell> {
         let column = column? as u32;
-        self.numbers.as_ref()?.iter().find(|n| n.column == column)
+        let numbers = self.extra.as_ref()?.numbers.as_ref()?;
+        numbers.iter().find(|n| n.column == column)
     }
 }
 
@@ -239,11 +258,18 @@ impl Table {
     }
 
     fn finish(&mut self, row: RowOrigin, base: usize, first: usize, own: bool) {
+        // In-text rows start where their cells do.
+        let offset = row.offset.filter(|_| own);
+        let rare = offset.is_some() || row.malformed.is_some() || row.numbers.is_some();
         self.rows.push(Row {
             line: row.line,
-            offset: row.offset,
-            malformed: row.malformed.map(String::into_boxed_str),
-            numbers: row.numbers,
+            extra: rare.then(|| {
+                Box::new(Extra {
+                    offset,
+                    malformed: row.malformed.map(String::into_boxed_str),
+                    numbers: row.numbers,
+                })
+            }),
             // A row of 2^31 cells would not fit in memory; clamp, never wrap.
             count: u32::try_from(self.ends.len() - first)
                 .unwrap_or(u32::MAX)

@@ -359,10 +359,9 @@ pub fn reconcile_with(
         &copy_of,
     );
 
-    // Decide each person's fate from the first of their rows, in parallel;
-    // the results come back in key order.
-    // Batches of people: their notes go into one vector per batch.
-    // Per batch: each person's fate and change, and the batch's notes.
+    // Decide each person's fate from the first of their rows, in parallel,
+    // in batches of people: per batch, each person's fate, roster index and
+    // change in key order, and one vector of the batch's notes.
     type Batch = (Vec<(Fate, Option<u32>, Option<Change>)>, Vec<Finding>);
     let batches: Vec<Batch> = groups
         .spans
@@ -398,7 +397,7 @@ pub fn reconcile_with(
     // half a million findings copies all of them.
     let notes: usize = batches.iter().map(|b| b.1.len()).sum();
     let row_findings: usize = rows.par_iter().map(|r| r.findings.len()).sum();
-    findings.reserve(notes + row_findings + roster.people.len() / 64);
+    findings.reserve(notes + row_findings);
     let mut planned: Vec<(usize, Change)> = Vec::new();
     let mut spans = groups.iter().enumerate();
     for (decided, notes) in batches {
@@ -428,9 +427,7 @@ pub fn reconcile_with(
         })
         .collect();
 
-    let mut accounting = Accounting {
-        ..Accounting::default()
-    };
+    let mut accounting = Accounting::default();
     for (key, request) in requested.iter(&roster) {
         accounting.requested += 1;
         // Requested people outside the roster may still have (rejected) rows.

@@ -51,10 +51,13 @@ pub fn parse(name: Arc<str>, decoded: Decoded) -> Result<Table, Error> {
     table.header_line = header_line;
     table.headers = headers;
     // A row per line, at most: reserving for that saves regrowing (and
-    // copying) the two largest vectors of a run.
-    let header_end = start + reader.position().byte() as usize;
-    let lines = memchr::memchr_iter(b'\n', &bytes[header_end.min(bytes.len())..]).count() + 1;
-    table.reserve(lines, lines * width);
+    // copying) the two largest vectors of a run. Every cell after a row's
+    // first follows a delimiter byte, so the file's size bounds the cells
+    // (a header of a million columns must not reserve terabytes).
+    let header_end = (start + reader.position().byte() as usize).min(bytes.len());
+    let body = &bytes[header_end..];
+    let lines = memchr::memchr_iter(b'\n', body).count() + 1;
+    table.reserve(lines, lines.saturating_mul(width).min(body.len() + lines));
 
     let mut base = (start, header_line);
     let mut next = header_end;
@@ -304,6 +307,17 @@ mod tests {
             summary(&t).iter().map(|r| (r.0, r.2)).collect::<Vec<_>>(),
             vec![(2, true), (3, true), (4, false)]
         );
+    }
+
+    #[test]
+    fn a_wide_header_over_many_short_lines_reads() {
+        // Reserving a cell per column per line would ask for 40 GB here.
+        let mut text = vec!["c"; 200_000].join(",");
+        text.push('\n');
+        text.push_str(&"a\n".repeat(50_000));
+        let t = table(&text);
+        assert_eq!(t.rows.len(), 50_000);
+        assert!(t.rows().all(|r| r.malformed().is_some()));
     }
 
     #[test]

@@ -7,10 +7,10 @@ use crate::finding::{Code, Finding};
 use crate::model::{CurrentAssignment, CurrentProvider, RosterEntry, UserKey};
 use crate::normalize::phone::{self, Verdict};
 use crate::normalize::text::trim_cell;
-use crate::source::{RowRef, Table};
+use crate::source::{distinct_cells, RowRef, Table};
 use hashbrown::HashTable;
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 /// Everyone the roster lists, by key.
@@ -126,23 +126,17 @@ pub fn build<'t>(table: &'t Table, columns: &ColumnMap, settings: &Settings) -> 
     }
     // Current numbers and providers repeat as much as the vendor's: each is
     // checked once and shared by everyone who has it.
-    type Sets<'t> = (FxHashSet<&'t str>, FxHashSet<&'t str>);
-    let (mut distinct, providers): Sets<'t> = chosen
-        .par_iter()
-        .fold(Sets::default, |(mut numbers, mut providers), &i| {
-            let row = table.row(i);
+    let [mut distinct, providers] = distinct_cells(
+        table,
+        chosen.par_iter().copied(),
+        |[numbers, providers], row| {
             numbers.insert(trim_cell(row.get(columns.get(Field::CurrentTollNumber))));
             numbers.extend(split_numbers(
                 row.get(columns.get(Field::CurrentTollFreeNumbers)),
             ));
             providers.insert(row.get(columns.get(Field::CurrentProvider)));
-            (numbers, providers)
-        })
-        .reduce(Sets::default, |(mut numbers, mut providers), (n, p)| {
-            numbers.extend(n);
-            providers.extend(p);
-            (numbers, providers)
-        });
+        },
+    );
     distinct.remove("");
     let providers: FxHashMap<&str, CurrentProvider> = providers
         .into_iter()

@@ -8,9 +8,9 @@ use crate::finding::{Code, Finding};
 use crate::model::{Phone, ReturnedRow, UserKey};
 use crate::normalize::text::{excel_damage, same_text, trim_cell, ExcelDamage};
 use crate::normalize::{conference_id, phone};
-use crate::source::{RowRef, Table};
+use crate::source::{distinct_cells, RowRef, Table};
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -90,28 +90,15 @@ pub struct Distinct<'t> {
 impl<'t> Distinct<'t> {
     /// Collects the distinct values in parallel, then checks each once.
     pub fn of(table: &'t Table, columns: &ColumnMap, settings: &Settings) -> Distinct<'t> {
-        type Sets<'t> = [FxHashSet<&'t str>; 3];
-        let [phones, lists, urls]: Sets<'t> = (0..table.rows.len())
-            .into_par_iter()
-            .fold(Sets::default, |[mut phones, mut lists, mut urls], i| {
-                let row = table.row(i);
+        let [phones, lists, urls] =
+            distinct_cells(table, 0..table.rows.len(), |[phones, lists, urls], row| {
                 let list = trim_cell(row.get(columns.get(Field::TollFreeNumbers)));
                 phones.insert(trim_cell(row.get(columns.get(Field::TollNumber))));
                 if lists.insert(list) {
                     phones.extend(split_numbers(list));
                 }
                 urls.insert(trim_cell(row.get(columns.get(Field::Url))));
-                [phones, lists, urls]
-            })
-            .reduce(
-                Sets::default,
-                |[mut phones, mut lists, mut urls], [p, l, u]| {
-                    phones.extend(p);
-                    lists.extend(l);
-                    urls.extend(u);
-                    [phones, lists, urls]
-                },
-            );
+            });
         let phones: FxHashMap<&str, phone::Verdict> = phones
             .into_par_iter()
             .filter(|raw| !raw.is_empty())

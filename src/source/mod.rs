@@ -8,6 +8,8 @@ pub mod sheet;
 
 use crate::error::Error;
 use decode::Encoding;
+use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -290,6 +292,32 @@ impl Table {
             None => format!("{sheet}!{line}:{line}"),
         })
     }
+}
+
+/// The distinct cell values of `N` kinds over some rows of a table, gathered
+/// in parallel: `add` puts one row's values into the sets.
+pub fn distinct_cells<'t, const N: usize>(
+    table: &'t Table,
+    rows: impl IntoParallelIterator<Item = usize>,
+    add: impl Fn(&mut [FxHashSet<&'t str>; N], RowRef<'t>) + Sync + Send,
+) -> [FxHashSet<&'t str>; N] {
+    rows.into_par_iter()
+        .fold(
+            || std::array::from_fn(|_| FxHashSet::default()),
+            |mut sets, i| {
+                add(&mut sets, table.row(i));
+                sets
+            },
+        )
+        .reduce(
+            || std::array::from_fn(|_| FxHashSet::default()),
+            |mut all, sets| {
+                for (all, set) in all.iter_mut().zip(sets) {
+                    all.extend(set);
+                }
+                all
+            },
+        )
 }
 
 /// Where a row came from and what is wrong with it, before its cells are added.

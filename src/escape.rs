@@ -23,6 +23,11 @@ pub struct Quoted<'a>(pub &'a str);
 impl fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_char('\'')?;
+        // Most values hold no quote, NUL or U+2018..U+201B (lead byte E2).
+        if memchr::memchr3(b'\'', 0, 0xE2, self.0.as_bytes()).is_none() {
+            f.write_str(self.0)?;
+            return f.write_char('\'');
+        }
         let mut rest = self.0;
         while let Some((i, c)) = rest
             .char_indices()
@@ -54,6 +59,10 @@ pub struct Commented<'a>(pub &'a str);
 
 impl fmt::Display for Commented<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Printable ASCII, the usual case, is safe as it is.
+        if self.0.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+            return f.write_str(self.0);
+        }
         let unsafe_char = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
         let mut rest = self.0;
         while let Some((i, c)) = rest.char_indices().find(|&(_, c)| unsafe_char(c)) {

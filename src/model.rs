@@ -26,6 +26,11 @@ impl UserKey {
         (!cleaned.is_empty()).then(|| UserKey(cleaned.into()))
     }
 
+    /// A key already cleaned by [`crate::normalize::text::clean_key`].
+    pub(crate) fn from_cleaned(cleaned: &str) -> Option<UserKey> {
+        (!cleaned.is_empty()).then(|| UserKey(cleaned.into()))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -54,20 +59,87 @@ impl fmt::Display for Phone {
     }
 }
 
-/// A conference ID: digits only, leading zeros kept, never a number.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
-pub struct ConferenceId(pub(crate) std::sync::Arc<str>);
+/// A conference ID: digits only, leading zeros kept, never a number. It is
+/// held inline (at most [`ConferenceId::MAX`] digits, the config's limit):
+/// every returned row has one, and none needs an allocation.
+///
+/// ```
+/// use acp_recon::model::ConferenceId;
+/// assert_eq!(ConferenceId::new("0012345").unwrap().as_str(), "0012345");
+/// assert!(ConferenceId::new("12a").is_none());
+/// assert!(ConferenceId::new("").is_none());
+/// ```
+#[derive(Clone, Copy)]
+pub struct ConferenceId {
+    len: u8,
+    digits: [u8; ConferenceId::MAX],
+}
 
 impl ConferenceId {
+    /// The most digits an ID may have.
+    pub const MAX: usize = 32;
+
+    /// The ID of a string of 1 to [`ConferenceId::MAX`] ASCII digits.
+    pub fn new(digits: &str) -> Option<ConferenceId> {
+        let bytes = digits.as_bytes();
+        if bytes.is_empty() || bytes.len() > Self::MAX || !bytes.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let mut id = ConferenceId {
+            len: bytes.len() as u8,
+            digits: [0; Self::MAX],
+        };
+        id.digits[..bytes.len()].copy_from_slice(bytes);
+        Some(id)
+    }
+
     pub fn as_str(&self) -> &str {
-        &self.0
+        // Only ASCII digits are ever stored, so this never fails.
+        std::str::from_utf8(&self.digits[..self.len as usize]).unwrap_or_default()
+    }
+}
+
+impl PartialEq for ConferenceId {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for ConferenceId {}
+
+impl PartialOrd for ConferenceId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ConferenceId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl std::hash::Hash for ConferenceId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+
+impl fmt::Debug for ConferenceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
 impl fmt::Display for ConferenceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ConferenceId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 

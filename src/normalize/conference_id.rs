@@ -98,7 +98,10 @@ pub fn check(raw: &str, length: Length, current: Option<&str>) -> Verdict {
             length.max
         ));
     }
-    Verdict::Valid(ConferenceId(s.into()))
+    match ConferenceId::new(s) {
+        Some(id) => Verdict::Valid(id),
+        None => Verdict::Invalid(format!("has more than {} digits", ConferenceId::MAX)),
+    }
 }
 
 /// Judges a spreadsheet cell that holds a number. A number format made of

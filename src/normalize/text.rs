@@ -12,19 +12,42 @@ pub fn is_invisible(c: char) -> bool {
 
 /// Trims whitespace and invisible characters at both ends.
 pub fn trim_cell(raw: &str) -> &str {
-    raw.trim_matches(|c: char| c.is_whitespace() || is_invisible(c))
+    // Most cells start and end on a visible ASCII character: nothing to trim.
+    match raw.as_bytes() {
+        [] => raw,
+        [first, .., last] | [first @ last]
+            if first.is_ascii_graphic() && last.is_ascii_graphic() =>
+        {
+            raw
+        }
+        _ => raw.trim_matches(|c: char| c.is_whitespace() || is_invisible(c)),
+    }
 }
 
 /// A user key as compared: trimmed, invisible characters removed, `sip:`
 /// stripped, lowercased.
 pub fn clean_key(raw: &str) -> String {
+    let mut out = String::new();
+    clean_key_into(raw, &mut out);
+    out
+}
+
+/// [`clean_key`] into a buffer the caller reuses, for lookups that need no
+/// key of their own.
+pub fn clean_key_into(raw: &str, out: &mut String) {
+    out.clear();
     // Quotes around a key are left from a row whose quoting broke.
     let trimmed = trim_cell(trim_cell(raw).trim_matches('"'));
     let mut no_sip = trimmed;
     while let Some(prefix) = no_sip.get(..4).filter(|p| p.eq_ignore_ascii_case("sip:")) {
         no_sip = trim_cell(&no_sip[prefix.len()..]);
     }
-    let mut out = String::with_capacity(no_sip.len());
+    out.reserve(no_sip.len());
+    if no_sip.is_ascii() {
+        out.push_str(no_sip);
+        out.make_ascii_lowercase();
+        return;
+    }
     for c in no_sip.chars().filter(|&c| !is_invisible(c)) {
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
@@ -32,7 +55,6 @@ pub fn clean_key(raw: &str) -> String {
             out.extend(c.to_lowercase());
         }
     }
-    out
 }
 
 /// Case- and whitespace-insensitive equality for names echoed back. Excel

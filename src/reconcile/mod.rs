@@ -740,7 +740,7 @@ pub(crate) fn mark_shared_conference_ids(
         if let (Some(id), Some(key)) = (&row.conference_id, &row.key) {
             if shared.contains(id) {
                 by_id
-                    .entry(id.clone())
+                    .entry(*id)
                     .or_default()
                     .entry(key.clone())
                     .or_default()

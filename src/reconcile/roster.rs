@@ -32,8 +32,13 @@ impl<'t> Roster<'t> {
 
     /// The index of a person in `people`.
     pub fn position(&self, key: &UserKey) -> Option<u32> {
+        self.position_of(key.as_str())
+    }
+
+    /// [`Roster::position`] of a cleaned key that is not (yet) a [`UserKey`].
+    pub fn position_of(&self, key: &str) -> Option<u32> {
         self.index
-            .find(hash(key), |&i| self.people[i as usize].key == *key)
+            .find(hash(key), |&i| self.people[i as usize].key.as_str() == key)
             .copied()
     }
 
@@ -49,7 +54,7 @@ pub fn build<'t>(table: &'t Table, columns: &ColumnMap, settings: &Settings) -> 
     let key_column = columns.get(Field::Key);
     let keys: Vec<Option<(u64, UserKey)>> = (0..table.rows.len())
         .into_par_iter()
-        .map(|i| UserKey::parse(table.row(i).get(key_column)).map(|k| (hash(&k), k)))
+        .map(|i| UserKey::parse(table.row(i).get(key_column)).map(|k| (hash(k.as_str()), k)))
         .collect();
     // Which row stands for each key; broken, keyless and repeated rows are
     // findings. The index built here, of the chosen rows by key, is the
@@ -195,18 +200,58 @@ fn entry<'t>(
     }
 }
 
-fn hash(key: &UserKey) -> u64 {
+fn hash(key: &str) -> u64 {
     use std::hash::BuildHasher;
     rustc_hash::FxBuildHasher.hash_one(key)
 }
 
 /// Reads the yes/no spellings of exports and spreadsheets.
 pub fn parse_bool(raw: &str) -> Option<bool> {
-    match crate::columns::fold(raw).as_str() {
-        "true" | "yes" | "y" | "1" | "enabled" | "x" | "wahr" | "vrai" | "ja" | "oui" => Some(true),
-        "false" | "no" | "n" | "0" | "disabled" | "falsch" | "faux" | "nein" | "non" => Some(false),
-        _ => None,
+    const YES: [&str; 10] = [
+        "true", "yes", "y", "1", "enabled", "x", "wahr", "vrai", "ja", "oui",
+    ];
+    const NO: [&str; 9] = [
+        "false", "no", "n", "0", "disabled", "falsch", "faux", "nein", "non",
+    ];
+    // Short ASCII cells, all of the usual ones, fold on the stack.
+    let mut buffer = [0u8; 8];
+    let mut len = 0;
+    for b in trim_cell(raw).bytes() {
+        if !b.is_ascii() || len == buffer.len() {
+            len = usize::MAX;
+            break;
+        }
+        if b.is_ascii_alphanumeric() {
+            buffer[len] = b.to_ascii_lowercase();
+            len += 1;
+        }
     }
+    if let Some(folded) = buffer.get(..len) {
+        let is = |word: &&str| word.as_bytes() == folded;
+        return if YES.iter().any(is) {
+            Some(true)
+        } else if NO.iter().any(is) {
+            Some(false)
+        } else {
+            None
+        };
+    }
+    if YES.iter().any(|word| folds_to(raw, word)) {
+        Some(true)
+    } else if NO.iter().any(|word| folds_to(raw, word)) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// `columns::fold(raw) == folded`, without building the folded string: this
+/// runs on every row.
+fn folds_to(raw: &str, folded: &str) -> bool {
+    raw.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .eq(folded.chars())
 }
 
 /// `Microsoft` (or its bridge's domain) is Microsoft's own bridge.
@@ -223,9 +268,8 @@ pub fn parse_provider(raw: &str) -> CurrentProvider {
 
 /// Whether a provider name or domain names Microsoft's own bridge.
 pub fn is_microsoft(name: &str, domain: &str) -> bool {
-    let name = crate::columns::fold(name);
-    name == "microsoft"
-        || name == "microsoftaudioconferencing"
+    folds_to(name, "microsoft")
+        || folds_to(name, "microsoftaudioconferencing")
         || trim_cell(domain).eq_ignore_ascii_case("resources.lync.com")
 }
 
@@ -259,6 +303,17 @@ mod tests {
         }
         assert_eq!(parse_bool(""), None);
         assert_eq!(parse_bool("maybe"), None);
+        // Folded as headers are: case, spaces and punctuation aside.
+        for (raw, want) in [
+            (" Wahr ", Some(true)),
+            ("dis-abled", Some(false)),
+            ("Ja \u{2713}", Some(true)),
+            ("\u{a0}NEIN\u{a0}", Some(false)),
+            ("enabledx", None),
+            ("not disabled at all", None),
+        ] {
+            assert_eq!(parse_bool(raw), want, "{raw:?}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::columns::{ColumnMap, Field};
 use crate::config::Settings;
 use crate::finding::{Code, Finding};
 use crate::model::{Phone, ReturnedRow, UserKey};
-use crate::normalize::text::{excel_damage, same_text, trim_cell, ExcelDamage};
+use crate::normalize::text::{clean_key_into, excel_damage, same_text, trim_cell, ExcelDamage};
 use crate::normalize::{conference_id, phone};
 use crate::source::{distinct_cells, RowRef, Table};
 use rayon::prelude::*;
@@ -153,18 +153,27 @@ pub fn check_all(
         .collect()
 }
 
+thread_local! {
+    /// The key of the row being checked, cleaned into a buffer that is kept.
+    static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
 /// Checks one row.
 pub fn check(ctx: &RowContext<'_>, index: usize) -> ReturnedRow {
     let row = ctx.table.row(index);
-    let mut key = UserKey::parse(row.get(ctx.columns.get(Field::Key)));
-    let person = key
-        .as_ref()
-        .zip(ctx.roster)
-        .and_then(|(key, roster)| roster.position(key));
-    // The roster's copy of the key serves; the row's own is let go.
-    if let (Some(p), Some(roster)) = (person, ctx.roster) {
-        key = Some(roster.people[p as usize].key.clone());
-    }
+    // The roster's copy of the key serves: the row's own is built only for
+    // people the roster does not have.
+    let (key, person) = KEY.with_borrow_mut(|cleaned| {
+        clean_key_into(row.get(ctx.columns.get(Field::Key)), cleaned);
+        let person = ctx.roster.and_then(|roster| {
+            let p = roster.position_of(cleaned)?;
+            Some((roster.people[p as usize].key.clone(), p))
+        });
+        match person {
+            Some((key, p)) => (Some(key), Some(p)),
+            None => (UserKey::from_cleaned(cleaned), None),
+        }
+    });
     let mut out = ReturnedRow {
         index,
         line: row.line,

@@ -114,3 +114,39 @@ proptest! {
         }
     }
 }
+
+/// Text drawn from the characters that trimming and key cleaning treat
+/// specially, mixed with plain ASCII.
+fn noisy_text() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            proptest::char::range(' ', '~'),
+            Just('\t'),
+            Just('\u{a0}'),
+            Just('\u{200b}'),
+            Just('\u{feff}'),
+            Just('\u{3000}'),
+            Just('É'),
+            Just('İ'),
+        ],
+        0..12,
+    )
+    .prop_map(|chars| chars.into_iter().collect())
+}
+
+proptest! {
+    #[test]
+    fn trimming_takes_exactly_whitespace_and_invisible_characters(s in noisy_text()) {
+        use acp_recon::normalize::text::{is_invisible, trim_cell};
+        let reference = s.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
+        prop_assert_eq!(trim_cell(&s), reference);
+    }
+
+    #[test]
+    fn keys_are_clean_lowercase_text(s in noisy_text()) {
+        use acp_recon::normalize::text::{clean_key, is_invisible};
+        let key = clean_key(&s);
+        prop_assert!(!key.chars().any(is_invisible));
+        prop_assert_eq!(key.to_lowercase(), key);
+    }
+}

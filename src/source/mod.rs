@@ -246,6 +246,14 @@ impl Table {
         Ok(())
     }
 
+    /// Adds a row whose cell ends, counted from `base` in the text as
+    /// [`RowRef::cell`] reads them, are already known.
+    pub(crate) fn push_ends(&mut self, row: RowOrigin, base: usize, ends: &[u32]) {
+        let first = self.ends.len();
+        self.ends.extend_from_slice(ends);
+        self.finish(row, base, first, false);
+    }
+
     /// Adds a row from cells that are not in the text as they read.
     pub(crate) fn push_owned<'c>(&mut self, row: RowOrigin, cells: impl Iterator<Item = &'c str>) {
         let (base, first) = (self.own.len(), self.ends.len());

@@ -360,32 +360,36 @@ pub fn reconcile_with(
     );
 
     // Decide each person's fate from the first of their rows, in parallel,
-    // in batches of people: per batch, each person's fate, roster index and
-    // change in key order, and one vector of the batch's notes.
-    type Batch = (Vec<(Fate, Option<u32>, Option<Change>)>, Vec<Finding>);
+    // in batches of people: per batch, the fates in key order, the plan
+    // entries of the people planned, and the notes.
+    type Batch = (Vec<Fate>, Vec<PlanEntry>, Vec<Finding>);
     let batches: Vec<Batch> = groups
         .spans
         .par_chunks(1 << 12)
         .map(|spans| {
-            let mut decided = Vec::with_capacity(spans.len());
+            let mut fates = Vec::with_capacity(spans.len());
+            let mut plan = Vec::new();
             let mut notes = Vec::new();
             for (_, start, end) in spans {
                 let indexes = &groups.order[*start..*end];
                 let row = &rows[indexes[0]];
                 if indexes.iter().any(|&i| rows[i].has_error()) {
-                    decided.push((Fate::Rejected, row.person, None));
+                    fates.push(Fate::Rejected);
                     continue;
                 }
                 let person = &roster.people[row
                     .person
                     .expect("rows without roster entry carry an error")
                     as usize];
-                decided.push(match compare(row, person, &returned.name, &mut notes) {
-                    Some(change) => (Fate::Planned, row.person, Some(change)),
-                    None => (Fate::Unchanged, row.person, None),
-                });
+                match compare(row, person, &returned.name, &mut notes) {
+                    Some(change) => {
+                        fates.push(Fate::Planned);
+                        plan.push(plan_entry(row, person, change));
+                    }
+                    None => fates.push(Fate::Unchanged),
+                }
             }
-            (decided, notes)
+            (fates, plan, notes)
         })
         .collect();
     // Each row takes its person's fate; the fates by person and by key
@@ -393,41 +397,27 @@ pub fn reconcile_with(
     let mut fate = vec![Fate::Rejected; rows.len()];
     let mut person_fate: Vec<Option<Fate>> = vec![None; roster.people.len()];
     let mut key_fate: Vec<Fate> = Vec::with_capacity(groups.spans.len());
-    // Every finding still to come, reserved once: regrowing a vector of
-    // half a million findings copies all of them.
-    let notes: usize = batches.iter().map(|b| b.1.len()).sum();
-    let row_findings: usize = rows.par_iter().map(|r| r.findings.len()).sum();
-    findings.reserve(notes + row_findings);
-    let mut planned: Vec<(usize, Change)> = Vec::new();
-    let mut spans = groups.iter().enumerate();
-    for (decided, notes) in batches {
-        findings.extend(notes);
+    let mut plan = Vec::with_capacity(batches.iter().map(|b| b.1.len()).sum());
+    let mut notes = Vec::with_capacity(batches.len());
+    let mut spans = groups.iter();
+    for (fates, entries, batch_notes) in batches {
+        notes.push(batch_notes);
+        plan.extend(entries);
         // The batch first: zip stops on it without taking a span too many.
-        for ((decided, person, change), (span, (_, indexes))) in decided.into_iter().zip(&mut spans)
-        {
+        for (decided, (_, indexes)) in fates.into_iter().zip(&mut spans) {
             key_fate.push(decided);
-            if let Some(p) = person {
+            if let Some(p) = rows[indexes[0]].person {
                 person_fate[p as usize] = Some(decided);
             }
             for &i in indexes {
                 fate[i] = decided;
             }
-            planned.extend(change.map(|c| (span, c)));
         }
     }
     drop(spans);
-    // The entries are built in place, in key order, in parallel.
-    let plan: Vec<PlanEntry> = planned
-        .into_par_iter()
-        .map(|(span, change)| {
-            let row = &rows[groups.order[groups.spans[span].1]];
-            let person =
-                &roster.people[row.person.expect("planned people are in the roster") as usize];
-            plan_entry(row, person, change)
-        })
-        .collect();
 
     let mut accounting = Accounting::default();
+    let mut missing_findings = Vec::new();
     for (key, request) in requested.iter(&roster) {
         accounting.requested += 1;
         // Requested people outside the roster may still have (rejected) rows.
@@ -445,7 +435,7 @@ pub fn reconcile_with(
             Some(Fate::Rejected) => accounting.requested_rejected += 1,
             None => {
                 accounting.requested_missing += 1;
-                findings.push(
+                missing_findings.push(
                     Finding::new(
                         Code::MissingFromReturn,
                         requested_file,
@@ -462,6 +452,15 @@ pub fn reconcile_with(
     let unchanged_people = key_fate.iter().filter(|&&f| f == Fate::Unchanged).count();
 
     let send_back = send_back_rows(returned, &returned_columns, &rows, &fate, &copy_of);
+    // Every finding still to come, reserved once: regrowing a vector of
+    // half a million findings copies all of them.
+    let row_findings: usize = rows.par_iter().map(|r| r.findings.len()).sum();
+    let notes_len: usize = notes.iter().map(Vec::len).sum();
+    findings.reserve(notes_len + missing_findings.len() + row_findings);
+    for batch in notes {
+        findings.extend(batch);
+    }
+    findings.extend(missing_findings);
     for row in &mut rows {
         findings.extend(std::mem::take(&mut row.findings));
     }
@@ -646,17 +645,16 @@ pub(crate) fn group_by_key(rows: &[ReturnedRow]) -> Groups {
         .filter_map(|r| r.key.as_ref().map(|k| (prefix(k), k, r.index)))
         .collect();
     keyed.par_sort_unstable();
-    let keyed: Vec<(&UserKey, usize)> = keyed.into_iter().map(|(_, k, i)| (k, i)).collect();
     let mut spans = Vec::with_capacity(keyed.len());
     let mut start = 0;
     for i in 1..=keyed.len() {
-        if i == keyed.len() || keyed[i].0 != keyed[start].0 {
-            spans.push((keyed[start].0.clone(), start, i));
+        if i == keyed.len() || keyed[i].1 != keyed[start].1 {
+            spans.push((keyed[start].1.clone(), start, i));
             start = i;
         }
     }
     Groups {
-        order: keyed.into_iter().map(|(_, i)| i).collect(),
+        order: keyed.into_iter().map(|(_, _, i)| i).collect(),
         spans,
     }
 }

@@ -184,7 +184,7 @@ fn entry<'t>(
         display_name: cell(Field::DisplayName),
         mail: cell(Field::Mail),
         account_enabled: parse_bool(cell(Field::AccountEnabled)),
-        teams_only: crate::columns::fold(cell(Field::TeamsMode)) == "teamsonly",
+        teams_only: folds_to(cell(Field::TeamsMode), "teamsonly"),
         microsoft_licence: parse_bool(cell(Field::MicrosoftLicence)) == Some(true),
         current: CurrentAssignment {
             provider: providers

@@ -163,13 +163,18 @@ fn run_reconcile(
     };
     let bar = Bar::new(!common.quiet && std::io::stderr().is_terminal());
     bar.stage("reading inputs", 0);
-    // The two big files are read side by side.
+    // The two big files are read side by side; the phone metadata loads
+    // once the roster, usually the smaller file, is in.
     let returned_options = ReadOptions {
         sheet,
         ..options.clone()
     };
     let (roster, returned) = rayon::join(
-        || source::read_with(roster, &options),
+        || {
+            let roster = source::read_with(roster, &options);
+            acp_recon::normalize::phone::warm_up();
+            roster
+        },
         || source::read_with(returned, &returned_options),
     );
     let inputs = Inputs {

@@ -184,6 +184,12 @@ pub fn quiet_parser_panics() {
     }));
 }
 
+/// Loads the phone number metadata now rather than at the first number:
+/// it takes a moment, which a thread that would otherwise wait can spend.
+pub fn warm_up() {
+    check("+14255550100", None);
+}
+
 /// Parses a region code such as `US` or `gb`.
 pub fn region(code: &str) -> Option<country::Id> {
     code.trim().to_ascii_uppercase().parse().ok()

@@ -47,33 +47,65 @@ pub fn write_all<T: ?Sized + Sync>(
             (temp, dir.join(o.file_name()))
         })
         .collect();
-    // Each file is written on its own thread; the renames come after all.
-    let result = outputs
-        .par_iter()
-        .zip(&staged)
-        .map(|(output, (temp, target))| {
-            let file = File::create(temp).map_err(fail(temp))?;
-            let mut out = BufWriter::with_capacity(1 << 16, file);
-            output.write(data, &mut out).map_err(fail(target))?;
-            let file = out
-                .into_inner()
-                .map_err(|e| e.into_error())
-                .map_err(fail(target))?;
-            file.sync_all().map_err(fail(target))
-        })
-        .collect::<Result<Vec<()>, Error>>()
-        .and_then(|_| {
-            for (temp, target) in &staged {
-                fs::rename(temp, target).map_err(fail(target))?;
-            }
-            Ok(staged.iter().map(|(_, t)| t.clone()).collect())
-        });
+    // The files are written side by side; each is synced to disk on a
+    // thread of its own, which waits on the disk while the writing goes on.
+    // The renames come after all.
+    let result = std::thread::scope(|syncs| {
+        let synced = outputs
+            .par_iter()
+            .zip(&staged)
+            .map(|(output, (temp, target))| {
+                let file = File::create(temp).map_err(fail(temp))?;
+                let mut out = BufWriter::with_capacity(1 << 16, file);
+                output.write(data, &mut out).map_err(fail(target))?;
+                let file = out
+                    .into_inner()
+                    .map_err(|e| e.into_error())
+                    .map_err(fail(target))?;
+                Ok(syncs.spawn(move || file.sync_all().map_err(fail(target))))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        for (sync, (_, target)) in synced.into_iter().zip(&staged) {
+            sync.join()
+                .unwrap_or_else(|_| Err(fail(target)(io::Error::other("sync failed"))))?;
+        }
+        Ok(())
+    })
+    .and_then(|()| {
+        for (temp, target) in &staged {
+            fs::rename(temp, target).map_err(fail(target))?;
+        }
+        Ok(staged.iter().map(|(_, t)| t.clone()).collect())
+    });
     if result.is_err() {
         for (temp, _) in &staged {
             let _ = fs::remove_file(temp);
         }
     }
     result
+}
+
+/// Writes `items` in order, formatted in parallel a window at a time:
+/// `format` turns a run of items into bytes. The files are large; only a
+/// window's text is held at once.
+pub fn write_in_order<T: Sync>(
+    out: &mut dyn Write,
+    items: &[T],
+    format: impl Fn(&[T], &mut Vec<u8>) -> io::Result<()> + Sync,
+) -> io::Result<()> {
+    for window in items.chunks(1 << 15) {
+        let texts: Vec<io::Result<Vec<u8>>> = window
+            .par_chunks(1 << 10)
+            .map(|run| {
+                let mut text = Vec::with_capacity(run.len() * 256);
+                format(run, &mut text).map(|()| text)
+            })
+            .collect();
+        for text in texts {
+            out.write_all(&text?)?;
+        }
+    }
+    Ok(())
 }
 
 /// The UTF-8 byte order mark, for files Excel or Windows PowerShell opens:

@@ -25,21 +25,33 @@ impl Output for ImportPlanCsv {
     }
 
     fn write(&self, outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
-        let mut w = ::csv::Writer::from_writer(out);
+        let mut w = ::csv::Writer::from_writer(&mut *out);
         w.write_record(COLUMNS)?;
-        for p in outcome.planned() {
-            let toll_free: Vec<&str> = p.toll_free_numbers.iter().map(|n| n.as_str()).collect();
-            w.write_record([
-                p.key.as_str(),
-                p.provider_name,
-                p.domain,
-                p.toll_number.as_str(),
-                &toll_free.join(";"),
-                p.conference_id.as_str(),
-                p.url.unwrap_or(""),
-                p.action.as_str(),
-            ])?;
-        }
-        w.flush()
+        w.flush()?;
+        drop(w);
+        crate::output::write_in_order(out, &outcome.plan, |entries, text| {
+            let mut w = ::csv::Writer::from_writer(text);
+            let mut toll_free = String::new();
+            for p in entries.iter().filter_map(|e| outcome.view(e)) {
+                toll_free.clear();
+                for (i, n) in p.toll_free_numbers.iter().enumerate() {
+                    if i > 0 {
+                        toll_free.push(';');
+                    }
+                    toll_free.push_str(n.as_str());
+                }
+                w.write_record([
+                    p.key.as_str(),
+                    p.provider_name,
+                    p.domain,
+                    p.toll_number.as_str(),
+                    &toll_free,
+                    p.conference_id.as_str(),
+                    p.url.unwrap_or(""),
+                    p.action.as_str(),
+                ])?;
+            }
+            w.flush()
+        })
     }
 }

@@ -5,7 +5,6 @@
 use crate::escape::{powershell_comment as comment, Commented, Quoted};
 use crate::output::{Output, BOM};
 use crate::reconcile::{Action, Outcome, Planned};
-use rayon::prelude::*;
 use std::io::{self, Write};
 
 pub struct ImportPlanPs1;
@@ -67,24 +66,16 @@ impl Output for ImportPlanPs1 {
         text.push_str("# Needs a Teams PowerShell session that has Set-CsUserAcp.\n");
         text.push_str(PREAMBLE);
         out.write_all(text.replace('\n', "\r\n").as_bytes())?;
-        // People are formatted in parallel a window at a time and written
-        // in order: the plan can be large, the window's text stays small.
-        for window in outcome.plan.chunks(1 << 15) {
-            let texts: Vec<String> = window
-                .par_chunks(1 << 10)
-                .map(|people| {
-                    let mut text = String::with_capacity(people.len() * 512);
-                    for entry in people.iter().filter_map(|e| outcome.view(e)) {
-                        text.push_str("\r\n");
-                        person(&mut text, &entry);
-                    }
-                    text
-                })
-                .collect();
-            for text in &texts {
-                out.write_all(text.as_bytes())?;
+        crate::output::write_in_order(out, &outcome.plan, |people, text| {
+            let mut person_text = String::new();
+            for entry in people.iter().filter_map(|e| outcome.view(e)) {
+                person_text.clear();
+                person_text.push_str("\r\n");
+                person(&mut person_text, &entry);
+                text.extend_from_slice(person_text.as_bytes());
             }
-        }
+            Ok(())
+        })?;
         let tail = format!(
             "\nif ($script:failed -gt 0) {{\n    Write-Warning (\"{{0}} of {} people failed\" -f $script:failed)\n    exit 1\n}}\n",
             outcome.plan.len()

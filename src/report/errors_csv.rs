@@ -21,7 +21,7 @@ impl Output for ErrorsCsv {
 /// Writes findings as `errors.csv` does; `validate` uses it too.
 pub fn write_findings(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
     out.write_all(BOM)?;
-    let mut w = ::csv::Writer::from_writer(out);
+    let mut w = ::csv::Writer::from_writer(&mut *out);
     w.write_record([
         "Severity",
         "Code",
@@ -32,21 +32,27 @@ pub fn write_findings(findings: &[Finding], out: &mut dyn Write) -> io::Result<(
         "Value",
         "Message",
     ])?;
-    for f in findings {
-        let line = f.line.map_or(String::new(), |l| l.to_string());
-        w.write_record([
-            f.severity.as_str(),
-            f.code.as_str(),
-            &spreadsheet_cell(f.key.as_ref().map_or("", |k| k.as_str())),
-            &spreadsheet_cell(&match &f.cell {
-                Some(cell) => format!("{}, {cell}", f.file),
-                None => f.file.to_string(),
-            }),
-            &line,
-            &spreadsheet_cell(f.field.as_deref().unwrap_or("")),
-            &spreadsheet_cell(f.value.as_deref().unwrap_or("")),
-            &spreadsheet_cell(&f.message),
-        ])?;
-    }
-    w.flush()
+    w.flush()?;
+    drop(w);
+    crate::output::write_in_order(out, findings, |findings, text| {
+        let mut w = ::csv::Writer::from_writer(text);
+        for f in findings {
+            let line = f.line.map_or(String::new(), |l| l.to_string());
+            let file = match &f.cell {
+                Some(cell) => format!("{}, {cell}", f.file).into(),
+                None => std::borrow::Cow::Borrowed(&*f.file),
+            };
+            w.write_record([
+                f.severity.as_str(),
+                f.code.as_str(),
+                &spreadsheet_cell(f.key.as_ref().map_or("", |k| k.as_str())),
+                &spreadsheet_cell(&file),
+                &line,
+                &spreadsheet_cell(f.field.as_deref().unwrap_or("")),
+                &spreadsheet_cell(f.value.as_deref().unwrap_or("")),
+                &spreadsheet_cell(&f.message),
+            ])?;
+        }
+        w.flush()
+    })
 }

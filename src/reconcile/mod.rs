@@ -394,7 +394,6 @@ pub fn reconcile_with(
         .collect();
     // Each row takes its person's fate; the fates by person and by key
     // answer the accounting of the requested people below.
-    let mut fate = vec![Fate::Rejected; rows.len()];
     let mut person_fate: Vec<Option<Fate>> = vec![None; roster.people.len()];
     let mut key_fate: Vec<Fate> = Vec::with_capacity(groups.spans.len());
     let mut plan = Vec::with_capacity(batches.iter().map(|b| b.1.len()).sum());
@@ -409,12 +408,19 @@ pub fn reconcile_with(
             if let Some(p) = rows[indexes[0]].person {
                 person_fate[p as usize] = Some(decided);
             }
-            for &i in indexes {
-                fate[i] = decided;
-            }
         }
     }
     drop(spans);
+    // All rows of a key have the same person, if any; rows without one
+    // carry an error or have no key, and are rejected.
+    let fate: Vec<Fate> = rows
+        .par_iter()
+        .map(|r| {
+            r.person
+                .and_then(|p| person_fate[p as usize])
+                .unwrap_or(Fate::Rejected)
+        })
+        .collect();
 
     let mut accounting = Accounting::default();
     let mut missing_findings = Vec::new();

@@ -646,10 +646,12 @@ pub(crate) fn group_by_key(rows: &[ReturnedRow]) -> Groups {
         bytes[..s.len().min(16)].copy_from_slice(&s[..s.len().min(16)]);
         u128::from_be_bytes(bytes)
     };
-    let mut keyed: Vec<(u128, &UserKey, usize)> = rows
-        .iter()
-        .filter_map(|r| r.key.as_ref().map(|k| (prefix(k), k, r.index)))
-        .collect();
+    // Reserved for every row: collecting from a filter would regrow it.
+    let mut keyed: Vec<(u128, &UserKey, usize)> = Vec::with_capacity(rows.len());
+    keyed.extend(
+        rows.iter()
+            .filter_map(|r| r.key.as_ref().map(|k| (prefix(k), k, r.index))),
+    );
     keyed.par_sort_unstable();
     let mut spans = Vec::with_capacity(keyed.len());
     let mut start = 0;

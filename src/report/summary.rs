@@ -13,10 +13,15 @@ pub fn render(outcome: &Outcome, written: &[std::path::PathBuf]) -> String {
     let check = |ok: bool| if ok { "ok" } else { "DOES NOT ADD UP" };
     let _ = writeln!(out, "acp-recon reconcile");
     for input in &outcome.inputs {
+        // A workbook's layout is its sheet ("sheet Users"), not a delimiter.
+        let layout = match input.delimiter.strip_prefix("sheet ") {
+            Some(_) => input.delimiter.clone(),
+            None => format!("delimiter {:?}", input.delimiter),
+        };
         let _ = writeln!(
             out,
-            "  {:<9} {} ({}, delimiter {:?}, {} rows)",
-            input.role, input.file, input.encoding, input.delimiter, input.rows
+            "  {:<9} {} ({}, {layout}, {} rows)",
+            input.role, input.file, input.encoding, input.rows
         );
     }
     let _ = writeln!(

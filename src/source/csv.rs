@@ -208,6 +208,7 @@ fn parse_with(name: Arc<str>, decoded: Decoded, split_simple: bool) -> Result<Ta
                 // reader splits at ASCII bytes, so they are valid UTF-8.
                 let cells: Vec<std::borrow::Cow<'_, str>> =
                     record.iter().map(String::from_utf8_lossy).collect();
+                table.reserve_own(bytes.len() - offset);
                 table.push_owned(origin, cells.iter().map(|c| &**c));
             }
         }

@@ -254,6 +254,14 @@ impl Table {
         self.finish(row, base, first, false);
     }
 
+    /// Makes room in the table's own buffer for `bytes` more, so that it is
+    /// never regrown and copied: a sheet gives the size of its cells, a CSV
+    /// file the text it has left (unquoting only shortens it). Room never
+    /// written is never given pages.
+    pub(crate) fn reserve_own(&mut self, bytes: usize) {
+        self.own.reserve(bytes);
+    }
+
     /// Adds a row from cells that are not in the text as they read.
     pub(crate) fn push_owned<'c>(&mut self, row: RowOrigin, cells: impl Iterator<Item = &'c str>) {
         let (base, first) = (self.own.len(), self.ends.len());

@@ -123,6 +123,10 @@ fn table(
     table.headers = headers;
     table.sheet = Some(sheet);
     table.first_column = left;
+    // Every cell is copied into the table: its room is taken once.
+    let body = texts.iter().skip(header + 1);
+    table.reserve(body.len(), body.clone().map(Vec::len).sum());
+    table.reserve_own(body.flatten().map(|c| c.len() + 1).sum());
     for (i, (cells, raw)) in texts.iter().zip(range.rows()).enumerate().skip(header + 1) {
         if cells.iter().all(|c| c.trim().is_empty()) {
             table.blank_rows += 1;

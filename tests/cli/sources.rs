@@ -148,6 +148,11 @@ fn reads_a_workbook_with_a_title_and_numeric_cells() {
     let input = &report["inputs"][1];
     assert_eq!(input["encoding"], "xlsx");
     assert_eq!(input["delimiter"], "sheet Assignments");
+    assert!(
+        run.stdout.contains("(xlsx, sheet Assignments, "),
+        "{}",
+        run.stdout
+    );
     // PIN cells of a workbook go nowhere either.
     for name in crate::common::OUTPUTS {
         assert!(!run.read(name).contains("739100"), "PIN in {name}");

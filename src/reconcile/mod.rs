@@ -363,17 +363,18 @@ pub fn reconcile_with(
     // in batches of people: per batch, the fates in key order, the plan
     // entries of the people planned, and the notes.
     type Batch = (Vec<Fate>, Vec<PlanEntry>, Vec<Finding>);
-    let batches: Vec<Batch> = groups
-        .spans
-        .par_chunks(1 << 12)
-        .map(|spans| {
-            let mut fates = Vec::with_capacity(spans.len());
+    const BATCH: usize = 1 << 12;
+    let batches: Vec<Batch> = (0..groups.len().div_ceil(BATCH))
+        .into_par_iter()
+        .map(|batch| {
+            let keys = batch * BATCH..groups.len().min((batch + 1) * BATCH);
+            let mut fates = Vec::with_capacity(keys.len());
             let mut plan = Vec::new();
             let mut notes = Vec::new();
-            for (_, start, end) in spans {
-                let indexes = &groups.order[*start..*end];
-                let row = &rows[indexes[0]];
-                if indexes.iter().any(|&i| rows[i].has_error()) {
+            for g in keys {
+                let indexes = groups.rows(g);
+                let row = &rows[indexes[0] as usize];
+                if indexes.iter().any(|&i| rows[i as usize].has_error()) {
                     fates.push(Fate::Rejected);
                     continue;
                 }
@@ -395,22 +396,22 @@ pub fn reconcile_with(
     // Each row takes its person's fate; the fates by person and by key
     // answer the accounting of the requested people below.
     let mut person_fate: Vec<Option<Fate>> = vec![None; roster.people.len()];
-    let mut key_fate: Vec<Fate> = Vec::with_capacity(groups.spans.len());
+    let mut key_fate: Vec<Fate> = Vec::with_capacity(groups.len());
     let mut plan = Vec::with_capacity(batches.iter().map(|b| b.1.len()).sum());
     let mut notes = Vec::with_capacity(batches.len());
-    let mut spans = groups.iter();
+    let mut runs = groups.iter();
     for (fates, entries, batch_notes) in batches {
         notes.push(batch_notes);
         plan.extend(entries);
-        // The batch first: zip stops on it without taking a span too many.
-        for (decided, (_, indexes)) in fates.into_iter().zip(&mut spans) {
+        // The batch first: zip stops on it without taking a run too many.
+        for (decided, indexes) in fates.into_iter().zip(&mut runs) {
             key_fate.push(decided);
-            if let Some(p) = rows[indexes[0]].person {
+            if let Some(p) = rows[indexes[0] as usize].person {
                 person_fate[p as usize] = Some(decided);
             }
         }
     }
-    drop(spans);
+    drop(runs);
     // All rows of a key have the same person, if any; rows without one
     // carry an error or have no key, and are rejected.
     let fate: Vec<Fate> = rows
@@ -429,11 +430,7 @@ pub fn reconcile_with(
         // Requested people outside the roster may still have (rejected) rows.
         let decided = match request.person {
             Some(p) => person_fate[p as usize],
-            None => groups
-                .spans
-                .binary_search_by(|(k, _, _)| k.cmp(key))
-                .ok()
-                .map(|span| key_fate[span]),
+            None => groups.find(&rows, key).map(|g| key_fate[g]),
         };
         match decided {
             Some(Fate::Planned) => accounting.requested_planned += 1,
@@ -623,16 +620,34 @@ pub struct Request {
 /// Row indexes by key, in key order; rows without a key are left out.
 pub(crate) struct Groups {
     /// Row indexes sorted by key, then row order.
-    order: Vec<usize>,
-    /// Each key with its run in `order`.
-    spans: Vec<(UserKey, usize, usize)>,
+    order: Vec<u32>,
+    /// Where each key's run starts in `order`, and after the last, its end.
+    starts: Vec<u32>,
 }
 
 impl Groups {
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&UserKey, &[usize])> {
-        self.spans
-            .iter()
-            .map(|(k, start, end)| (k, &self.order[*start..*end]))
+    /// How many keys.
+    pub(crate) fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// The rows of key `g`, in row order.
+    pub(crate) fn rows(&self, g: usize) -> &[u32] {
+        &self.order[self.starts[g] as usize..self.starts[g + 1] as usize]
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &[u32]> {
+        (0..self.len()).map(|g| self.rows(g))
+    }
+
+    /// The group of a key.
+    fn find(&self, rows: &[ReturnedRow], key: &UserKey) -> Option<usize> {
+        self.starts[..self.len()]
+            .binary_search_by(|&start| {
+                let row = &rows[self.order[start as usize] as usize];
+                row.key.as_ref().cmp(&Some(key))
+            })
+            .ok()
     }
 }
 
@@ -647,23 +662,22 @@ pub(crate) fn group_by_key(rows: &[ReturnedRow]) -> Groups {
         u128::from_be_bytes(bytes)
     };
     // Reserved for every row: collecting from a filter would regrow it.
-    let mut keyed: Vec<(u128, &UserKey, usize)> = Vec::with_capacity(rows.len());
+    let mut keyed: Vec<(u128, &UserKey, u32)> = Vec::with_capacity(rows.len());
     keyed.extend(
         rows.iter()
-            .filter_map(|r| r.key.as_ref().map(|k| (prefix(k), k, r.index))),
+            .filter_map(|r| r.key.as_ref().map(|k| (prefix(k), k, r.index as u32))),
     );
     keyed.par_sort_unstable();
-    let mut spans = Vec::with_capacity(keyed.len());
-    let mut start = 0;
-    for i in 1..=keyed.len() {
-        if i == keyed.len() || keyed[i].1 != keyed[start].1 {
-            spans.push((keyed[start].1.clone(), start, i));
-            start = i;
+    let mut starts = Vec::with_capacity(keyed.len() + 1);
+    for i in 0..keyed.len() {
+        if i == 0 || keyed[i].1 != keyed[i - 1].1 {
+            starts.push(i as u32);
         }
     }
+    starts.push(keyed.len() as u32);
     Groups {
         order: keyed.into_iter().map(|(_, _, i)| i).collect(),
-        spans,
+        starts,
     }
 }
 
@@ -677,9 +691,13 @@ pub(crate) fn mark_duplicates(
     groups: &Groups,
 ) -> Vec<Option<usize>> {
     let mut copy_of = vec![None; rows.len()];
-    for (key, indexes) in groups.iter().filter(|(_, ix)| ix.len() > 1) {
+    for indexes in groups.iter().filter(|ix| ix.len() > 1) {
+        // Grouped rows all have this key.
+        let Some(key) = rows[indexes[0] as usize].key.clone() else {
+            continue;
+        };
         let mut distinct: Vec<usize> = Vec::new();
-        for &i in indexes {
+        for i in indexes.iter().map(|&i| i as usize) {
             match distinct
                 .iter()
                 .find(|&&d| same_row(table.row(d), table.row(i), &columns.pins))
@@ -693,7 +711,7 @@ pub(crate) fn mark_duplicates(
                             &table.name,
                             format!("This row repeats line {line} exactly; it is read once."),
                         )
-                        .key(Some(key))
+                        .key(Some(&key))
                         .at(rows[i].line, rows[i].offset),
                     );
                 }
@@ -712,7 +730,7 @@ pub(crate) fn mark_duplicates(
                     rows::join(&others)
                 );
                 let finding = Finding::new(Code::DuplicateUser, &table.name, message)
-                    .key(Some(key))
+                    .key(Some(&key))
                     .at(rows[i].line, rows[i].offset)
                     .field(Field::Key.name())
                     .column(columns.get(Field::Key));

@@ -67,12 +67,9 @@ impl Output for ImportPlanPs1 {
         text.push_str(PREAMBLE);
         out.write_all(text.replace('\n', "\r\n").as_bytes())?;
         crate::output::write_in_order(out, &outcome.plan, |people, text| {
-            let mut person_text = String::new();
             for entry in people.iter().filter_map(|e| outcome.view(e)) {
-                person_text.clear();
-                person_text.push_str("\r\n");
-                person(&mut person_text, &entry);
-                text.extend_from_slice(person_text.as_bytes());
+                text.extend_from_slice(b"\r\n");
+                person(text, &entry)?;
             }
             Ok(())
         })?;
@@ -84,13 +81,7 @@ impl Output for ImportPlanPs1 {
     }
 }
 
-fn person(text: &mut String, p: &Planned<'_>) {
-    // Writing to a String cannot fail.
-    let _ = write_person(text, p);
-}
-
-fn write_person(text: &mut String, p: &Planned<'_>) -> std::fmt::Result {
-    use std::fmt::Write as _;
+fn person(text: &mut Vec<u8>, p: &Planned<'_>) -> io::Result<()> {
     let id = Quoted(p.key.as_str());
     let key = Commented(p.key.as_str());
     match p.display_name {
@@ -99,10 +90,10 @@ fn write_person(text: &mut String, p: &Planned<'_>) -> std::fmt::Result {
     }
     write!(text, " ({}:{}): ", Commented(p.file), p.line)?;
     match (p.action, p.disable_microsoft, &p.remove_provider) {
-        (Action::Add, _, _) => text.push_str("add"),
+        (Action::Add, _, _) => text.extend_from_slice(b"add"),
         (_, true, None) => write!(text, "{}, from Microsoft's bridge", p.action.as_str())?,
         (action, _, Some(old)) => write!(text, "{}, from {}", action.as_str(), Commented(old))?,
-        (action, false, None) => text.push_str(action.as_str()),
+        (action, false, None) => text.extend_from_slice(action.as_str().as_bytes()),
     }
     write!(text, "\r\nInvoke-PlanStep {id} {{\r\n")?;
     if p.disable_microsoft {
@@ -130,7 +121,7 @@ fn write_person(text: &mut String, p: &Planned<'_>) -> std::fmt::Result {
         write!(text, "{before}{}", Quoted(number.as_str()))?;
     }
     if !p.toll_free_numbers.is_empty() {
-        text.push(')');
+        text.push(b')');
     }
     write!(
         text,
@@ -140,6 +131,6 @@ fn write_person(text: &mut String, p: &Planned<'_>) -> std::fmt::Result {
     if let Some(url) = &p.url {
         write!(text, " -Url {}", Quoted(url))?;
     }
-    text.push_str(" -WhatIf:$DryRun\r\n}\r\n");
+    text.extend_from_slice(b" -WhatIf:$DryRun\r\n}\r\n");
     Ok(())
 }

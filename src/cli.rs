@@ -183,6 +183,9 @@ fn run_reconcile(
         sent: sent.map(|s| source::read_with(s, &options)).transpose()?,
     };
     let outcome = reconcile::reconcile_with(&inputs, &settings, &bar)?;
+    // The rows' structure goes before the writing; the outcome keeps the
+    // text for the diagnostics.
+    drop(inputs);
     bar.stage("writing outputs", 0);
     let written = output::write_all(out, &outcome, &output::reconcile_outputs());
     bar.finish();
@@ -208,7 +211,6 @@ fn run_reconcile(
     // Freeing a million rows one by one takes a second; the process is
     // about to end and the system takes the memory back at once.
     std::mem::forget(outcome);
-    std::mem::forget(inputs);
     Ok(status)
 }
 

@@ -180,10 +180,24 @@ pub struct RosterEntry<'t> {
     pub teams_only: bool,
     /// Holds Microsoft's Audio Conferencing licence.
     pub microsoft_licence: bool,
-    pub current: CurrentAssignment<'t>,
+    /// `None` for the many people with no provider and no numbers now.
+    pub(crate) current: Option<Box<CurrentAssignment<'t>>>,
 }
 
-impl RosterEntry<'_> {
+/// What a person with no provider and no numbers has.
+static NOTHING: CurrentAssignment<'static> = CurrentAssignment {
+    provider: CurrentProvider::None,
+    toll_number: None,
+    toll_free_numbers: Vec::new(),
+    conference_id: None,
+};
+
+impl<'t> RosterEntry<'t> {
+    /// What the person has now.
+    pub fn current(&self) -> &CurrentAssignment<'t> {
+        self.current.as_deref().unwrap_or(&NOTHING)
+    }
+
     /// Eligible to be set up: enabled and not in TeamsOnly mode.
     pub fn is_eligible(&self) -> bool {
         self.account_enabled != Some(false) && !self.teams_only

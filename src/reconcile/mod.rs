@@ -58,12 +58,46 @@ pub struct PlanEntry {
     /// The row's index in [`Outcome::returned`].
     pub row: u32,
     /// From the roster, for the comments of the PowerShell plan.
-    pub display_name: Arc<str>,
+    display_name: RosterText,
     pub action: Action,
     /// On Microsoft's bridge or holding its licence: disable that first.
     pub disable_microsoft: bool,
     /// The third-party entry to remove first, by its provider name.
     pub remove_provider: Option<Arc<str>>,
+}
+
+/// A roster cell kept for the writers: where it lies in the roster's text,
+/// or a copy for the few cells that are not there as written (escaped
+/// quotes, spreadsheets). Most people are planned; a copy each would cost a
+/// small allocation per person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum RosterText {
+    Span { start: u32, len: u32 },
+    Copy(Arc<str>),
+}
+
+impl RosterText {
+    fn of(text: &str, cell: &str) -> RosterText {
+        let start = (cell.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+        let span = start
+            .checked_add(cell.len())
+            .and_then(|end| text.get(start..end))
+            .filter(|there| *there == cell)
+            .and_then(|_| Some((u32::try_from(start).ok()?, u32::try_from(cell.len()).ok()?)));
+        match span {
+            Some((start, len)) => RosterText::Span { start, len },
+            None => RosterText::Copy(cell.into()),
+        }
+    }
+
+    fn get<'a>(&'a self, text: &'a str) -> &'a str {
+        match self {
+            RosterText::Span { start, len } => text
+                .get(*start as usize..*start as usize + *len as usize)
+                .unwrap_or_default(),
+            RosterText::Copy(copy) => copy,
+        }
+    }
 }
 
 /// A plan entry with its row's values: what the writers read.
@@ -173,6 +207,8 @@ pub struct Outcome {
     /// `findings`).
     pub returned: Vec<ReturnedRow>,
     pub returned_file: Arc<str>,
+    /// The roster's decoded text, where plan entries find display names.
+    pub roster_text: Arc<String>,
     pub send_back_headers: Vec<String>,
     /// Sorted by key, then line.
     pub send_back: Vec<SendBackRow>,
@@ -200,7 +236,7 @@ impl Outcome {
         let row = self.returned.get(entry.row as usize)?;
         Some(Planned {
             key: row.key.as_ref()?,
-            display_name: &entry.display_name,
+            display_name: entry.display_name.get(&self.roster_text),
             provider_name: &row.provider_name,
             domain: &row.domain,
             toll_number: row.toll_number.as_ref()?,
@@ -385,7 +421,7 @@ pub fn reconcile_with(
                 match compare(row, person, &returned.name, &mut notes) {
                     Some(change) => {
                         fates.push(Fate::Planned);
-                        plan.push(plan_entry(row, person, change));
+                        plan.push(plan_entry(row, person, &inputs.roster.text, change));
                     }
                     None => fates.push(Fate::Unchanged),
                 }
@@ -451,7 +487,10 @@ pub fn reconcile_with(
         }
     }
     let missing = accounting.requested_missing;
-    drop(groups);
+    // The roster and the per-person state are done with: freed here, before
+    // the findings are gathered, they do not add to the run's peak.
+    drop((groups, requested, person_fate));
+    drop(roster);
     let unchanged_people = key_fate.iter().filter(|&&f| f == Fate::Unchanged).count();
 
     let send_back = send_back_rows(returned, &returned_columns, &rows, &fate, &copy_of);
@@ -520,6 +559,7 @@ pub fn reconcile_with(
         plan,
         returned: rows,
         returned_file: Arc::clone(&returned.name),
+        roster_text: Arc::clone(&inputs.roster.text),
         send_back_headers: headers,
         send_back,
         findings,
@@ -809,10 +849,15 @@ struct Change {
 }
 
 /// The plan entry of a person whose row is good and changes something.
-fn plan_entry(row: &ReturnedRow, person: &RosterEntry, change: Change) -> PlanEntry {
+fn plan_entry(
+    row: &ReturnedRow,
+    person: &RosterEntry,
+    roster_text: &str,
+    change: Change,
+) -> PlanEntry {
     PlanEntry {
         row: row.index as u32,
-        display_name: person.display_name.into(),
+        display_name: RosterText::of(roster_text, person.display_name),
         action: change.action,
         disable_microsoft: change.disable_microsoft,
         remove_provider: change.remove_provider,
@@ -848,7 +893,7 @@ fn compare(
         .conference_id
         .as_ref()
         .expect("a row without errors has a conference ID");
-    let current = &person.current;
+    let current = person.current();
     let mut change = Change {
         action: Action::Add,
         disable_microsoft: false,
@@ -982,4 +1027,25 @@ fn send_back_rows(
         .collect();
     out.sort_by(|a, b| (&a.key, a.line).cmp(&(&b.key, b.line)));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roster_text_points_into_the_text_or_keeps_a_copy() {
+        let text = String::from("ann@x,\"Ann \"\"A\"\" Lee\"\nbo@x,Bo\n");
+        let cell = &text[text.len() - 3..text.len() - 1];
+        let span = RosterText::of(&text, cell);
+        assert!(matches!(span, RosterText::Span { .. }));
+        assert_eq!(span.get(&text), "Bo");
+        // An unescaped cell is built apart from the text: it is copied.
+        let own = String::from("Ann \"A\" Lee");
+        let copy = RosterText::of(&text, &own);
+        assert_eq!(copy, RosterText::Copy("Ann \"A\" Lee".into()));
+        assert_eq!(copy.get(&text), "Ann \"A\" Lee");
+        // An empty cell anywhere reads back empty.
+        assert_eq!(RosterText::of(&text, "").get(&text), "");
+    }
 }

@@ -186,7 +186,7 @@ fn entry<'t>(
         account_enabled: parse_bool(cell(Field::AccountEnabled)),
         teams_only: folds_to(cell(Field::TeamsMode), "teamsonly"),
         microsoft_licence: parse_bool(cell(Field::MicrosoftLicence)) == Some(true),
-        current: CurrentAssignment {
+        current: Some(CurrentAssignment {
             provider: providers
                 .get(row.get(columns.get(Field::CurrentProvider)))
                 .cloned()
@@ -196,7 +196,9 @@ fn entry<'t>(
                 .map(number)
                 .collect(),
             conference_id: (!conference_id.is_empty()).then_some(conference_id),
-        },
+        })
+        .filter(|current| *current != CurrentAssignment::default())
+        .map(Box::new),
     }
 }
 

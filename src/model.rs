@@ -204,25 +204,33 @@ impl<'t> RosterEntry<'t> {
     }
 }
 
+/// What a returned row says of the bridge besides its numbers. It is the
+/// same on nearly every row of a file, and rows that agree share one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Bridge {
+    pub provider_name: std::sync::Arc<str>,
+    pub domain: std::sync::Arc<str>,
+    /// The Url when present and an http(s) URL; an invalid one is left out.
+    pub url: Option<std::sync::Arc<str>>,
+}
+
 /// A returned row's values after normalisation, with the row's own findings.
+/// A million of them are kept at once, so it stays small: the row's offset
+/// is in its table, and the rarely needed parts are shared or boxed.
 #[derive(Debug, Clone)]
 pub struct ReturnedRow {
     /// Index of the row in its table.
-    pub index: usize,
+    pub index: u32,
     pub line: u32,
-    pub offset: Option<usize>,
     pub key: Option<UserKey>,
     /// The person's place in the roster, looked up once.
     pub person: Option<u32>,
-    pub provider_name: std::sync::Arc<str>,
-    pub domain: std::sync::Arc<str>,
+    pub bridge: std::sync::Arc<Bridge>,
     pub toll_number: Option<Phone>,
     /// Shared by the rows that give the same list.
     pub toll_free_numbers: std::sync::Arc<[Phone]>,
     pub conference_id: Option<ConferenceId>,
-    /// The Url when present and an http(s) URL; an invalid one is left out.
-    pub url: Option<std::sync::Arc<str>>,
-    pub findings: Vec<crate::Finding>,
+    pub findings: RowFindings,
 }
 
 impl ReturnedRow {
@@ -230,5 +238,35 @@ impl ReturnedRow {
         self.findings
             .iter()
             .any(|f| f.severity <= crate::Severity::Error)
+    }
+}
+
+/// The findings of one row. Most rows have none, and then the list takes a
+/// single word.
+#[derive(Debug, Clone, Default)]
+// A boxed vector is one word where the vector is three, on every row.
+#[allow(clippy::box_collection)]
+pub struct RowFindings(Option<Box<Vec<crate::Finding>>>);
+
+impl RowFindings {
+    pub fn push(&mut self, finding: crate::Finding) {
+        self.0.get_or_insert_with(Default::default).push(finding);
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, crate::Finding> {
+        self.0.as_deref().map_or([].iter(), |f| f.iter())
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.as_ref().map_or(0, |f| f.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Takes the findings out, leaving none.
+    pub fn take(&mut self) -> Vec<crate::Finding> {
+        self.0.take().map(|f| *f).unwrap_or_default()
     }
 }

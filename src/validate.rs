@@ -77,14 +77,14 @@ pub fn validate(table: &Table, settings: &Settings) -> Result<Validation, Error>
             let groups = reconcile::group_by_key(&checked);
             let copy_of = reconcile::mark_duplicates(table, &columns, &mut checked, &groups);
             reconcile::mark_shared_conference_ids(
-                &table.name,
+                table,
                 columns.get(Field::ConferenceId),
                 &mut checked,
                 &copy_of,
             );
             let mut findings = reconcile::pin_findings(table, &columns);
             for row in &mut checked {
-                findings.append(&mut row.findings);
+                findings.extend(row.findings.take());
             }
             findings
         }

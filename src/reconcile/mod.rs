@@ -237,12 +237,12 @@ impl Outcome {
         Some(Planned {
             key: row.key.as_ref()?,
             display_name: entry.display_name.get(&self.roster_text),
-            provider_name: &row.provider_name,
-            domain: &row.domain,
+            provider_name: &row.bridge.provider_name,
+            domain: &row.bridge.domain,
             toll_number: row.toll_number.as_ref()?,
             toll_free_numbers: &row.toll_free_numbers,
             conference_id: row.conference_id.as_ref()?,
-            url: row.url.as_deref(),
+            url: row.bridge.url.as_deref(),
             action: entry.action,
             disable_microsoft: entry.disable_microsoft,
             remove_provider: entry.remove_provider.as_deref(),
@@ -389,7 +389,7 @@ pub fn reconcile_with(
     let groups = group_by_key(&rows);
     let copy_of = mark_duplicates(returned, &returned_columns, &mut rows, &groups);
     mark_shared_conference_ids(
-        &returned.name,
+        returned,
         returned_columns.get(Field::ConferenceId),
         &mut rows,
         &copy_of,
@@ -418,7 +418,7 @@ pub fn reconcile_with(
                     .person
                     .expect("rows without roster entry carry an error")
                     as usize];
-                match compare(row, person, &returned.name, &mut notes) {
+                match compare(row, person, returned, &mut notes) {
                     Some(change) => {
                         fates.push(Fate::Planned);
                         plan.push(plan_entry(row, person, &inputs.roster.text, change));
@@ -504,7 +504,7 @@ pub fn reconcile_with(
     }
     findings.extend(missing_findings);
     for row in &mut rows {
-        findings.extend(std::mem::take(&mut row.findings));
+        findings.extend(row.findings.take());
     }
     let mut tables = vec![&inputs.roster, returned];
     tables.extend(inputs.sent.as_ref());
@@ -705,7 +705,7 @@ pub(crate) fn group_by_key(rows: &[ReturnedRow]) -> Groups {
     let mut keyed: Vec<(u128, &UserKey, u32)> = Vec::with_capacity(rows.len());
     keyed.extend(
         rows.iter()
-            .filter_map(|r| r.key.as_ref().map(|k| (prefix(k), k, r.index as u32))),
+            .filter_map(|r| r.key.as_ref().map(|k| (prefix(k), k, r.index))),
     );
     keyed.par_sort_unstable();
     let mut starts = Vec::with_capacity(keyed.len() + 1);
@@ -752,7 +752,7 @@ pub(crate) fn mark_duplicates(
                             format!("This row repeats line {line} exactly; it is read once."),
                         )
                         .key(Some(&key))
-                        .at(rows[i].line, rows[i].offset),
+                        .at(rows[i].line, table.row(i).offset()),
                     );
                 }
                 None => distinct.push(i),
@@ -771,7 +771,7 @@ pub(crate) fn mark_duplicates(
                 );
                 let finding = Finding::new(Code::DuplicateUser, &table.name, message)
                     .key(Some(&key))
-                    .at(rows[i].line, rows[i].offset)
+                    .at(rows[i].line, table.row(i).offset())
                     .field(Field::Key.name())
                     .column(columns.get(Field::Key));
                 rows[i].findings.push(finding);
@@ -783,7 +783,7 @@ pub(crate) fn mark_duplicates(
 
 /// A conference ID given to several people rejects all of them.
 pub(crate) fn mark_shared_conference_ids(
-    file: &Arc<str>,
+    table: &Table,
     column: Option<usize>,
     rows: &mut [ReturnedRow],
     copy_of: &[Option<usize>],
@@ -792,7 +792,7 @@ pub(crate) fn mark_shared_conference_ids(
     let mut first_key: FxHashMap<&ConferenceId, &UserKey> = FxHashMap::default();
     first_key.reserve(rows.len());
     let mut shared: FxHashSet<&ConferenceId> = FxHashSet::default();
-    for row in rows.iter().filter(|r| copy_of[r.index].is_none()) {
+    for row in rows.iter().filter(|r| copy_of[r.index as usize].is_none()) {
         if let (Some(id), Some(key)) = (&row.conference_id, &row.key) {
             if *first_key.entry(id).or_insert(key) != key {
                 shared.insert(id);
@@ -800,7 +800,7 @@ pub(crate) fn mark_shared_conference_ids(
         }
     }
     let mut by_id: BTreeMap<ConferenceId, BTreeMap<UserKey, Vec<usize>>> = BTreeMap::new();
-    for row in rows.iter().filter(|r| copy_of[r.index].is_none()) {
+    for row in rows.iter().filter(|r| copy_of[r.index as usize].is_none()) {
         if let (Some(id), Some(key)) = (&row.conference_id, &row.key) {
             if shared.contains(id) {
                 by_id
@@ -808,7 +808,7 @@ pub(crate) fn mark_shared_conference_ids(
                     .or_default()
                     .entry(key.clone())
                     .or_default()
-                    .push(row.index);
+                    .push(row.index as usize);
             }
         }
     }
@@ -823,14 +823,14 @@ pub(crate) fn mark_shared_conference_ids(
                 let row = &mut rows[i];
                 let finding = Finding::new(
                     Code::DuplicateConferenceId,
-                    file,
+                    &table.name,
                     format!(
                         "ConferenceId {id} is also given to {}; a conference ID belongs to one person. Ask the vendor for distinct IDs.",
                         others.join(", ")
                     ),
                 )
                 .key(Some(key))
-                .at(row.line, row.offset)
+                .at(row.line, table.row(i).offset())
                 .field(Field::ConferenceId.name())
                 .column(column)
                 .value(id.as_str());
@@ -856,7 +856,7 @@ fn plan_entry(
     change: Change,
 ) -> PlanEntry {
     PlanEntry {
-        row: row.index as u32,
+        row: row.index,
         display_name: RosterText::of(roster_text, person.display_name),
         action: change.action,
         disable_microsoft: change.disable_microsoft,
@@ -869,14 +869,14 @@ fn plan_entry(
 fn compare(
     row: &ReturnedRow,
     person: &RosterEntry,
-    file: &Arc<str>,
+    table: &Table,
     findings: &mut Vec<Finding>,
 ) -> Option<Change> {
     let key = &person.key;
     let mut note = |code: Code, field: Option<Field>, value: Option<&str>, message: String| {
-        let mut f = Finding::new(code, file, message)
+        let mut f = Finding::new(code, &table.name, message)
             .key(Some(key))
-            .at(row.line, row.offset);
+            .at(row.line, table.row(row.index as usize).offset());
         if let Some(field) = field {
             f = f.field(field.name());
         }
@@ -921,8 +921,8 @@ fn compare(
         }
         CurrentProvider::None => {}
         CurrentProvider::ThirdParty(name)
-            if name.eq_ignore_ascii_case(&row.provider_name)
-                || crate::normalize::text::same_text(name, &row.provider_name) =>
+            if name.eq_ignore_ascii_case(&row.bridge.provider_name)
+                || crate::normalize::text::same_text(name, &row.bridge.provider_name) =>
         {
             let mut current_free: Vec<&str> =
                 current.toll_free_numbers.iter().map(|n| &**n).collect();
@@ -961,7 +961,7 @@ fn compare(
         }
         CurrentProvider::ThirdParty(other) => {
             note(Code::ProviderReplaced, Some(Field::CurrentProvider), Some(other), format!(
-                "{key} has {other} now; the plan removes that entry (Remove-CsUserAcp) and sets {}.", row.provider_name
+                "{key} has {other} now; the plan removes that entry (Remove-CsUserAcp) and sets {}.", row.bridge.provider_name
             ));
             if person.microsoft_licence {
                 change.disable_microsoft = true;
@@ -993,17 +993,17 @@ fn send_back_rows(
     };
     let mut out: Vec<SendBackRow> = rows
         .iter()
-        .filter(|r| fate[r.index] == Fate::Rejected)
+        .filter(|r| fate[r.index as usize] == Fate::Rejected)
         .map(|row| {
             let mut problems = problems_of(row);
-            if let Some(original) = copy_of[row.index] {
+            if let Some(original) = copy_of[row.index as usize] {
                 problems.push(format!("Same as line {}:", rows[original].line));
                 problems.extend(problems_of(&rows[original]));
             }
             if problems.is_empty() {
                 problems.push("Another row of this person has an error (see its line).".into());
             }
-            let source = table.row(row.index);
+            let source = table.row(row.index as usize);
             let is_pin = pin_cells(&columns.pins, table.headers.len(), source.width());
             let mut cells: Vec<String> = source
                 .cells()

@@ -5,7 +5,7 @@ use super::roster::{is_microsoft, split_numbers, Roster};
 use crate::columns::{ColumnMap, Field};
 use crate::config::Settings;
 use crate::finding::{Code, Finding};
-use crate::model::{Phone, ReturnedRow, UserKey};
+use crate::model::{Bridge, Phone, ReturnedRow, UserKey};
 use crate::normalize::text::{clean_key_into, excel_damage, same_text, trim_cell, ExcelDamage};
 use crate::normalize::{conference_id, phone};
 use crate::source::{distinct_cells, RowRef, Table};
@@ -21,8 +21,6 @@ pub struct Expected {
     pub domain: Option<Arc<str>>,
     /// "the config" or "most rows": said in messages.
     pub from_config: bool,
-    /// The empty value, shared by rows that lack one.
-    pub empty: Arc<str>,
 }
 
 impl Expected {
@@ -54,7 +52,6 @@ impl Expected {
                 .map(Arc::from)
                 .or_else(|| most(Field::Domain)),
             from_config: settings.provider_name.is_some() || settings.provider_domain.is_some(),
-            empty: Arc::from(""),
         }
     }
 }
@@ -85,6 +82,8 @@ pub struct Distinct<'t> {
     pub toll_free: FxHashMap<&'t str, Arc<[Phone]>>,
     /// The empty list, for rows without toll-free numbers.
     pub no_numbers: Arc<[Phone]>,
+    /// The bridge of a row that names none.
+    pub no_bridge: Arc<Bridge>,
 }
 
 impl<'t> Distinct<'t> {
@@ -135,6 +134,7 @@ impl<'t> Distinct<'t> {
                 .collect(),
             toll_free,
             no_numbers: Arc::from([]),
+            no_bridge: Arc::default(),
         }
     }
 }
@@ -146,11 +146,42 @@ pub fn check_all(
 ) -> Vec<ReturnedRow> {
     (0..ctx.table.rows.len())
         .into_par_iter()
-        .map(|i| {
+        .map_init(Bridges::default, |bridges, i| {
             progress.advance(1);
-            check(ctx, i)
+            check(ctx, i, bridges)
         })
         .collect()
+}
+
+/// The bridges rows share, by the addresses of their shared parts: rows
+/// take the provider, domain and Url from a few shared values, so a handful
+/// of bridges serve a whole file.
+#[derive(Default)]
+pub struct Bridges {
+    seen: FxHashMap<(usize, usize, usize), Arc<Bridge>>,
+}
+
+impl Bridges {
+    /// A bridge of these parts, shared with the rows before that have the
+    /// same ones. Values a row made for itself are not kept for others.
+    fn get(&mut self, bridge: Bridge) -> Arc<Bridge> {
+        let address = |s: &Arc<str>| Arc::as_ptr(s) as *const u8 as usize;
+        let parts = (
+            address(&bridge.provider_name),
+            address(&bridge.domain),
+            bridge.url.as_ref().map_or(0, address),
+        );
+        if let Some(shared) = self.seen.get(&parts) {
+            return Arc::clone(shared);
+        }
+        let bridge = Arc::new(bridge);
+        // The parts are held by the kept bridge, so their addresses stay
+        // theirs. Past a few, they are rows' own values: not worth keeping.
+        if self.seen.len() < 64 {
+            self.seen.insert(parts, Arc::clone(&bridge));
+        }
+        bridge
+    }
 }
 
 thread_local! {
@@ -159,7 +190,7 @@ thread_local! {
 }
 
 /// Checks one row.
-pub fn check(ctx: &RowContext<'_>, index: usize) -> ReturnedRow {
+pub fn check(ctx: &RowContext<'_>, index: usize, bridges: &mut Bridges) -> ReturnedRow {
     let row = ctx.table.row(index);
     // The roster's copy of the key serves: the row's own is built only for
     // people the roster does not have.
@@ -175,23 +206,21 @@ pub fn check(ctx: &RowContext<'_>, index: usize) -> ReturnedRow {
         }
     });
     let mut out = ReturnedRow {
-        index,
+        index: index as u32,
         line: row.line,
-        offset: row.offset(),
         key,
         person,
-        provider_name: Arc::clone(&ctx.expected.empty),
-        domain: Arc::clone(&ctx.expected.empty),
+        bridge: Arc::clone(&ctx.distinct.no_bridge),
         toll_number: None,
         toll_free_numbers: Arc::clone(&ctx.distinct.no_numbers),
         conference_id: None,
-        url: None,
-        findings: Vec::new(),
+        findings: Default::default(),
     };
     let mut check = Check {
         ctx,
         row,
         out: &mut out,
+        bridge: (*ctx.distinct.no_bridge).clone(),
     };
     if let Some(problem) = row.malformed() {
         let message = format!("This row {problem}. Ask the vendor to correct the row.");
@@ -205,6 +234,8 @@ pub fn check(ctx: &RowContext<'_>, index: usize) -> ReturnedRow {
     check.conference_id();
     check.url();
     check.against_roster();
+    let bridge = std::mem::take(&mut check.bridge);
+    out.bridge = bridges.get(bridge);
     out
 }
 
@@ -212,6 +243,8 @@ struct Check<'c, 'a> {
     ctx: &'c RowContext<'a>,
     row: RowRef<'c>,
     out: &'c mut ReturnedRow,
+    /// The row's bridge as it is checked, shared once complete.
+    bridge: Bridge,
 }
 
 impl<'c, 'a> Check<'c, 'a> {
@@ -299,8 +332,8 @@ impl<'c, 'a> Check<'c, 'a> {
                 _ => {}
             }
         }
-        self.out.provider_name = expected.name.clone().unwrap_or_else(|| name.into());
-        self.out.domain = expected.domain.clone().unwrap_or_else(|| domain.into());
+        self.bridge.provider_name = expected.name.clone().unwrap_or_else(|| name.into());
+        self.bridge.domain = expected.domain.clone().unwrap_or_else(|| domain.into());
     }
 
     fn toll_number(&mut self) {
@@ -461,9 +494,9 @@ impl<'c, 'a> Check<'c, 'a> {
             return;
         }
         if let Some(url) = self.ctx.distinct.urls.get(raw) {
-            self.out.url = Some(Arc::clone(url));
+            self.bridge.url = Some(Arc::clone(url));
         } else if is_http_url(raw) {
-            self.out.url = Some(raw.into());
+            self.bridge.url = Some(raw.into());
         } else {
             self.push(
                 Code::InvalidUrl,

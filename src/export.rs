@@ -104,7 +104,7 @@ pub fn export(table: &Table, settings: &Settings) -> Result<Export, Error> {
             line: f.line.unwrap_or(0),
             reason: match f.code {
                 Code::DuplicateRow => "listed twice with the same values; sent once".to_string(),
-                _ => f.message.clone(),
+                _ => f.message().into_owned(),
             },
         });
     }

@@ -93,7 +93,7 @@ impl Serialize for Code {
 }
 
 /// One problem, with where it was seen and what to do about it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub severity: Severity,
     pub code: Code,
@@ -104,20 +104,53 @@ pub struct Finding {
     pub field: Option<Cow<'static, str>>,
     /// The value as seen. Never a PIN: PIN cells are not read into findings.
     pub value: Option<String>,
-    pub message: String,
+    /// What [`Finding::message`] says.
+    message: Message,
     /// Byte offset of the row in the decoded source, for diagnostics.
-    #[serde(skip)]
     pub offset: Option<usize>,
     /// The cell reference (`Sheet1!D17`) when the source is a spreadsheet.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cell: Option<String>,
     /// The column of the field, to point at it in a source snippet.
-    #[serde(skip)]
     pub column: Option<usize>,
+}
+
+/// A finding's message: its text, or, for the notes that most people of a
+/// run get, which note it is. A note is written out from the finding's key
+/// and value when it is read, so a million people do not each hold a
+/// sentence until the outputs are written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Message {
+    Text(Box<str>),
+    Note(Note),
+}
+
+/// The notes on a person whose row is good, by what they say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// Nothing to do: the values are the person's now.
+    Unchanged,
+    /// On Microsoft's bridge now; `licence` when they also hold its licence.
+    OnMicrosoftBridge { licence: bool },
+    /// Holding Microsoft's Audio Conferencing licence.
+    MicrosoftLicence,
+    /// Another third-party provider (the finding's value) now; the plan sets
+    /// this one.
+    ProviderReplaced { new: Arc<str> },
 }
 
 impl Finding {
     pub fn new(code: Code, file: &Arc<str>, message: impl Into<String>) -> Self {
+        Finding::with(code, file, Message::Text(message.into().into()))
+    }
+
+    /// A note on a person, its message written when it is read: give it
+    /// the person's key, and for [`Note::ProviderReplaced`] the current
+    /// provider as its value.
+    pub fn note(code: Code, file: &Arc<str>, note: Note) -> Self {
+        Finding::with(code, file, Message::Note(note))
+    }
+
+    fn with(code: Code, file: &Arc<str>, message: Message) -> Self {
         Finding {
             severity: code.severity(),
             code,
@@ -126,11 +159,24 @@ impl Finding {
             line: None,
             field: None,
             value: None,
-            message: message.into(),
+            message,
             offset: None,
             cell: None,
             column: None,
         }
+    }
+
+    /// What the finding says, in words, and what to do about it.
+    pub fn message(&self) -> Cow<'_, str> {
+        match &self.message {
+            Message::Text(text) => Cow::Borrowed(text),
+            Message::Note(_) => Cow::Owned(self.message_text().to_string()),
+        }
+    }
+
+    /// [`Finding::message`] as something to write, without a copy.
+    pub fn message_text(&self) -> impl fmt::Display + '_ {
+        MessageText(self)
     }
 
     pub fn key(mut self, key: Option<&UserKey>) -> Self {
@@ -184,8 +230,99 @@ impl Finding {
             self.field.as_deref(),
             self.code,
             self.value.as_deref(),
-            &*self.message,
+            MessageOrder(self),
         )
+    }
+}
+
+/// A finding's message, written where it is needed.
+struct MessageText<'a>(&'a Finding);
+
+impl fmt::Display for MessageText<'_> {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let finding = self.0;
+        let key = finding.key.as_ref().map_or("", UserKey::as_str);
+        match &finding.message {
+            Message::Text(text) => out.write_str(text),
+            Message::Note(Note::Unchanged) => {
+                write!(out, "{key} already has these values: nothing to do.")
+            }
+            Message::Note(Note::OnMicrosoftBridge { licence }) => write!(
+                out,
+                "{key} uses Microsoft's bridge now; the plan runs Disable-CsOnlineDialInConferencingUser first.{}",
+                if *licence {
+                    " They hold the Microsoft Audio Conferencing licence: remove it too, or it switches them back to Microsoft."
+                } else {
+                    ""
+                }
+            ),
+            Message::Note(Note::MicrosoftLicence) => write!(
+                out,
+                "{key} holds the Microsoft Audio Conferencing licence; the plan runs Disable-CsOnlineDialInConferencingUser first. Remove the licence too, or it switches them back to Microsoft."
+            ),
+            Message::Note(Note::ProviderReplaced { new }) => write!(
+                out,
+                "{key} has {} now; the plan removes that entry (Remove-CsUserAcp) and sets {new}.",
+                finding.value.as_deref().unwrap_or_default()
+            ),
+        }
+    }
+}
+
+/// Orders findings by their messages, written out only when all else ties.
+struct MessageOrder<'a>(&'a Finding);
+
+impl Ord for MessageOrder<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        match (&self.0.message, &other.0.message) {
+            (Message::Text(a), Message::Text(b)) => a.cmp(b),
+            _ => self.0.message().cmp(&other.0.message()),
+        }
+    }
+}
+
+impl PartialOrd for MessageOrder<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for MessageOrder<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for MessageOrder<'_> {}
+
+/// A displayed value serialized as a string, written straight to the output.
+struct Collected<D>(D);
+
+impl<D: fmt::Display> Serialize for Collected<D> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+/// As `report.json` has it: the fields in order, the message written out,
+/// the cell reference only when there is one.
+impl Serialize for Finding {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("Finding", 9)?;
+        out.serialize_field("severity", &self.severity)?;
+        out.serialize_field("code", &self.code)?;
+        out.serialize_field("key", &self.key)?;
+        out.serialize_field("file", &self.file)?;
+        out.serialize_field("line", &self.line)?;
+        out.serialize_field("field", &self.field)?;
+        out.serialize_field("value", &self.value)?;
+        out.serialize_field("message", &Collected(self.message_text()))?;
+        match &self.cell {
+            Some(cell) => out.serialize_field("cell", cell)?,
+            None => out.skip_field("cell")?,
+        }
+        out.end()
     }
 }
 
@@ -256,7 +393,7 @@ mod tests {
                     ])),
                     proptest::option::of(1u32..5),
                     proptest::sample::select(vec![Code::Unchanged, Code::DuplicateRow]),
-                    proptest::sample::select(vec!["m1", "m2"]),
+                    proptest::sample::select(vec!["m1", "m2", "note"]),
                 ),
                 0..60,
             )
@@ -265,8 +402,11 @@ mod tests {
             let mut findings: Vec<Finding> = made
                 .iter()
                 .map(|(key, line, code, message)| {
-                    let mut f = Finding::new(*code, &file, *message)
-                        .key(key.and_then(UserKey::parse).as_ref());
+                    let made = match *message {
+                        "note" => Finding::note(*code, &file, Note::Unchanged),
+                        text => Finding::new(*code, &file, text),
+                    };
+                    let mut f = made.key(key.and_then(UserKey::parse).as_ref());
                     f.line = *line;
                     f
                 })
@@ -276,6 +416,51 @@ mod tests {
             sort(&mut findings);
             proptest::prop_assert_eq!(findings, expected);
         }
+    }
+
+    #[test]
+    fn notes_are_written_from_their_key_and_value() {
+        let file: Arc<str> = "r.csv".into();
+        let key = UserKey::parse("Ann@X");
+        let replaced = Finding::note(
+            Code::ProviderReplaced,
+            &file,
+            Note::ProviderReplaced {
+                new: "Fabrikam".into(),
+            },
+        )
+        .key(key.as_ref())
+        .value("InterCall");
+        assert_eq!(
+            replaced.message(),
+            "ann@x has InterCall now; the plan removes that entry (Remove-CsUserAcp) and sets Fabrikam."
+        );
+        let unchanged = Finding::note(Code::Unchanged, &file, Note::Unchanged).key(key.as_ref());
+        assert_eq!(
+            unchanged.message(),
+            "ann@x already has these values: nothing to do."
+        );
+        let licence = Finding::note(
+            Code::MicrosoftAcpAssigned,
+            &file,
+            Note::OnMicrosoftBridge { licence: true },
+        )
+        .key(key.as_ref());
+        assert!(licence
+            .message()
+            .ends_with("first. They hold the Microsoft Audio Conferencing licence: remove it too, or it switches them back to Microsoft."));
+        // report.json has the message written out, and no cell when none.
+        let json = serde_json::to_value(&unchanged).unwrap();
+        assert_eq!(
+            json["message"],
+            "ann@x already has these values: nothing to do."
+        );
+        assert!(json.get("cell").is_none());
+        // Among written messages, a note sorts by its text.
+        let written = Finding::new(Code::Unchanged, &file, "ann@x b").key(key.as_ref());
+        let mut both = vec![written.clone(), unchanged.clone()];
+        sort(&mut both);
+        assert_eq!(both, [unchanged, written]);
     }
 
     #[test]

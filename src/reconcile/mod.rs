@@ -8,7 +8,7 @@ pub mod rows;
 use crate::columns::{closest, pin_cells, ColumnMap, Field};
 use crate::config::Settings;
 use crate::error::{Error, MissingColumn};
-use crate::finding::{self, Code, Finding, Severity};
+use crate::finding::{self, Code, Finding, Note, Severity};
 use crate::model::{ConferenceId, CurrentProvider, Phone, ReturnedRow, RosterEntry, UserKey};
 use crate::report::diagnostics::SourceText;
 use crate::source::Table;
@@ -840,6 +840,12 @@ pub(crate) fn mark_shared_conference_ids(
     }
 }
 
+/// A note's message: its text, or a note written out when it is read.
+enum Message {
+    Text(String),
+    Note(Note),
+}
+
 /// What the plan does for a person besides setting the new values.
 #[derive(Debug, Clone)]
 struct Change {
@@ -873,8 +879,12 @@ fn compare(
     findings: &mut Vec<Finding>,
 ) -> Option<Change> {
     let key = &person.key;
-    let mut note = |code: Code, field: Option<Field>, value: Option<&str>, message: String| {
-        let mut f = Finding::new(code, &table.name, message)
+    let mut note = |code: Code, field: Option<Field>, value: Option<&str>, message: Message| {
+        let f = match message {
+            Message::Text(text) => Finding::new(code, &table.name, text),
+            Message::Note(note) => Finding::note(code, &table.name, note),
+        };
+        let mut f = f
             .key(Some(key))
             .at(row.line, table.row(row.index as usize).offset());
         if let Some(field) = field {
@@ -899,23 +909,25 @@ fn compare(
         disable_microsoft: false,
         remove_provider: None,
     };
-    let licence_note = if person.microsoft_licence {
-        " They hold the Microsoft Audio Conferencing licence: remove it too, or it switches them back to Microsoft."
-    } else {
-        ""
-    };
+    let licence = person.microsoft_licence;
     match &current.provider {
         CurrentProvider::Microsoft => {
-            note(Code::MicrosoftAcpAssigned, Some(Field::CurrentProvider), Some("Microsoft"), format!(
-                "{key} uses Microsoft's bridge now; the plan runs Disable-CsOnlineDialInConferencingUser first.{licence_note}"
-            ));
+            note(
+                Code::MicrosoftAcpAssigned,
+                Some(Field::CurrentProvider),
+                Some("Microsoft"),
+                Message::Note(Note::OnMicrosoftBridge { licence }),
+            );
             change.action = Action::Replace;
             change.disable_microsoft = true;
         }
         CurrentProvider::None if person.microsoft_licence => {
-            note(Code::MicrosoftAcpAssigned, Some(Field::MicrosoftLicence), None, format!(
-                "{key} holds the Microsoft Audio Conferencing licence; the plan runs Disable-CsOnlineDialInConferencingUser first. Remove the licence too, or it switches them back to Microsoft."
-            ));
+            note(
+                Code::MicrosoftAcpAssigned,
+                Some(Field::MicrosoftLicence),
+                None,
+                Message::Note(Note::MicrosoftLicence),
+            );
             change.action = Action::Replace;
             change.disable_microsoft = true;
         }
@@ -932,37 +944,40 @@ fn compare(
             let same_toll = current.toll_number.as_deref() == Some(toll.as_str());
             let same_id = current.conference_id == Some(id.as_str());
             if same_toll && same_id && current_free == new_free && !person.microsoft_licence {
-                note(
-                    Code::Unchanged,
-                    None,
-                    None,
-                    format!("{key} already has these values: nothing to do."),
-                );
+                note(Code::Unchanged, None, None, Message::Note(Note::Unchanged));
                 return None;
             }
             if let Some(old) = current.conference_id.filter(|_| !same_id) {
-                note(Code::ConferenceIdChanged, Some(Field::ConferenceId), Some(id.as_str()), format!(
+                note(Code::ConferenceIdChanged, Some(Field::ConferenceId), Some(id.as_str()), Message::Text(format!(
                     "ConferenceId {id} differs from {key}'s current {old}; people who have the old one in invites will not get in. Confirm the change with the vendor."
-                ));
+                )));
             }
             if let Some(old) = current.toll_number.as_deref().filter(|_| !same_toll) {
-                note(Code::TollNumberChanged, Some(Field::TollNumber), Some(toll.as_str()), format!(
+                note(Code::TollNumberChanged, Some(Field::TollNumber), Some(toll.as_str()), Message::Text(format!(
                     "TollNumber {toll} differs from {key}'s current {old}. Confirm the change with the vendor."
-                ));
+                )));
             }
             if person.microsoft_licence {
-                note(Code::MicrosoftAcpAssigned, Some(Field::MicrosoftLicence), None, format!(
-                    "{key} holds the Microsoft Audio Conferencing licence; the plan runs Disable-CsOnlineDialInConferencingUser first. Remove the licence too, or it switches them back to Microsoft."
-                ));
+                note(
+                    Code::MicrosoftAcpAssigned,
+                    Some(Field::MicrosoftLicence),
+                    None,
+                    Message::Note(Note::MicrosoftLicence),
+                );
                 change.disable_microsoft = true;
             }
             change.action = Action::Update;
             change.remove_provider = Some(Arc::clone(name));
         }
         CurrentProvider::ThirdParty(other) => {
-            note(Code::ProviderReplaced, Some(Field::CurrentProvider), Some(other), format!(
-                "{key} has {other} now; the plan removes that entry (Remove-CsUserAcp) and sets {}.", row.bridge.provider_name
-            ));
+            note(
+                Code::ProviderReplaced,
+                Some(Field::CurrentProvider),
+                Some(other),
+                Message::Note(Note::ProviderReplaced {
+                    new: Arc::clone(&row.bridge.provider_name),
+                }),
+            );
             if person.microsoft_licence {
                 change.disable_microsoft = true;
             }
@@ -986,8 +1001,8 @@ fn send_back_rows(
             .iter()
             .filter(|f| f.severity <= Severity::Error)
             .map(|f| match &f.field {
-                Some(field) => format!("{field}: {}", f.message),
-                None => f.message.clone(),
+                Some(field) => format!("{field}: {}", f.message()),
+                None => f.message().into_owned(),
             })
             .collect()
     };

@@ -64,7 +64,7 @@ pub fn render(findings: &[Finding], sources: &[SourceText], style: Style, rest_i
     for finding in &shown {
         let diagnostic = FindingDiagnostic::new(finding, sources);
         if handler.render_report(&mut out, &diagnostic).is_err() {
-            out.push_str(&format!("{}: {}\n", finding.location(), finding.message));
+            out.push_str(&format!("{}: {}\n", finding.location(), finding.message()));
         }
     }
     let notable = findings
@@ -123,7 +123,7 @@ impl fmt::Debug for FindingDiagnostic<'_> {
 
 impl fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.finding.location(), self.finding.message)
+        write!(f, "{}: {}", self.finding.location(), self.finding.message())
     }
 }
 

@@ -4,6 +4,7 @@ use crate::escape::spreadsheet_cell;
 use crate::finding::Finding;
 use crate::output::{Output, BOM};
 use crate::reconcile::Outcome;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 pub struct ErrorsCsv;
@@ -36,7 +37,10 @@ pub fn write_findings(findings: &[Finding], out: &mut dyn Write) -> io::Result<(
     drop(w);
     crate::output::write_in_order(out, findings, |findings, text| {
         let mut w = ::csv::Writer::from_writer(text);
+        let mut message = String::new();
         for f in findings {
+            message.clear();
+            write!(message, "{}", f.message_text()).map_err(io::Error::other)?;
             let line = f.line.map_or(String::new(), |l| l.to_string());
             let file = match &f.cell {
                 Some(cell) => format!("{}, {cell}", f.file).into(),
@@ -50,7 +54,7 @@ pub fn write_findings(findings: &[Finding], out: &mut dyn Write) -> io::Result<(
                 &line,
                 &spreadsheet_cell(f.field.as_deref().unwrap_or("")),
                 &spreadsheet_cell(f.value.as_deref().unwrap_or("")),
-                &spreadsheet_cell(&f.message),
+                &spreadsheet_cell(&message),
             ])?;
         }
         w.flush()

@@ -103,15 +103,15 @@ pub struct Finding {
     /// A column name: the spec's (static) or a header of the file.
     pub field: Option<Cow<'static, str>>,
     /// The value as seen. Never a PIN: PIN cells are not read into findings.
-    pub value: Option<String>,
+    pub value: Option<Box<str>>,
     /// What [`Finding::message`] says.
     message: Message,
     /// Byte offset of the row in the decoded source, for diagnostics.
     pub offset: Option<usize>,
     /// The cell reference (`Sheet1!D17`) when the source is a spreadsheet.
-    pub cell: Option<String>,
+    pub cell: Option<Box<str>>,
     /// The column of the field, to point at it in a source snippet.
-    pub column: Option<usize>,
+    pub column: Option<u32>,
 }
 
 /// A finding's message: its text, or, for the notes that most people of a
@@ -201,12 +201,12 @@ impl Finding {
     }
 
     pub fn column(mut self, column: Option<usize>) -> Self {
-        self.column = column;
+        self.column = column.and_then(|c| u32::try_from(c).ok());
         self
     }
 
     pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
+        self.value = Some(value.into().into_boxed_str());
         self
     }
 

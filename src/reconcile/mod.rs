@@ -576,7 +576,9 @@ pub fn locate_cells(findings: &mut [Finding], tables: &[&Table]) {
             .iter()
             .find(|t| t.name == f.file && t.sheet.is_some());
         if let (Some(table), Some(line)) = (table, f.line) {
-            f.cell = table.cell_ref(line, f.column);
+            f.cell = table
+                .cell_ref(line, f.column.map(|c| c as usize))
+                .map(String::into_boxed_str);
         }
     }
 }
@@ -729,7 +731,7 @@ pub(crate) fn mark_duplicates(
     columns: &ColumnMap,
     rows: &mut [ReturnedRow],
     groups: &Groups,
-) -> Vec<Option<usize>> {
+) -> Vec<Option<u32>> {
     let mut copy_of = vec![None; rows.len()];
     for indexes in groups.iter().filter(|ix| ix.len() > 1) {
         // Grouped rows all have this key.
@@ -743,7 +745,7 @@ pub(crate) fn mark_duplicates(
                 .find(|&&d| same_row(table.row(d), table.row(i), &columns.pins))
             {
                 Some(&original) => {
-                    copy_of[i] = Some(original);
+                    copy_of[i] = Some(original as u32);
                     let line = rows[original].line;
                     rows[i].findings.push(
                         Finding::new(
@@ -786,7 +788,7 @@ pub(crate) fn mark_shared_conference_ids(
     table: &Table,
     column: Option<usize>,
     rows: &mut [ReturnedRow],
-    copy_of: &[Option<usize>],
+    copy_of: &[Option<u32>],
 ) {
     // First pass: the IDs given to more than one key. Second: their rows.
     let mut first_key: FxHashMap<&ConferenceId, &UserKey> = FxHashMap::default();
@@ -994,7 +996,7 @@ fn send_back_rows(
     columns: &ColumnMap,
     rows: &[ReturnedRow],
     fate: &[Fate],
-    copy_of: &[Option<usize>],
+    copy_of: &[Option<u32>],
 ) -> Vec<SendBackRow> {
     let problems_of = |row: &ReturnedRow| -> Vec<String> {
         row.findings
@@ -1012,8 +1014,9 @@ fn send_back_rows(
         .map(|row| {
             let mut problems = problems_of(row);
             if let Some(original) = copy_of[row.index as usize] {
-                problems.push(format!("Same as line {}:", rows[original].line));
-                problems.extend(problems_of(&rows[original]));
+                let original = &rows[original as usize];
+                problems.push(format!("Same as line {}:", original.line));
+                problems.extend(problems_of(original));
             }
             if problems.is_empty() {
                 problems.push("Another row of this person has an error (see its line).".into());

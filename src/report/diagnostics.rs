@@ -94,7 +94,7 @@ impl<'a> FindingDiagnostic<'a> {
             let line = &text[..text.find(['\n', '\r']).unwrap_or(text.len())];
             let span = finding
                 .column
-                .and_then(|c| field_span(line, source.delimiter, c))
+                .and_then(|c| field_span(line, source.delimiter, c as usize))
                 .unwrap_or((0, line.len()));
             let snippet = Snippet {
                 name: finding.file.to_string(),

@@ -20,6 +20,19 @@ pub fn powershell(value: &str) -> String {
 /// [`powershell`] as `Display`: writes the literal without building it.
 pub struct Quoted<'a>(pub &'a str);
 
+impl Quoted<'_> {
+    /// Appends the literal to bytes: a plan script writes millions.
+    pub fn push_to(&self, out: &mut Vec<u8>) {
+        if memchr::memchr3(b'\'', 0, 0xE2, self.0.as_bytes()).is_none() {
+            out.push(b'\'');
+            out.extend_from_slice(self.0.as_bytes());
+            out.push(b'\'');
+        } else {
+            let _ = std::io::Write::write_fmt(out, format_args!("{self}"));
+        }
+    }
+}
+
 impl fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_char('\'')?;
@@ -56,6 +69,17 @@ pub fn powershell_comment(value: &str) -> String {
 
 /// [`powershell_comment`] as `Display`.
 pub struct Commented<'a>(pub &'a str);
+
+impl Commented<'_> {
+    /// Appends the text to bytes.
+    pub fn push_to(&self, out: &mut Vec<u8>) {
+        if self.0.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+            out.extend_from_slice(self.0.as_bytes());
+        } else {
+            let _ = std::io::Write::write_fmt(out, format_args!("{self}"));
+        }
+    }
+}
 
 impl fmt::Display for Commented<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -118,6 +142,9 @@ mod tests {
         ];
         for value in hostile {
             let quoted = powershell(value);
+            let mut pushed = Vec::new();
+            Quoted(value).push_to(&mut pushed);
+            assert_eq!(pushed, quoted.as_bytes());
             assert!(
                 quoted.starts_with('\'') && quoted.ends_with('\''),
                 "{value:?}"
@@ -145,6 +172,11 @@ mod tests {
     fn comments_cannot_be_ended_by_a_value() {
         assert_eq!(powershell_comment("a\r\nRemove-Item x"), "a  Remove-Item x");
         assert_eq!(powershell_comment("a\u{2028}b\u{85}c"), "a b c");
+        for value in ["plain <a@b>", "a\r\nRemove-Item x", "Zoë\u{2028}"] {
+            let mut pushed = Vec::new();
+            Commented(value).push_to(&mut pushed);
+            assert_eq!(pushed, powershell_comment(value).as_bytes());
+        }
     }
 
     #[test]

@@ -82,55 +82,74 @@ impl Output for ImportPlanPs1 {
 }
 
 fn person(text: &mut Vec<u8>, p: &Planned<'_>) -> io::Result<()> {
-    let id = Quoted(p.key.as_str());
-    let key = Commented(p.key.as_str());
+    // Bytes are appended directly: the script has a block per person.
+    let push = |text: &mut Vec<u8>, s: &str| text.extend_from_slice(s.as_bytes());
+    let id = |text: &mut Vec<u8>| Quoted(p.key.as_str()).push_to(text);
+    push(text, "# ");
     match p.display_name {
-        "" => write!(text, "# {key}")?,
-        name => write!(text, "# {} <{key}>", Commented(name))?,
+        "" => Commented(p.key.as_str()).push_to(text),
+        name => {
+            Commented(name).push_to(text);
+            push(text, " <");
+            Commented(p.key.as_str()).push_to(text);
+            push(text, ">");
+        }
     }
-    write!(text, " ({}:{}): ", Commented(p.file), p.line)?;
+    push(text, " (");
+    Commented(p.file).push_to(text);
+    write!(text, ":{}): ", p.line)?;
     match (p.action, p.disable_microsoft, &p.remove_provider) {
-        (Action::Add, _, _) => text.extend_from_slice(b"add"),
-        (_, true, None) => write!(text, "{}, from Microsoft's bridge", p.action.as_str())?,
-        (action, _, Some(old)) => write!(text, "{}, from {}", action.as_str(), Commented(old))?,
-        (action, false, None) => text.extend_from_slice(action.as_str().as_bytes()),
+        (Action::Add, _, _) => push(text, "add"),
+        (action, true, None) => {
+            push(text, action.as_str());
+            push(text, ", from Microsoft's bridge");
+        }
+        (action, _, Some(old)) => {
+            push(text, action.as_str());
+            push(text, ", from ");
+            Commented(old).push_to(text);
+        }
+        (action, false, None) => push(text, action.as_str()),
     }
-    write!(text, "\r\nInvoke-PlanStep {id} {{\r\n")?;
+    push(text, "\r\nInvoke-PlanStep ");
+    id(text);
+    push(text, " {\r\n");
     if p.disable_microsoft {
-        write!(
+        push(
             text,
-            "    Disable-CsOnlineDialInConferencingUser -Identity {id} -WhatIf:$DryRun\r\n"
-        )?;
+            "    Disable-CsOnlineDialInConferencingUser -Identity ",
+        );
+        id(text);
+        push(text, " -WhatIf:$DryRun\r\n");
     }
     if let Some(old) = &p.remove_provider {
-        write!(
-            text,
-            "    Remove-CsUserAcp -Identity {id} -Name {} -WhatIf:$DryRun\r\n",
-            Quoted(old)
-        )?;
+        push(text, "    Remove-CsUserAcp -Identity ");
+        id(text);
+        push(text, " -Name ");
+        Quoted(old).push_to(text);
+        push(text, " -WhatIf:$DryRun\r\n");
     }
-    write!(
-        text,
-        "    Set-CsUserAcp -Identity {id} -Name {} -Domain {} -TollNumber {}",
-        Quoted(p.provider_name),
-        Quoted(p.domain),
-        Quoted(p.toll_number.as_str())
-    )?;
+    push(text, "    Set-CsUserAcp -Identity ");
+    id(text);
+    push(text, " -Name ");
+    Quoted(p.provider_name).push_to(text);
+    push(text, " -Domain ");
+    Quoted(p.domain).push_to(text);
+    push(text, " -TollNumber ");
+    Quoted(p.toll_number.as_str()).push_to(text);
     for (i, number) in p.toll_free_numbers.iter().enumerate() {
-        let before = if i == 0 { " -TollFreeNumbers @(" } else { ", " };
-        write!(text, "{before}{}", Quoted(number.as_str()))?;
+        push(text, if i == 0 { " -TollFreeNumbers @(" } else { ", " });
+        Quoted(number.as_str()).push_to(text);
     }
     if !p.toll_free_numbers.is_empty() {
         text.push(b')');
     }
-    write!(
-        text,
-        " -ParticipantPasscode {}",
-        Quoted(p.conference_id.as_str())
-    )?;
+    push(text, " -ParticipantPasscode ");
+    Quoted(p.conference_id.as_str()).push_to(text);
     if let Some(url) = &p.url {
-        write!(text, " -Url {}", Quoted(url))?;
+        push(text, " -Url ");
+        Quoted(url).push_to(text);
     }
-    text.extend_from_slice(b" -WhatIf:$DryRun\r\n}\r\n");
+    push(text, " -WhatIf:$DryRun\r\n}\r\n");
     Ok(())
 }

@@ -353,6 +353,23 @@ mod tests {
     }
 
     #[test]
+    fn rows_of_32_kib_and_more_read_back_whole() {
+        let long = "x".repeat(40_000);
+        let text = format!("a,b,c\n1,\"{long}\",3\n4,\"say \"\"{long}\"\"\",6\n7,8,9\n{long},,\n");
+        let t = table(&text);
+        let quoted_escape = format!("say \"{long}\"");
+        assert_eq!(
+            summary(&t),
+            [
+                (2, vec!["1".into(), long.clone(), "3".into()], false),
+                (3, vec!["4".into(), quoted_escape, "6".into()], false),
+                (4, vec!["7".into(), "8".into(), "9".into()], false),
+                (5, vec![long, String::new(), String::new()], false),
+            ]
+        );
+    }
+
+    #[test]
     fn detects_the_delimiter_from_the_header() {
         assert_eq!(sniff_delimiter("a,b,c"), b',');
         assert_eq!(sniff_delimiter("a;b;c"), b';');

@@ -53,7 +53,7 @@ fn main() -> Result<(), acp_recon::Error> {
         sent: None,
     };
     let t = Instant::now();
-    let outcome = reconcile(&inputs, &settings)?;
+    let outcome = reconcile(inputs, &settings)?;
     println!(
         "reconcile      {:>8.3} s  {}",
         t.elapsed().as_secs_f64(),
@@ -80,7 +80,6 @@ fn main() -> Result<(), acp_recon::Error> {
     );
     let t = Instant::now();
     drop(outcome);
-    drop(inputs);
     println!(
         "drop           {:>8.3} s  {}",
         t.elapsed().as_secs_f64(),

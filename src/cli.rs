@@ -182,10 +182,7 @@ fn run_reconcile(
         returned: returned?,
         sent: sent.map(|s| source::read_with(s, &options)).transpose()?,
     };
-    let outcome = reconcile::reconcile_with(&inputs, &settings, &bar)?;
-    // The rows' structure goes before the writing; the outcome keeps the
-    // text for the diagnostics.
-    drop(inputs);
+    let outcome = reconcile::reconcile_with(inputs, &settings, &bar)?;
     bar.stage("writing outputs", 0);
     let written = output::write_all(out, &outcome, &output::reconcile_outputs());
     bar.finish();

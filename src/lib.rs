@@ -22,7 +22,7 @@
 //!     returned: source::read(Path::new("fixtures/returned.csv"))?,
 //!     sent: None,
 //! };
-//! let outcome = reconcile::reconcile(&inputs, &settings)?;
+//! let outcome = reconcile::reconcile(inputs, &settings)?;
 //! assert!(outcome.summary.accounting.rows_balanced);
 //! assert!(outcome.planned().all(|p| p.toll_number.as_str().starts_with('+')));
 //! # Ok::<(), acp_recon::Error>(())

@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The files of one reconcile run, already read.
+#[derive(Debug, Clone)]
 pub struct Inputs {
     pub roster: Table,
     pub returned: Table,
@@ -298,14 +299,16 @@ pub fn require(table: &Table, columns: &ColumnMap, fields: &[Field]) -> Result<(
     })))
 }
 
-/// Reconciles the returned file against the roster.
-pub fn reconcile(inputs: &Inputs, settings: &Settings) -> Result<Outcome, Error> {
+/// Reconciles the returned file against the roster. The inputs are taken:
+/// a run lets go of the returned file's rows as soon as it is done with
+/// them, which at a million people is a fifth of its memory.
+pub fn reconcile(inputs: Inputs, settings: &Settings) -> Result<Outcome, Error> {
     reconcile_with(inputs, settings, &crate::progress::Quiet)
 }
 
 /// [`reconcile`], reporting its stages to `progress`.
 pub fn reconcile_with(
-    inputs: &Inputs,
+    mut inputs: Inputs,
     settings: &Settings,
     progress: &dyn crate::progress::Progress,
 ) -> Result<Outcome, Error> {
@@ -394,6 +397,29 @@ pub fn reconcile_with(
         &mut rows,
         &copy_of,
     );
+    // A person with an error on any of their rows is rejected, with all
+    // their rows; so is every row without a person.
+    let mut rejected: Vec<bool> = rows.iter().map(|r| r.person.is_none()).collect();
+    for indexes in groups.iter() {
+        if indexes.iter().any(|&i| rows[i as usize].has_error()) {
+            for &i in indexes {
+                rejected[i as usize] = true;
+            }
+        }
+    }
+
+    // What is left needs no cell of the returned file: the rows to send
+    // back are taken now, with the rows' offsets and what the report says
+    // of the file, and the file lets go of its rows and text.
+    let send_back = send_back_rows(returned, &returned_columns, &rows, &rejected, &copy_of);
+    let offsets: Vec<Option<usize>> = (0..rows.len()).map(|i| returned.row(i).offset()).collect();
+    let returned_info = InputInfo::new("returned", returned, &returned_columns);
+    let returned_source = SourceText::in_file(returned, &returned_columns.pins);
+    let mut send_back_headers = returned.headers.clone();
+    send_back_headers.push("Problems".into());
+    drop((distinct, expected));
+    inputs.returned.release_rows();
+    let returned = &inputs.returned;
 
     // Decide each person's fate from the first of their rows, in parallel,
     // in batches of people: per batch, the fates in key order, the plan
@@ -410,7 +436,7 @@ pub fn reconcile_with(
             for g in keys {
                 let indexes = groups.rows(g);
                 let row = &rows[indexes[0] as usize];
-                if indexes.iter().any(|&i| rows[i as usize].has_error()) {
+                if rejected[indexes[0] as usize] {
                     fates.push(Fate::Rejected);
                     continue;
                 }
@@ -418,7 +444,8 @@ pub fn reconcile_with(
                     .person
                     .expect("rows without roster entry carry an error")
                     as usize];
-                match compare(row, person, returned, &mut notes) {
+                let offset = offsets[row.index as usize];
+                match compare(row, person, (&returned.name, offset), &mut notes) {
                     Some(change) => {
                         fates.push(Fate::Planned);
                         plan.push(plan_entry(row, person, &inputs.roster.text, change));
@@ -493,7 +520,11 @@ pub fn reconcile_with(
     drop(roster);
     let unchanged_people = key_fate.iter().filter(|&&f| f == Fate::Unchanged).count();
 
-    let send_back = send_back_rows(returned, &returned_columns, &rows, &fate, &copy_of);
+    debug_assert!(fate
+        .iter()
+        .zip(&rejected)
+        .all(|(&f, &r)| (f == Fate::Rejected) == r));
+    drop((rejected, offsets));
     // Every finding still to come, reserved once: regrowing a vector of
     // half a million findings copies all of them.
     let row_findings: usize = rows.par_iter().map(|r| r.findings.len()).sum();
@@ -542,25 +573,23 @@ pub fn reconcile_with(
 
     let mut inputs_info = vec![
         InputInfo::new("roster", &inputs.roster, &roster_columns),
-        InputInfo::new("returned", returned, &returned_columns),
+        returned_info,
     ];
     let mut sources = vec![
         SourceText::of(&inputs.roster, &roster_columns.pins),
-        SourceText::of(returned, &returned_columns.pins),
+        returned_source,
     ];
     if let (Some(sent), Some(columns)) = (&inputs.sent, &sent_columns) {
         inputs_info.push(InputInfo::new("sent", sent, columns));
         sources.push(SourceText::of(sent, &columns.pins));
     }
-    let mut headers = returned.headers.clone();
-    headers.push("Problems".into());
 
     Ok(Outcome {
         plan,
         returned: rows,
         returned_file: Arc::clone(&returned.name),
         roster_text: Arc::clone(&inputs.roster.text),
-        send_back_headers: headers,
+        send_back_headers,
         send_back,
         findings,
         summary,
@@ -877,18 +906,16 @@ fn plan_entry(
 fn compare(
     row: &ReturnedRow,
     person: &RosterEntry,
-    table: &Table,
+    (file, offset): (&Arc<str>, Option<usize>),
     findings: &mut Vec<Finding>,
 ) -> Option<Change> {
     let key = &person.key;
     let mut note = |code: Code, field: Option<Field>, value: Option<&str>, message: Message| {
         let f = match message {
-            Message::Text(text) => Finding::new(code, &table.name, text),
-            Message::Note(note) => Finding::note(code, &table.name, note),
+            Message::Text(text) => Finding::new(code, file, text),
+            Message::Note(note) => Finding::note(code, file, note),
         };
-        let mut f = f
-            .key(Some(key))
-            .at(row.line, table.row(row.index as usize).offset());
+        let mut f = f.key(Some(key)).at(row.line, offset);
         if let Some(field) = field {
             f = f.field(field.name());
         }
@@ -995,7 +1022,7 @@ fn send_back_rows(
     table: &Table,
     columns: &ColumnMap,
     rows: &[ReturnedRow],
-    fate: &[Fate],
+    rejected: &[bool],
     copy_of: &[Option<u32>],
 ) -> Vec<SendBackRow> {
     let problems_of = |row: &ReturnedRow| -> Vec<String> {
@@ -1010,7 +1037,7 @@ fn send_back_rows(
     };
     let mut out: Vec<SendBackRow> = rows
         .iter()
-        .filter(|r| fate[r.index as usize] == Fate::Rejected)
+        .filter(|r| rejected[r.index as usize])
         .map(|row| {
             let mut problems = problems_of(row);
             if let Some(original) = copy_of[row.index as usize] {

@@ -14,7 +14,7 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct SourceText {
     pub name: Arc<str>,
-    pub text: Arc<String>,
+    text: Text,
     pub delimiter: u8,
     /// PIN columns: masked in every snippet.
     pub pins: Vec<usize>,
@@ -22,14 +22,56 @@ pub struct SourceText {
     pub width: usize,
 }
 
+/// Where a source's text is: held, or in its file, read again only when a
+/// snippet is drawn. A run lets go of the returned file's text once its
+/// rows are checked; the few snippets shown do not need it kept.
+#[derive(Debug, Clone)]
+enum Text {
+    Held(Arc<String>),
+    InFile {
+        path: std::path::PathBuf,
+        sha256: String,
+        read: Arc<std::sync::OnceLock<Option<String>>>,
+    },
+}
+
 impl SourceText {
     pub fn of(table: &crate::source::Table, pins: &[usize]) -> SourceText {
         SourceText {
             name: Arc::clone(&table.name),
-            text: Arc::clone(&table.text),
+            text: Text::Held(Arc::clone(&table.text)),
             delimiter: table.delimiter,
             pins: pins.to_vec(),
             width: table.headers.len(),
+        }
+    }
+
+    /// [`SourceText::of`] a delimited file that can be read again: its text
+    /// is not held. A file changed since (its SHA-256 differs) gives no
+    /// snippets. Other tables (workbooks, text not from a file) are held.
+    pub fn in_file(table: &crate::source::Table, pins: &[usize]) -> SourceText {
+        let mut source = SourceText::of(table, pins);
+        if let (Some(path), Some(sha256), None) = (&table.path, &table.sha256, &table.sheet) {
+            source.text = Text::InFile {
+                path: path.clone(),
+                sha256: sha256.clone(),
+                read: Arc::default(),
+            };
+        }
+        source
+    }
+
+    /// The decoded text, read again from its file if need be.
+    pub fn text(&self) -> Option<&str> {
+        match &self.text {
+            Text::Held(text) => Some(text),
+            Text::InFile { path, sha256, read } => read
+                .get_or_init(|| {
+                    let bytes = std::fs::read(path).ok()?;
+                    let same = crate::source::sha256_hex(&bytes) == *sha256;
+                    same.then(|| crate::source::decode::decode(bytes).text)
+                })
+                .as_deref(),
         }
     }
 }
@@ -90,7 +132,7 @@ impl<'a> FindingDiagnostic<'a> {
     fn new(finding: &'a Finding, sources: &[SourceText]) -> Self {
         let found = finding.offset.and_then(|offset| {
             let source = sources.iter().find(|s| s.name == finding.file)?;
-            let text = source.text.get(offset..)?;
+            let text = source.text()?.get(offset..)?;
             let line = &text[..text.find(['\n', '\r']).unwrap_or(text.len())];
             let span = finding
                 .column
@@ -235,10 +277,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_file_let_go_of_is_read_again_for_snippets_unless_it_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv");
+        std::fs::write(&path, "\u{feff}a,b\nZo\u{eb},1\n").unwrap();
+        let table = crate::source::read(&path).unwrap();
+        let source = SourceText::in_file(&table, &[]);
+        assert!(matches!(source.text, Text::InFile { .. }));
+        assert_eq!(source.text(), Some(table.text.as_str()));
+        // Changed since it was read: no snippet rather than a wrong one.
+        std::fs::write(&path, "a,b\nBo,2\n").unwrap();
+        let changed = SourceText::in_file(&table, &[]);
+        assert_eq!(changed.text(), None);
+        // Read once: the first answer stays.
+        assert_eq!(source.text(), Some(table.text.as_str()));
+    }
+
+    #[test]
     fn pin_cells_are_masked_in_snippets() {
         let source = |delimiter, pins: &[usize]| SourceText {
             name: "r.csv".into(),
-            text: Arc::new(String::new()),
+            text: Text::Held(Arc::new(String::new())),
             delimiter,
             pins: pins.to_vec(),
             width: 3,

@@ -156,6 +156,8 @@ pub struct Table {
     pub blank_rows: usize,
     /// SHA-256 of the file's bytes, when read from a file.
     pub sha256: Option<String>,
+    /// The file read, when read from one.
+    pub path: Option<std::path::PathBuf>,
     /// The sheet read, for spreadsheets.
     pub sheet: Option<String>,
     /// The sheet column of the table's first column (0-based).
@@ -221,6 +223,7 @@ impl Table {
             rows: Vec::new(),
             blank_rows: 0,
             sha256: None,
+            path: None,
             sheet: None,
             first_column: 0,
             own: String::new(),
@@ -232,6 +235,17 @@ impl Table {
     pub(crate) fn reserve(&mut self, rows: usize, cells: usize) {
         self.rows.reserve(rows);
         self.ends.narrow.reserve(cells);
+    }
+
+    /// Lets go of the rows and the text, the bulk of a table, keeping what
+    /// names it: file, headers, sheet. Rows are gone after: only for a
+    /// table whose rows are done with.
+    pub fn release_rows(&mut self) {
+        self.rows = Vec::new();
+        self.ends = Ends::default();
+        self.own = String::new();
+        self.scratch = Vec::new();
+        self.text = Arc::default();
     }
 
     /// The row at an index, with its cells.
@@ -437,6 +451,7 @@ pub fn read_with(path: &Path, options: &ReadOptions) -> Result<Table, Error> {
         csv::parse(name, decode::decode(bytes))?
     };
     table.sha256 = Some(sha256);
+    table.path = Some(path.to_path_buf());
     Ok(table)
 }
 

@@ -30,7 +30,7 @@ fn run(returned: Vec<u8>) -> bool {
         returned,
         sent: None,
     };
-    match reconcile(&inputs, &settings()) {
+    match reconcile(inputs, &settings()) {
         Ok(outcome) => {
             let a = &outcome.summary.accounting;
             let mut sink = Vec::new();

@@ -424,7 +424,7 @@ pub fn reconcile_with(
     // Decide each person's fate from the first of their rows, in parallel,
     // in batches of people: per batch, the fates in key order, the plan
     // entries of the people planned, and the notes.
-    type Batch = (Vec<Fate>, Vec<PlanEntry>, Vec<Finding>);
+    type Batch = (Vec<Fate>, Vec<PlanEntry>, Vec<PendingNote>);
     const BATCH: usize = 1 << 12;
     let batches: Vec<Batch> = (0..groups.len().div_ceil(BATCH))
         .into_par_iter()
@@ -444,8 +444,7 @@ pub fn reconcile_with(
                     .person
                     .expect("rows without roster entry carry an error")
                     as usize];
-                let offset = offsets[row.index as usize];
-                match compare(row, person, (&returned.name, offset), &mut notes) {
+                match compare(row, person, &mut notes) {
                     Some(change) => {
                         fates.push(Fate::Planned);
                         plan.push(plan_entry(row, person, &inputs.roster.text, change));
@@ -524,15 +523,20 @@ pub fn reconcile_with(
         .iter()
         .zip(&rejected)
         .all(|(&f, &r)| (f == Fate::Rejected) == r));
-    drop((rejected, offsets));
+    drop(rejected);
     // Every finding still to come, reserved once: regrowing a vector of
     // half a million findings copies all of them.
     let row_findings: usize = rows.par_iter().map(|r| r.findings.len()).sum();
     let notes_len: usize = notes.iter().map(Vec::len).sum();
     findings.reserve(notes_len + missing_findings.len() + row_findings);
     for batch in notes {
-        findings.extend(batch);
+        findings.extend(
+            batch
+                .into_iter()
+                .map(|note| note.finding(&rows, &offsets, &returned.name)),
+        );
     }
+    drop(offsets);
     findings.extend(missing_findings);
     for row in &mut rows {
         findings.extend(row.findings.take());
@@ -877,6 +881,45 @@ enum Message {
     Note(Note),
 }
 
+/// A note on a person as the decisions make it: a third of a finding's
+/// size. Hundreds of thousands are made while the roster is still held;
+/// they become findings once it is gone.
+struct PendingNote {
+    row: u32,
+    code: Code,
+    field: Option<Field>,
+    value: Option<NoteValue>,
+    message: Message,
+}
+
+/// The value a note shows: a word, or text shared with the roster or row.
+enum NoteValue {
+    Word(&'static str),
+    Shared(Arc<str>),
+}
+
+impl PendingNote {
+    fn finding(self, rows: &[ReturnedRow], offsets: &[Option<usize>], file: &Arc<str>) -> Finding {
+        let row = &rows[self.row as usize];
+        let finding = match self.message {
+            Message::Text(text) => Finding::new(self.code, file, text),
+            Message::Note(note) => Finding::note(self.code, file, note),
+        };
+        let mut finding = finding
+            .key(row.key.as_ref())
+            .at(row.line, offsets[self.row as usize]);
+        if let Some(field) = self.field {
+            finding = finding.field(field.name());
+        }
+        match self.value {
+            Some(NoteValue::Word(word)) => finding = finding.value(word),
+            Some(NoteValue::Shared(text)) => finding = finding.value(&*text),
+            None => {}
+        }
+        finding
+    }
+}
+
 /// What the plan does for a person besides setting the new values.
 #[derive(Debug, Clone)]
 struct Change {
@@ -906,23 +949,17 @@ fn plan_entry(
 fn compare(
     row: &ReturnedRow,
     person: &RosterEntry,
-    (file, offset): (&Arc<str>, Option<usize>),
-    findings: &mut Vec<Finding>,
+    notes: &mut Vec<PendingNote>,
 ) -> Option<Change> {
     let key = &person.key;
-    let mut note = |code: Code, field: Option<Field>, value: Option<&str>, message: Message| {
-        let f = match message {
-            Message::Text(text) => Finding::new(code, file, text),
-            Message::Note(note) => Finding::note(code, file, note),
-        };
-        let mut f = f.key(Some(key)).at(row.line, offset);
-        if let Some(field) = field {
-            f = f.field(field.name());
-        }
-        if let Some(value) = value {
-            f = f.value(value);
-        }
-        findings.push(f);
+    let mut note = |code, field, value, message| {
+        notes.push(PendingNote {
+            row: row.index,
+            code,
+            field,
+            value,
+            message,
+        });
     };
     let toll = row
         .toll_number
@@ -944,7 +981,7 @@ fn compare(
             note(
                 Code::MicrosoftAcpAssigned,
                 Some(Field::CurrentProvider),
-                Some("Microsoft"),
+                Some(NoteValue::Word("Microsoft")),
                 Message::Note(Note::OnMicrosoftBridge { licence }),
             );
             change.action = Action::Replace;
@@ -977,12 +1014,12 @@ fn compare(
                 return None;
             }
             if let Some(old) = current.conference_id.filter(|_| !same_id) {
-                note(Code::ConferenceIdChanged, Some(Field::ConferenceId), Some(id.as_str()), Message::Text(format!(
+                note(Code::ConferenceIdChanged, Some(Field::ConferenceId), Some(NoteValue::Shared(id.as_str().into())), Message::Text(format!(
                     "ConferenceId {id} differs from {key}'s current {old}; people who have the old one in invites will not get in. Confirm the change with the vendor."
                 )));
             }
             if let Some(old) = current.toll_number.as_deref().filter(|_| !same_toll) {
-                note(Code::TollNumberChanged, Some(Field::TollNumber), Some(toll.as_str()), Message::Text(format!(
+                note(Code::TollNumberChanged, Some(Field::TollNumber), Some(NoteValue::Shared(Arc::clone(&toll.0))), Message::Text(format!(
                     "TollNumber {toll} differs from {key}'s current {old}. Confirm the change with the vendor."
                 )));
             }
@@ -1002,7 +1039,7 @@ fn compare(
             note(
                 Code::ProviderReplaced,
                 Some(Field::CurrentProvider),
-                Some(other),
+                Some(NoteValue::Shared(Arc::clone(other))),
                 Message::Note(Note::ProviderReplaced {
                     new: Arc::clone(&row.bridge.provider_name),
                 }),

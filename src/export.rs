@@ -138,7 +138,7 @@ pub fn export(table: &Table, settings: &Settings) -> Result<Export, Error> {
         match reason {
             Some(reason) => excluded.push(Excluded {
                 upn: cell(person.line, Field::Key),
-                display_name: person.display_name.to_string(),
+                display_name: roster.text(person.display_name).to_string(),
                 line: person.line,
                 reason,
             }),
@@ -147,7 +147,7 @@ pub fn export(table: &Table, settings: &Settings) -> Result<Export, Error> {
                     person.key.clone(),
                     ExportRow {
                         upn: cell(person.line, Field::Key),
-                        display_name: person.display_name.to_string(),
+                        display_name: roster.text(person.display_name).to_string(),
                         sip_address: cell(person.line, Field::SipAddress),
                     },
                 );

@@ -155,46 +155,58 @@ pub enum CurrentProvider {
     ThirdParty(std::sync::Arc<str>),
 }
 
+/// A cell of a table by where its text is, instead of a borrow of it: in
+/// the decoded text, or in the table's buffer of cells that quoting
+/// changed. [`Roster::text`](crate::reconcile::roster::Roster::text) reads
+/// it. Roster entries hold these, so the roster's table can let go of its
+/// rows once the roster is built.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TextRef {
+    pub(crate) start: usize,
+    pub(crate) len: u32,
+    pub(crate) own: bool,
+}
+
 /// What a person has now: provider and bridge details, as far as known.
-/// Numbers repeat across people and are shared; the rest is borrowed from
+/// Numbers repeat across people and are shared; the rest is where it is in
 /// the roster's table.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CurrentAssignment<'t> {
+pub struct CurrentAssignment {
     pub provider: CurrentProvider,
     /// E.164 when it parses, the roster's text otherwise.
     pub toll_number: Option<std::sync::Arc<str>>,
     pub toll_free_numbers: Vec<std::sync::Arc<str>>,
-    pub conference_id: Option<&'t str>,
+    pub conference_id: Option<TextRef>,
 }
 
-/// One person of the roster, its text borrowed from the roster's table.
+/// One person of the roster; its text stays in the roster's table.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RosterEntry<'t> {
+pub struct RosterEntry {
     pub key: UserKey,
     pub line: u32,
     pub offset: Option<usize>,
-    pub display_name: &'t str,
-    pub mail: &'t str,
+    pub display_name: TextRef,
+    pub mail: TextRef,
     /// `Some(false)` when the roster marks the account disabled.
     pub account_enabled: Option<bool>,
     pub teams_only: bool,
     /// Holds Microsoft's Audio Conferencing licence.
     pub microsoft_licence: bool,
     /// `None` for the many people with no provider and no numbers now.
-    pub(crate) current: Option<Box<CurrentAssignment<'t>>>,
+    pub(crate) current: Option<Box<CurrentAssignment>>,
 }
 
 /// What a person with no provider and no numbers has.
-static NOTHING: CurrentAssignment<'static> = CurrentAssignment {
+static NOTHING: CurrentAssignment = CurrentAssignment {
     provider: CurrentProvider::None,
     toll_number: None,
     toll_free_numbers: Vec::new(),
     conference_id: None,
 };
 
-impl<'t> RosterEntry<'t> {
+impl RosterEntry {
     /// What the person has now.
-    pub fn current(&self) -> &CurrentAssignment<'t> {
+    pub fn current(&self) -> &CurrentAssignment {
         self.current.as_deref().unwrap_or(&NOTHING)
     }
 

@@ -9,7 +9,9 @@ use crate::columns::{closest, pin_cells, ColumnMap, Field};
 use crate::config::Settings;
 use crate::error::{Error, MissingColumn};
 use crate::finding::{self, Code, Finding, Note, Severity};
-use crate::model::{ConferenceId, CurrentProvider, Phone, ReturnedRow, RosterEntry, UserKey};
+use crate::model::{
+    ConferenceId, CurrentProvider, Phone, ReturnedRow, RosterEntry, TextRef, UserKey,
+};
 use crate::report::diagnostics::SourceText;
 use crate::source::Table;
 use miette::NamedSource;
@@ -59,46 +61,12 @@ pub struct PlanEntry {
     /// The row's index in [`Outcome::returned`].
     pub row: u32,
     /// From the roster, for the comments of the PowerShell plan.
-    display_name: RosterText,
+    display_name: TextRef,
     pub action: Action,
     /// On Microsoft's bridge or holding its licence: disable that first.
     pub disable_microsoft: bool,
     /// The third-party entry to remove first, by its provider name.
     pub remove_provider: Option<Arc<str>>,
-}
-
-/// A roster cell kept for the writers: where it lies in the roster's text,
-/// or a copy for the few cells that are not there as written (escaped
-/// quotes, spreadsheets). Most people are planned; a copy each would cost a
-/// small allocation per person.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum RosterText {
-    Span { start: u32, len: u32 },
-    Copy(Arc<str>),
-}
-
-impl RosterText {
-    fn of(text: &str, cell: &str) -> RosterText {
-        let start = (cell.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
-        let span = start
-            .checked_add(cell.len())
-            .and_then(|end| text.get(start..end))
-            .filter(|there| *there == cell)
-            .and_then(|_| Some((u32::try_from(start).ok()?, u32::try_from(cell.len()).ok()?)));
-        match span {
-            Some((start, len)) => RosterText::Span { start, len },
-            None => RosterText::Copy(cell.into()),
-        }
-    }
-
-    fn get<'a>(&'a self, text: &'a str) -> &'a str {
-        match self {
-            RosterText::Span { start, len } => text
-                .get(*start as usize..*start as usize + *len as usize)
-                .unwrap_or_default(),
-            RosterText::Copy(copy) => copy,
-        }
-    }
 }
 
 /// A plan entry with its row's values: what the writers read.
@@ -208,8 +176,8 @@ pub struct Outcome {
     /// `findings`).
     pub returned: Vec<ReturnedRow>,
     pub returned_file: Arc<str>,
-    /// The roster's decoded text, where plan entries find display names.
-    pub roster_text: Arc<String>,
+    /// The roster's cells, where plan entries find display names.
+    pub roster_cells: roster::RosterCells,
     pub send_back_headers: Vec<String>,
     /// Sorted by key, then line.
     pub send_back: Vec<SendBackRow>,
@@ -237,7 +205,7 @@ impl Outcome {
         let row = self.returned.get(entry.row as usize)?;
         Some(Planned {
             key: row.key.as_ref()?,
-            display_name: entry.display_name.get(&self.roster_text),
+            display_name: self.roster_cells.get(entry.display_name),
             provider_name: &row.bridge.provider_name,
             domain: &row.bridge.domain,
             toll_number: row.toll_number.as_ref()?,
@@ -331,6 +299,12 @@ pub fn reconcile_with(
 
     progress.stage("reading the roster", 0);
     let roster = roster::build(&inputs.roster, &roster_columns, settings);
+    let roster_cells = roster.cells.clone();
+    // The entries point into the roster's text, which the roster keeps:
+    // the table's rows go now, with what the report says of it.
+    let roster_info = InputInfo::new("roster", &inputs.roster, &roster_columns);
+    let roster_source = SourceText::of(&inputs.roster, &roster_columns.pins);
+    inputs.roster.release_rows_and_text();
     let mut findings = roster.findings.clone();
 
     // Who was asked for, and the line that asks for them.
@@ -418,7 +392,7 @@ pub fn reconcile_with(
     let mut send_back_headers = returned.headers.clone();
     send_back_headers.push("Problems".into());
     drop((distinct, expected));
-    inputs.returned.release_rows();
+    inputs.returned.release_rows_and_text();
     let returned = &inputs.returned;
 
     // Decide each person's fate from the first of their rows, in parallel,
@@ -444,10 +418,10 @@ pub fn reconcile_with(
                     .person
                     .expect("rows without roster entry carry an error")
                     as usize];
-                match compare(row, person, &mut notes) {
+                match compare(row, person, &roster, &mut notes) {
                     Some(change) => {
                         fates.push(Fate::Planned);
-                        plan.push(plan_entry(row, person, &inputs.roster.text, change));
+                        plan.push(plan_entry(row, person, change));
                     }
                     None => fates.push(Fate::Unchanged),
                 }
@@ -575,14 +549,8 @@ pub fn reconcile_with(
         accounting,
     };
 
-    let mut inputs_info = vec![
-        InputInfo::new("roster", &inputs.roster, &roster_columns),
-        returned_info,
-    ];
-    let mut sources = vec![
-        SourceText::of(&inputs.roster, &roster_columns.pins),
-        returned_source,
-    ];
+    let mut inputs_info = vec![roster_info, returned_info];
+    let mut sources = vec![roster_source, returned_source];
     if let (Some(sent), Some(columns)) = (&inputs.sent, &sent_columns) {
         inputs_info.push(InputInfo::new("sent", sent, columns));
         sources.push(SourceText::of(sent, &columns.pins));
@@ -592,7 +560,7 @@ pub fn reconcile_with(
         plan,
         returned: rows,
         returned_file: Arc::clone(&returned.name),
-        roster_text: Arc::clone(&inputs.roster.text),
+        roster_cells,
         send_back_headers,
         send_back,
         findings,
@@ -651,7 +619,7 @@ pub enum Requested<'k> {
 
 impl<'k> Requested<'k> {
     /// Whether a roster person was requested.
-    pub fn includes(&self, roster: &roster::Roster<'_>, person: &RosterEntry<'_>) -> bool {
+    pub fn includes(&self, roster: &roster::Roster, person: &RosterEntry) -> bool {
         match self {
             Requested::Roster => roster.is_eligible(person),
             Requested::Sent(keys) => keys.contains_key(&person.key),
@@ -661,7 +629,7 @@ impl<'k> Requested<'k> {
     /// Each requested person's key and request.
     pub fn iter<'a>(
         &'a self,
-        roster: &'a roster::Roster<'k>,
+        roster: &'a roster::Roster,
     ) -> Box<dyn Iterator<Item = (&'a UserKey, Request)> + 'a> {
         match self {
             Requested::Roster => Box::new(
@@ -929,15 +897,10 @@ struct Change {
 }
 
 /// The plan entry of a person whose row is good and changes something.
-fn plan_entry(
-    row: &ReturnedRow,
-    person: &RosterEntry,
-    roster_text: &str,
-    change: Change,
-) -> PlanEntry {
+fn plan_entry(row: &ReturnedRow, person: &RosterEntry, change: Change) -> PlanEntry {
     PlanEntry {
         row: row.index,
-        display_name: RosterText::of(roster_text, person.display_name),
+        display_name: person.display_name,
         action: change.action,
         disable_microsoft: change.disable_microsoft,
         remove_provider: change.remove_provider,
@@ -949,6 +912,7 @@ fn plan_entry(
 fn compare(
     row: &ReturnedRow,
     person: &RosterEntry,
+    roster: &roster::Roster,
     notes: &mut Vec<PendingNote>,
 ) -> Option<Change> {
     let key = &person.key;
@@ -1008,12 +972,13 @@ fn compare(
             current_free.sort_unstable();
             new_free.sort_unstable();
             let same_toll = current.toll_number.as_deref() == Some(toll.as_str());
-            let same_id = current.conference_id == Some(id.as_str());
+            let current_id = current.conference_id.map(|at| roster.text(at));
+            let same_id = current_id == Some(id.as_str());
             if same_toll && same_id && current_free == new_free && !person.microsoft_licence {
                 note(Code::Unchanged, None, None, Message::Note(Note::Unchanged));
                 return None;
             }
-            if let Some(old) = current.conference_id.filter(|_| !same_id) {
+            if let Some(old) = current_id.filter(|_| !same_id) {
                 note(Code::ConferenceIdChanged, Some(Field::ConferenceId), Some(NoteValue::Shared(id.as_str().into())), Message::Text(format!(
                     "ConferenceId {id} differs from {key}'s current {old}; people who have the old one in invites will not get in. Confirm the change with the vendor."
                 )));
@@ -1109,25 +1074,4 @@ fn send_back_rows(
         .collect();
     out.sort_by(|a, b| (&a.key, a.line).cmp(&(&b.key, b.line)));
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn roster_text_points_into_the_text_or_keeps_a_copy() {
-        let text = String::from("ann@x,\"Ann \"\"A\"\" Lee\"\nbo@x,Bo\n");
-        let cell = &text[text.len() - 3..text.len() - 1];
-        let span = RosterText::of(&text, cell);
-        assert!(matches!(span, RosterText::Span { .. }));
-        assert_eq!(span.get(&text), "Bo");
-        // An unescaped cell is built apart from the text: it is copied.
-        let own = String::from("Ann \"A\" Lee");
-        let copy = RosterText::of(&text, &own);
-        assert_eq!(copy, RosterText::Copy("Ann \"A\" Lee".into()));
-        assert_eq!(copy.get(&text), "Ann \"A\" Lee");
-        // An empty cell anywhere reads back empty.
-        assert_eq!(RosterText::of(&text, "").get(&text), "");
-    }
 }

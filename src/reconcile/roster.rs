@@ -4,7 +4,7 @@
 use crate::columns::{ColumnMap, Field};
 use crate::config::Settings;
 use crate::finding::{Code, Finding};
-use crate::model::{CurrentAssignment, CurrentProvider, RosterEntry, UserKey};
+use crate::model::{CurrentAssignment, CurrentProvider, RosterEntry, TextRef, UserKey};
 use crate::normalize::phone::{self, Verdict};
 use crate::normalize::text::trim_cell;
 use crate::source::{distinct_cells, RowRef, Table};
@@ -15,9 +15,12 @@ use std::sync::Arc;
 
 /// Everyone the roster lists, by key.
 #[derive(Debug, Default)]
-pub struct Roster<'t> {
+pub struct Roster {
     /// One entry per key, in roster order.
-    pub people: Vec<RosterEntry<'t>>,
+    pub people: Vec<RosterEntry>,
+    /// Where the entries' [`TextRef`]s point: the table's rows can go
+    /// once the roster is built.
+    pub cells: RosterCells,
     /// Indexes into `people` by key, without a second copy of each key.
     index: HashTable<u32>,
     /// Keys listed on several rows that disagree: nobody can tell which is right.
@@ -25,8 +28,8 @@ pub struct Roster<'t> {
     pub findings: Vec<Finding>,
 }
 
-impl<'t> Roster<'t> {
-    pub fn get(&self, key: &UserKey) -> Option<&RosterEntry<'t>> {
+impl Roster {
+    pub fn get(&self, key: &UserKey) -> Option<&RosterEntry> {
         self.position(key).map(|i| &self.people[i as usize])
     }
 
@@ -43,14 +46,39 @@ impl<'t> Roster<'t> {
     }
 
     /// Eligible and not in conflict: requested when no sent file is given.
-    pub fn is_eligible(&self, person: &RosterEntry<'_>) -> bool {
+    pub fn is_eligible(&self, person: &RosterEntry) -> bool {
         person.is_eligible() && !self.conflicted.contains_key(&person.key)
+    }
+
+    /// The text of a cell of an entry.
+    pub fn text(&self, at: TextRef) -> &str {
+        self.cells.get(at)
+    }
+}
+
+/// The roster table's text and its buffer of cells that quoting changed,
+/// shared: what the [`TextRef`]s of roster entries point into.
+#[derive(Debug, Clone, Default)]
+pub struct RosterCells {
+    text: Arc<String>,
+    own: Arc<str>,
+}
+
+impl RosterCells {
+    pub fn get(&self, at: TextRef) -> &str {
+        crate::source::text_at(&self.text, &self.own, at)
     }
 }
 
 /// Builds the roster from its table.
-pub fn build<'t>(table: &'t Table, columns: &ColumnMap, settings: &Settings) -> Roster<'t> {
-    let mut roster = Roster::default();
+pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster {
+    let mut roster = Roster {
+        cells: RosterCells {
+            text: Arc::clone(&table.text),
+            own: table.own().into(),
+        },
+        ..Roster::default()
+    };
     let key_column = columns.get(Field::Key);
     let keys: Vec<Option<(u64, UserKey)>> = (0..table.rows.len())
         .into_par_iter()
@@ -154,11 +182,11 @@ pub fn build<'t>(table: &'t Table, columns: &ColumnMap, settings: &Settings) -> 
             _ => (raw, Arc::from(raw)),
         })
         .collect();
-    let entries: Vec<RosterEntry<'t>> = chosen
+    let entries: Vec<RosterEntry> = chosen
         .par_iter()
         .map(|&i| {
             let (_, key) = keys[i].clone().expect("chosen rows have a key");
-            entry(key, table.row(i), columns, &numbers, &providers)
+            entry(key, table, table.row(i), columns, &numbers, &providers)
         })
         .collect();
     roster.index = index;
@@ -166,13 +194,14 @@ pub fn build<'t>(table: &'t Table, columns: &ColumnMap, settings: &Settings) -> 
     roster
 }
 
-fn entry<'t>(
+fn entry(
     key: UserKey,
-    row: RowRef<'t>,
+    table: &Table,
+    row: RowRef<'_>,
     columns: &ColumnMap,
     numbers: &FxHashMap<&str, Arc<str>>,
     providers: &FxHashMap<&str, CurrentProvider>,
-) -> RosterEntry<'t> {
+) -> RosterEntry {
     let cell = |field| trim_cell(row.get(columns.get(field)));
     let number = |raw: &str| numbers.get(raw).cloned().unwrap_or_else(|| raw.into());
     let toll = cell(Field::CurrentTollNumber);
@@ -181,8 +210,8 @@ fn entry<'t>(
         key,
         line: row.line,
         offset: row.offset(),
-        display_name: cell(Field::DisplayName),
-        mail: cell(Field::Mail),
+        display_name: table.locate(cell(Field::DisplayName)),
+        mail: table.locate(cell(Field::Mail)),
         account_enabled: parse_bool(cell(Field::AccountEnabled)),
         teams_only: folds_to(cell(Field::TeamsMode), "teamsonly"),
         microsoft_licence: parse_bool(cell(Field::MicrosoftLicence)) == Some(true),
@@ -195,7 +224,7 @@ fn entry<'t>(
             toll_free_numbers: split_numbers(cell(Field::CurrentTollFreeNumbers))
                 .map(number)
                 .collect(),
-            conference_id: (!conference_id.is_empty()).then_some(conference_id),
+            conference_id: (!conference_id.is_empty()).then(|| table.locate(conference_id)),
         })
         .filter(|current| *current != CurrentAssignment::default())
         .map(Box::new),

@@ -64,7 +64,7 @@ pub struct RowContext<'a> {
     pub expected: &'a Expected,
     pub distinct: &'a Distinct<'a>,
     /// Absent for `validate`, which checks a file on its own.
-    pub roster: Option<&'a Roster<'a>>,
+    pub roster: Option<&'a Roster>,
     pub requested: Option<&'a super::Requested<'a>>,
     /// Says why a roster person was not requested, for messages.
     pub requested_from: &'a str,
@@ -462,7 +462,10 @@ impl<'c, 'a> Check<'c, 'a> {
             );
             return;
         }
-        let current = self.current().and_then(|p| p.current().conference_id);
+        let current = self.current().and_then(|p| {
+            let roster = self.ctx.roster?;
+            Some(roster.text(p.current().conference_id?))
+        });
         let length = self.ctx.settings.id_length;
         let verdict = match self.row.number(self.ctx.columns.get(Field::ConferenceId)) {
             Some(n) => conference_id::from_number(n.value, n.format.as_deref(), length, current),
@@ -507,7 +510,7 @@ impl<'c, 'a> Check<'c, 'a> {
         }
     }
 
-    fn current(&self) -> Option<&'c crate::model::RosterEntry<'a>> {
+    fn current(&self) -> Option<&'c crate::model::RosterEntry> {
         let roster = self.ctx.roster?;
         roster.people.get(self.out.person? as usize)
     }
@@ -537,8 +540,8 @@ impl<'c, 'a> Check<'c, 'a> {
         }
         let (row, columns) = (self.row, self.ctx.columns);
         for (field, known) in [
-            (Field::DisplayName, &person.display_name),
-            (Field::Mail, &person.mail),
+            (Field::DisplayName, roster.text(person.display_name)),
+            (Field::Mail, roster.text(person.mail)),
         ] {
             let returned = trim_cell(row.get(columns.get(field)));
             if !returned.is_empty() && !known.is_empty() && !same_text(returned, known) {

@@ -353,6 +353,19 @@ mod tests {
     }
 
     #[test]
+    fn cells_are_located_in_the_text_or_with_the_changed_cells() {
+        // A row with an escaped quote has its cells copied, unescaped.
+        let t = table("a,b\nplain,x\ny,\"say \"\"hi\"\"\"\n");
+        let plain = t.locate(t.row(0).get(Some(0)));
+        let changed = t.locate(t.row(1).get(Some(1)));
+        assert!(!plain.own && changed.own);
+        assert_eq!(t.text_at(plain), "plain");
+        assert_eq!(t.text_at(changed), "say \"hi\"");
+        // Text the table did not lend reads back empty.
+        assert_eq!(t.text_at(t.locate("elsewhere")), "");
+    }
+
+    #[test]
     fn rows_of_32_kib_and_more_read_back_whole() {
         let long = "x".repeat(40_000);
         let text = format!("a,b,c\n1,\"{long}\",3\n4,\"say \"\"{long}\"\"\",6\n7,8,9\n{long},,\n");

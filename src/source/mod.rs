@@ -7,6 +7,7 @@ pub mod decode;
 pub mod sheet;
 
 use crate::error::Error;
+use crate::model::TextRef;
 use decode::Encoding;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
@@ -237,15 +238,54 @@ impl Table {
         self.ends.narrow.reserve(cells);
     }
 
-    /// Lets go of the rows and the text, the bulk of a table, keeping what
-    /// names it: file, headers, sheet. Rows are gone after: only for a
-    /// table whose rows are done with.
+    /// Lets go of the rows, keeping what names the table (file, headers,
+    /// sheet) and its text. Rows are gone after: only for a table whose
+    /// rows are done with, its cells kept as [`TextRef`]s if at all.
     pub fn release_rows(&mut self) {
         self.rows = Vec::new();
         self.ends = Ends::default();
-        self.own = String::new();
         self.scratch = Vec::new();
+    }
+
+    /// [`Table::release_rows`], and the text too.
+    pub fn release_rows_and_text(&mut self) {
+        self.release_rows();
+        self.own = String::new();
         self.text = Arc::default();
+    }
+
+    /// Where a cell lent by this table is: in the text or in the table's
+    /// own buffer. Any other string (an absent cell's "") is empty.
+    pub fn locate(&self, cell: &str) -> TextRef {
+        let within = |buffer: &str| {
+            let start = (cell.as_ptr() as usize).wrapping_sub(buffer.as_ptr() as usize);
+            let len = u32::try_from(cell.len()).ok()?;
+            let end = start.checked_add(cell.len())?;
+            (buffer.get(start..end) == Some(cell)).then_some((start, len))
+        };
+        match (within(&self.text), within(&self.own)) {
+            (Some((start, len)), _) => TextRef {
+                start,
+                len,
+                own: false,
+            },
+            (None, Some((start, len))) => TextRef {
+                start,
+                len,
+                own: true,
+            },
+            (None, None) => TextRef::default(),
+        }
+    }
+
+    /// The text of a cell located in this table.
+    pub fn text_at(&self, at: TextRef) -> &str {
+        text_at(&self.text, &self.own, at)
+    }
+
+    /// The buffer of cells that quoting changed.
+    pub(crate) fn own(&self) -> &str {
+        &self.own
     }
 
     /// The row at an index, with its cells.
@@ -374,6 +414,15 @@ impl Table {
             None => format!("{sheet}!{line}:{line}"),
         })
     }
+}
+
+/// The text at `at` in a table's text or own buffer; "" where there is
+/// none.
+pub(crate) fn text_at<'a>(text: &'a str, own: &'a str, at: TextRef) -> &'a str {
+    let buffer = if at.own { own } else { text };
+    buffer
+        .get(at.start..at.start.saturating_add(at.len as usize))
+        .unwrap_or_default()
 }
 
 /// The distinct cell values of `N` kinds over some rows of a table, gathered

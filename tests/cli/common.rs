@@ -106,6 +106,16 @@ pub fn reconcile_with(args: &[&str], env: &[(&str, &str)]) -> Run {
     }
 }
 
+/// Runs `reconcile` on two files, without a config.
+pub fn reconcile_files(roster: &Path, returned: &Path) -> Run {
+    reconcile(&[
+        "--roster",
+        roster.to_str().unwrap(),
+        "--returned",
+        returned.to_str().unwrap(),
+    ])
+}
+
 /// Runs `reconcile` on two files with the sample's config, plus `extra`
 /// arguments and environment.
 pub fn reconcile_configured(

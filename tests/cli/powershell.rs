@@ -1,6 +1,6 @@
 //! The PowerShell plan: hostile values stay inside single-quoted strings.
 
-use crate::common::{reconcile, write};
+use crate::common::{reconcile_files, write};
 use tempfile::TempDir;
 
 const HOSTILE: &str = "'; Remove-Item -Recurse C:\\ ; '";
@@ -68,12 +68,7 @@ fn hostile_values_land_only_inside_quoted_strings_or_comments() {
         )
         .as_bytes(),
     );
-    let run = reconcile(&[
-        "--roster",
-        roster.to_str().unwrap(),
-        "--returned",
-        returned.to_str().unwrap(),
-    ]);
+    let run = reconcile_files(&roster, &returned);
     assert_eq!(run.status, 0, "{}", run.stderr);
     let script = run.read("import-plan.ps1");
     assert!(
@@ -95,4 +90,34 @@ fn hostile_values_land_only_inside_quoted_strings_or_comments() {
     }
     // Twice in names, twice in Urls, and in the comment of each person.
     assert!(found >= 6, "{found}");
+}
+
+#[test]
+fn display_names_with_escaped_quotes_reach_the_plan_unescaped() {
+    let dir = TempDir::new().unwrap();
+    let roster = write(
+        &dir,
+        "roster.csv",
+        b"UserPrincipalName,DisplayName\nann@contoso.example,\"Ann \"\"The Boss\"\" Lee\"\nbo@contoso.example,Bo Chen\n",
+    );
+    let returned = write(
+        &dir,
+        "returned.csv",
+        b"UserPrincipalName,DisplayName,ProviderName,Domain,TollNumber,ConferenceId\n\
+          ann@contoso.example,\"Ann \"\"The Boss\"\" Lee\",Fabrikam,acp.fabrikam.example,+14255550100,123456\n\
+          bo@contoso.example,Bo Chen,Fabrikam,acp.fabrikam.example,+14255550100,123457\n",
+    );
+    let run = reconcile_files(&roster, &returned);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let script = run.read("import-plan.ps1");
+    assert!(
+        script.contains("# Ann \"The Boss\" Lee <ann@contoso.example> (returned.csv:2): add"),
+        "{script}"
+    );
+    assert!(
+        script.contains("# Bo Chen <bo@contoso.example> (returned.csv:3): add"),
+        "{script}"
+    );
+    // The names match the roster's: no identity-mismatch.
+    assert!(!run.read("errors.csv").contains("identity-mismatch"));
 }

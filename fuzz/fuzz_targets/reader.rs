@@ -27,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
         returned,
         sent: None,
     };
-    if let Ok(outcome) = reconcile(&inputs, &settings) {
+    if let Ok(outcome) = reconcile(inputs, &settings) {
         assert!(outcome.summary.accounting.rows_balanced);
         for output in acp_recon::output::reconcile_outputs() {
             output.write(&outcome, &mut std::io::sink()).unwrap();

@@ -21,9 +21,15 @@ pub fn powershell(value: &str) -> String {
 pub struct Quoted<'a>(pub &'a str);
 
 impl Quoted<'_> {
+    /// Most values hold no quote, NUL or U+2018..U+201B (lead byte E2):
+    /// they go between the quotes as they are.
+    fn is_plain(&self) -> bool {
+        memchr::memchr3(b'\'', 0, 0xE2, self.0.as_bytes()).is_none()
+    }
+
     /// Appends the literal to bytes: a plan script writes millions.
     pub fn push_to(&self, out: &mut Vec<u8>) {
-        if memchr::memchr3(b'\'', 0, 0xE2, self.0.as_bytes()).is_none() {
+        if self.is_plain() {
             out.push(b'\'');
             out.extend_from_slice(self.0.as_bytes());
             out.push(b'\'');
@@ -36,8 +42,7 @@ impl Quoted<'_> {
 impl fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_char('\'')?;
-        // Most values hold no quote, NUL or U+2018..U+201B (lead byte E2).
-        if memchr::memchr3(b'\'', 0, 0xE2, self.0.as_bytes()).is_none() {
+        if self.is_plain() {
             f.write_str(self.0)?;
             return f.write_char('\'');
         }
@@ -71,9 +76,14 @@ pub fn powershell_comment(value: &str) -> String {
 pub struct Commented<'a>(pub &'a str);
 
 impl Commented<'_> {
+    /// Printable ASCII, the usual case, is safe as it is.
+    fn is_plain(&self) -> bool {
+        self.0.bytes().all(|b| (b' '..=b'~').contains(&b))
+    }
+
     /// Appends the text to bytes.
     pub fn push_to(&self, out: &mut Vec<u8>) {
-        if self.0.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        if self.is_plain() {
             out.extend_from_slice(self.0.as_bytes());
         } else {
             let _ = std::io::Write::write_fmt(out, format_args!("{self}"));
@@ -83,8 +93,7 @@ impl Commented<'_> {
 
 impl fmt::Display for Commented<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Printable ASCII, the usual case, is safe as it is.
-        if self.0.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        if self.is_plain() {
             return f.write_str(self.0);
         }
         let unsafe_char = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');

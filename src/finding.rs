@@ -119,7 +119,7 @@ pub struct Finding {
 /// and value when it is read, so a million people do not each hold a
 /// sentence until the outputs are written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Message {
+pub(crate) enum Message {
     Text(Box<str>),
     Note(Note),
 }
@@ -150,7 +150,7 @@ impl Finding {
         Finding::with(code, file, Message::Note(note))
     }
 
-    fn with(code: Code, file: &Arc<str>, message: Message) -> Self {
+    pub(crate) fn with(code: Code, file: &Arc<str>, message: Message) -> Self {
         Finding {
             severity: code.severity(),
             code,

@@ -8,7 +8,7 @@ pub mod rows;
 use crate::columns::{closest, pin_cells, ColumnMap, Field};
 use crate::config::Settings;
 use crate::error::{Error, MissingColumn};
-use crate::finding::{self, Code, Finding, Note, Severity};
+use crate::finding::{self, Code, Finding, Message, Note, Severity};
 use crate::model::{
     ConferenceId, CurrentProvider, Phone, ReturnedRow, RosterEntry, TextRef, UserKey,
 };
@@ -843,12 +843,6 @@ pub(crate) fn mark_shared_conference_ids(
     }
 }
 
-/// A note's message: its text, or a note written out when it is read.
-enum Message {
-    Text(String),
-    Note(Note),
-}
-
 /// A note on a person as the decisions make it: a third of a finding's
 /// size. Hundreds of thousands are made while the roster is still held;
 /// they become findings once it is gone.
@@ -869,11 +863,7 @@ enum NoteValue {
 impl PendingNote {
     fn finding(self, rows: &[ReturnedRow], offsets: &[Option<usize>], file: &Arc<str>) -> Finding {
         let row = &rows[self.row as usize];
-        let finding = match self.message {
-            Message::Text(text) => Finding::new(self.code, file, text),
-            Message::Note(note) => Finding::note(self.code, file, note),
-        };
-        let mut finding = finding
+        let mut finding = Finding::with(self.code, file, self.message)
             .key(row.key.as_ref())
             .at(row.line, offsets[self.row as usize]);
         if let Some(field) = self.field {
@@ -981,12 +971,12 @@ fn compare(
             if let Some(old) = current_id.filter(|_| !same_id) {
                 note(Code::ConferenceIdChanged, Some(Field::ConferenceId), Some(NoteValue::Shared(id.as_str().into())), Message::Text(format!(
                     "ConferenceId {id} differs from {key}'s current {old}; people who have the old one in invites will not get in. Confirm the change with the vendor."
-                )));
+                ).into()));
             }
             if let Some(old) = current.toll_number.as_deref().filter(|_| !same_toll) {
                 note(Code::TollNumberChanged, Some(Field::TollNumber), Some(NoteValue::Shared(Arc::clone(&toll.0))), Message::Text(format!(
                     "TollNumber {toll} differs from {key}'s current {old}. Confirm the change with the vendor."
-                )));
+                ).into()));
             }
             if person.microsoft_licence {
                 note(

@@ -238,18 +238,14 @@ impl Table {
         self.ends.narrow.reserve(cells);
     }
 
-    /// Lets go of the rows, keeping what names the table (file, headers,
-    /// sheet) and its text. Rows are gone after: only for a table whose
-    /// rows are done with, its cells kept as [`TextRef`]s if at all.
-    pub fn release_rows(&mut self) {
+    /// Lets go of the rows and the text, the bulk of a table, keeping what
+    /// names it: file, headers, sheet. Rows are gone after: only for a
+    /// table whose rows are done with, and whose text, if still needed,
+    /// is held elsewhere (the `Arc` is shared).
+    pub fn release_rows_and_text(&mut self) {
         self.rows = Vec::new();
         self.ends = Ends::default();
         self.scratch = Vec::new();
-    }
-
-    /// [`Table::release_rows`], and the text too.
-    pub fn release_rows_and_text(&mut self) {
-        self.release_rows();
         self.own = String::new();
         self.text = Arc::default();
     }

@@ -58,6 +58,13 @@ pub enum Error {
     )]
     EmptyFile { file: String },
 
+    #[error("{file} is too large: {bytes} bytes of text, where 4 GiB is the most")]
+    #[diagnostic(
+        code(acp_recon::too_large),
+        help("split the file in parts of fewer people and run on each (the roster of each part with it)")
+    )]
+    TooLarge { file: String, bytes: usize },
+
     #[error(transparent)]
     #[diagnostic(transparent)]
     MissingColumn(Box<MissingColumn>),

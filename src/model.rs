@@ -162,9 +162,14 @@ pub enum CurrentProvider {
 /// rows once the roster is built.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TextRef {
-    pub(crate) start: usize,
+    pub(crate) start: u32,
+    /// The length, with [`TextRef::OWN`] set for the buffer of cells that
+    /// quoting changed: 8 bytes in all, as a table's text is under 4 GiB.
     pub(crate) len: u32,
-    pub(crate) own: bool,
+}
+
+impl TextRef {
+    pub(crate) const OWN: u32 = 1 << 31;
 }
 
 /// What a person has now: provider and bridge details, as far as known.
@@ -184,7 +189,8 @@ pub struct CurrentAssignment {
 pub struct RosterEntry {
     pub key: UserKey,
     pub line: u32,
-    pub offset: Option<usize>,
+    /// Byte offset of the row in the roster's text (under 4 GiB).
+    pub offset: Option<u32>,
     pub display_name: TextRef,
     pub mail: TextRef,
     /// `Some(false)` when the roster marks the account disabled.

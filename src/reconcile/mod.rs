@@ -386,7 +386,10 @@ pub fn reconcile_with(
     // back are taken now, with the rows' offsets and what the report says
     // of the file, and the file lets go of its rows and text.
     let send_back = send_back_rows(returned, &returned_columns, &rows, &rejected, &copy_of);
-    let offsets: Vec<Option<usize>> = (0..rows.len()).map(|i| returned.row(i).offset()).collect();
+    // Offsets fit 32 bits: a table's text is under 4 GiB.
+    let offsets: Vec<Option<u32>> = (0..rows.len())
+        .map(|i| returned.row(i).offset().and_then(|o| u32::try_from(o).ok()))
+        .collect();
     let returned_info = InputInfo::new("returned", returned, &returned_columns);
     let returned_source = SourceText::in_file(returned, &returned_columns.pins);
     let mut send_back_headers = returned.headers.clone();
@@ -433,12 +436,13 @@ pub fn reconcile_with(
     // answer the accounting of the requested people below.
     let mut person_fate: Vec<Option<Fate>> = vec![None; roster.people.len()];
     let mut key_fate: Vec<Fate> = Vec::with_capacity(groups.len());
-    let mut plan = Vec::with_capacity(batches.iter().map(|b| b.1.len()).sum());
+    // The plan is put in one vector once the roster is gone, into its memory.
+    let mut plan_batches = Vec::with_capacity(batches.len());
     let mut notes = Vec::with_capacity(batches.len());
     let mut runs = groups.iter();
     for (fates, entries, batch_notes) in batches {
         notes.push(batch_notes);
-        plan.extend(entries);
+        plan_batches.push(entries);
         // The batch first: zip stops on it without taking a run too many.
         for (decided, indexes) in fates.into_iter().zip(&mut runs) {
             key_fate.push(decided);
@@ -491,6 +495,10 @@ pub fn reconcile_with(
     // the findings are gathered, they do not add to the run's peak.
     drop((groups, requested, person_fate));
     drop(roster);
+    let mut plan = Vec::with_capacity(plan_batches.iter().map(Vec::len).sum());
+    for entries in plan_batches {
+        plan.extend(entries);
+    }
     let unchanged_people = key_fate.iter().filter(|&&f| f == Fate::Unchanged).count();
 
     debug_assert!(fate
@@ -641,7 +649,7 @@ impl<'k> Requested<'k> {
                     .map(|(i, p)| {
                         let request = Request {
                             line: p.line,
-                            offset: p.offset,
+                            offset: p.offset.map(|o| o as usize),
                             person: Some(i as u32),
                         };
                         (&p.key, request)
@@ -734,6 +742,7 @@ pub(crate) fn mark_duplicates(
     groups: &Groups,
 ) -> Vec<Option<u32>> {
     let mut copy_of = vec![None; rows.len()];
+    let scattered = table.scattered();
     for indexes in groups.iter().filter(|ix| ix.len() > 1) {
         // Grouped rows all have this key.
         let Some(key) = rows[indexes[0] as usize].key.clone() else {
@@ -743,7 +752,7 @@ pub(crate) fn mark_duplicates(
         for i in indexes.iter().map(|&i| i as usize) {
             match distinct
                 .iter()
-                .find(|&&d| same_row(table.row(d), table.row(i), &columns.pins))
+                .find(|&&d| same_row(scattered.row(d), scattered.row(i), &columns.pins))
             {
                 Some(&original) => {
                     copy_of[i] = Some(original as u32);
@@ -792,16 +801,41 @@ pub(crate) fn mark_shared_conference_ids(
     copy_of: &[Option<u32>],
 ) {
     // First pass: the IDs given to more than one key. Second: their rows.
-    let mut first_key: FxHashMap<&ConferenceId, &UserKey> = FxHashMap::default();
-    first_key.reserve(rows.len());
-    let mut shared: FxHashSet<&ConferenceId> = FxHashSet::default();
-    for row in rows.iter().filter(|r| copy_of[r.index as usize].is_none()) {
-        if let (Some(id), Some(key)) = (&row.conference_id, &row.key) {
-            if *first_key.entry(id).or_insert(key) != key {
-                shared.insert(id);
+    // The first row of each ID is held by its index, 4 bytes, not a copy.
+    let counted = |r: &&ReturnedRow| copy_of[r.index as usize].is_none();
+    let hash = |id: &ConferenceId| std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, id);
+    let id_of = |i: u32| rows[i as usize].conference_id.as_ref();
+    let mut first: hashbrown::HashTable<u32> = hashbrown::HashTable::with_capacity(
+        rows.iter()
+            .filter(counted)
+            .filter(|r| r.conference_id.is_some())
+            .count(),
+    );
+    let mut shared: FxHashSet<ConferenceId> = FxHashSet::default();
+    for row in rows.iter().filter(counted) {
+        let (Some(id), Some(key)) = (&row.conference_id, &row.key) else {
+            continue;
+        };
+        let h = hash(id);
+        match first.find(h, |&i| id_of(i) == Some(id)) {
+            Some(&i) => {
+                let other = &rows[i as usize];
+                // Rows of roster people share the roster's key: compared by
+                // person, their keys need not be read.
+                let same = match (row.person, other.person) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => other.key.as_ref() == Some(key),
+                };
+                if !same {
+                    shared.insert(*id);
+                }
+            }
+            None => {
+                first.insert_unique(h, row.index, |&i| id_of(i).map_or(0, hash));
             }
         }
     }
+    drop(first);
     let mut by_id: BTreeMap<ConferenceId, BTreeMap<UserKey, Vec<usize>>> = BTreeMap::new();
     for row in rows.iter().filter(|r| copy_of[r.index as usize].is_none()) {
         if let (Some(id), Some(key)) = (&row.conference_id, &row.key) {
@@ -861,11 +895,11 @@ enum NoteValue {
 }
 
 impl PendingNote {
-    fn finding(self, rows: &[ReturnedRow], offsets: &[Option<usize>], file: &Arc<str>) -> Finding {
+    fn finding(self, rows: &[ReturnedRow], offsets: &[Option<u32>], file: &Arc<str>) -> Finding {
         let row = &rows[self.row as usize];
         let mut finding = Finding::with(self.code, file, self.message)
             .key(row.key.as_ref())
-            .at(row.line, offsets[self.row as usize]);
+            .at(row.line, offsets[self.row as usize].map(|o| o as usize));
         if let Some(field) = self.field {
             finding = finding.field(field.name());
         }
@@ -1027,6 +1061,7 @@ fn send_back_rows(
             })
             .collect()
     };
+    let scattered = table.scattered();
     let mut out: Vec<SendBackRow> = rows
         .iter()
         .filter(|r| rejected[r.index as usize])
@@ -1040,7 +1075,7 @@ fn send_back_rows(
             if problems.is_empty() {
                 problems.push("Another row of this person has an error (see its line).".into());
             }
-            let source = table.row(row.index as usize);
+            let source = scattered.row(row.index as usize);
             let is_pin = pin_cells(&columns.pins, table.headers.len(), source.width());
             let mut cells: Vec<String> = source
                 .cells()

@@ -60,7 +60,7 @@ impl Roster {
 /// shared: what the [`TextRef`]s of roster entries point into.
 #[derive(Debug, Clone, Default)]
 pub struct RosterCells {
-    text: Arc<String>,
+    text: Arc<crate::source::Text>,
     own: Arc<str>,
 }
 
@@ -209,7 +209,7 @@ fn entry(
     RosterEntry {
         key,
         line: row.line,
-        offset: row.offset(),
+        offset: row.offset().and_then(|o| u32::try_from(o).ok()),
         display_name: table.locate(cell(Field::DisplayName)),
         mail: table.locate(cell(Field::Mail)),
         account_enabled: parse_bool(cell(Field::AccountEnabled)),

@@ -10,7 +10,7 @@ use crate::normalize::text::{clean_key_into, excel_damage, same_text, trim_cell,
 use crate::normalize::{conference_id, phone};
 use crate::source::{distinct_cells, RowRef, Table};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -89,15 +89,22 @@ pub struct Distinct<'t> {
 impl<'t> Distinct<'t> {
     /// Collects the distinct values in parallel, then checks each once.
     pub fn of(table: &'t Table, columns: &ColumnMap, settings: &Settings) -> Distinct<'t> {
-        let [phones, lists, urls] =
-            distinct_cells(table, 0..table.rows.len(), |[phones, lists, urls], row| {
-                let list = trim_cell(row.get(columns.get(Field::TollFreeNumbers)));
-                phones.insert(trim_cell(row.get(columns.get(Field::TollNumber))));
-                if lists.insert(list) {
-                    phones.extend(split_numbers(list));
-                }
-                urls.insert(trim_cell(row.get(columns.get(Field::Url))));
-            });
+        let add = |[phones, lists, urls]: &mut [FxHashSet<&'t str>; 3], row: RowRef<'t>| {
+            let list = trim_cell(row.get(columns.get(Field::TollFreeNumbers)));
+            phones.insert(trim_cell(row.get(columns.get(Field::TollNumber))));
+            if lists.insert(list) {
+                phones.extend(split_numbers(list));
+            }
+            urls.insert(trim_cell(row.get(columns.get(Field::Url))));
+        };
+        let [mut phones, mut lists, mut urls] = <[FxHashSet<&str>; 3]>::default();
+        for window in table.windows() {
+            let [p, l, u] = distinct_cells(table, window.clone(), add);
+            phones.extend(p);
+            lists.extend(l);
+            urls.extend(u);
+            table.let_go_of_rows(window);
+        }
         let phones: FxHashMap<&str, phone::Verdict> = phones
             .into_par_iter()
             .filter(|raw| !raw.is_empty())
@@ -144,13 +151,20 @@ pub fn check_all(
     ctx: &RowContext<'_>,
     progress: &dyn crate::progress::Progress,
 ) -> Vec<ReturnedRow> {
-    (0..ctx.table.rows.len())
-        .into_par_iter()
-        .map_init(Bridges::default, |bridges, i| {
-            progress.advance(1);
-            check(ctx, i, bridges)
-        })
-        .collect()
+    let mut rows = Vec::with_capacity(ctx.table.rows.len());
+    for window in ctx.table.windows() {
+        rows.par_extend(
+            window
+                .clone()
+                .into_par_iter()
+                .map_init(Bridges::default, |bridges, i| {
+                    progress.advance(1);
+                    check(ctx, i, bridges)
+                }),
+        );
+        ctx.table.let_go_of_rows(window);
+    }
+    rows
 }
 
 /// The bridges rows share, by the addresses of their shared parts: rows

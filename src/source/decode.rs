@@ -1,6 +1,7 @@
 //! Bytes to text: BOMs, UTF-16, and Windows-1252 for files that are not
 //! valid UTF-8 (Excel's "CSV" in European locales).
 
+use super::text::{Mapped, Text};
 use encoding_rs::{UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 
 /// The encoding a file was read as.
@@ -32,7 +33,7 @@ impl Encoding {
 /// U+FFFD, and the lines holding them are reported).
 #[derive(Debug)]
 pub struct Decoded {
-    pub text: String,
+    pub text: Text,
     pub encoding: Encoding,
     pub had_errors: bool,
 }
@@ -45,28 +46,74 @@ pub struct Decoded {
 /// assert_eq!((d.text.as_str(), d.encoding), ("Café", Encoding::Windows1252));
 /// ```
 pub fn decode(bytes: Vec<u8>) -> Decoded {
+    match utf8_start(&bytes) {
+        Some(0) => match String::from_utf8(bytes) {
+            Ok(text) => Decoded {
+                text: text.into(),
+                encoding: Encoding::Utf8,
+                had_errors: false,
+            },
+            Err(e) => decode_copy(e.as_bytes()),
+        },
+        _ => decode_copy(&bytes),
+    }
+}
+
+/// Decodes a mapped file: UTF-8 stays where it is, in the map; other
+/// encodings are decoded into a copy.
+pub fn decode_mapped(mapped: Mapped) -> Decoded {
+    let Some(start) = utf8_start(mapped.bytes()) else {
+        return decode_copy(mapped.bytes());
+    };
+    match mapped.into_text(start) {
+        Ok(text) => Decoded {
+            text,
+            encoding: if start == 0 {
+                Encoding::Utf8
+            } else {
+                Encoding::Utf8Bom
+            },
+            had_errors: false,
+        },
+        Err(mapped) => decode_copy(mapped.bytes()),
+    }
+}
+
+/// Where UTF-8 text would start: after its BOM, or at 0 with none. `None`
+/// for UTF-16, told by its BOM or by NULs beside ASCII header letters.
+fn utf8_start(bytes: &[u8]) -> Option<usize> {
+    match bytes {
+        [0xEF, 0xBB, 0xBF, ..] => Some(3),
+        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => None,
+        [a, 0, b, 0, ..] if *a != 0 && *b != 0 => None,
+        [0, a, 0, b, ..] if *a != 0 && *b != 0 => None,
+        _ => Some(0),
+    }
+}
+
+/// Decodes into a new string, whatever the encoding.
+fn decode_copy(bytes: &[u8]) -> Decoded {
     let with = |encoding: Encoding, codec: &'static encoding_rs::Encoding, body: &[u8]| {
         let (text, had_errors) = codec.decode_without_bom_handling(body);
         Decoded {
-            text: text.into_owned(),
+            text: text.into_owned().into(),
             encoding,
             had_errors,
         }
     };
-    match bytes.as_slice() {
+    match bytes {
         [0xEF, 0xBB, 0xBF, rest @ ..] => with(Encoding::Utf8Bom, UTF_8, rest),
         [0xFF, 0xFE, rest @ ..] => with(Encoding::Utf16Le, UTF_16LE, rest),
         [0xFE, 0xFF, rest @ ..] => with(Encoding::Utf16Be, UTF_16BE, rest),
-        // UTF-16 without a BOM still shows as NULs beside ASCII header letters.
-        [a, 0, b, 0, ..] if *a != 0 && *b != 0 => with(Encoding::Utf16Le, UTF_16LE, &bytes),
-        [0, a, 0, b, ..] if *a != 0 && *b != 0 => with(Encoding::Utf16Be, UTF_16BE, &bytes),
-        _ => match String::from_utf8(bytes) {
+        [a, 0, b, 0, ..] if *a != 0 && *b != 0 => with(Encoding::Utf16Le, UTF_16LE, bytes),
+        [0, a, 0, b, ..] if *a != 0 && *b != 0 => with(Encoding::Utf16Be, UTF_16BE, bytes),
+        _ => match std::str::from_utf8(bytes) {
             Ok(text) => Decoded {
-                text,
+                text: text.to_owned().into(),
                 encoding: Encoding::Utf8,
                 had_errors: false,
             },
-            Err(e) => with(Encoding::Windows1252, WINDOWS_1252, e.as_bytes()),
+            Err(_) => with(Encoding::Windows1252, WINDOWS_1252, bytes),
         },
     }
 }
@@ -108,11 +155,18 @@ mod tests {
             ),
         ];
         for (bytes, encoding) in cases {
-            let d = decode(bytes);
-            assert_eq!(
-                (d.text.as_str(), d.encoding, d.had_errors),
-                (text, encoding, false)
-            );
+            // Read from a map too: UTF-8 is used in place, the rest copied.
+            let mut file = tempfile::NamedTempFile::new().unwrap();
+            std::io::Write::write_all(&mut file, &bytes).unwrap();
+            let mapped = decode_mapped(Mapped::open(file.as_file()).unwrap());
+            let utf8 = matches!(encoding, Encoding::Utf8 | Encoding::Utf8Bom);
+            assert_eq!(mapped.text.is_mapped(), utf8, "{encoding:?}");
+            for d in [decode(bytes), mapped] {
+                assert_eq!(
+                    (d.text.as_str(), d.encoding, d.had_errors),
+                    (text, encoding, false)
+                );
+            }
         }
     }
 

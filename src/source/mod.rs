@@ -5,6 +5,7 @@
 pub mod csv;
 pub mod decode;
 pub mod sheet;
+pub mod text;
 
 use crate::error::Error;
 use crate::model::TextRef;
@@ -13,6 +14,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use std::path::Path;
 use std::sync::Arc;
+pub use text::Text;
 
 /// One data row's origin and problems. Its cells live in the table, which
 /// lends them out through [`Table::row`].
@@ -122,9 +124,9 @@ impl<'t> RowRef<'t> {
             c => at(c - 1).map(|(end, quoted)| end + usize::from(quoted) + 1)?,
         } + usize::from(quoted);
         let text = if self.row.count & OWN != 0 {
-            &self.table.own
+            self.table.own.as_str()
         } else {
-            &self.table.text
+            self.table.text.as_str()
         };
         text.get(span.base + start..span.base + end)
     }
@@ -147,7 +149,7 @@ pub struct Table {
     pub name: Arc<str>,
     /// The decoded text, for source snippets in diagnostics. Most cells are
     /// read from it in place.
-    pub text: Arc<String>,
+    pub text: Arc<Text>,
     pub encoding: Encoding,
     pub delimiter: u8,
     pub header_line: u32,
@@ -213,7 +215,7 @@ impl Ends {
 }
 
 impl Table {
-    pub(crate) fn new(name: Arc<str>, text: Arc<String>, encoding: Encoding) -> Table {
+    pub(crate) fn new(name: Arc<str>, text: Arc<Text>, encoding: Encoding) -> Table {
         Table {
             name,
             text,
@@ -255,20 +257,18 @@ impl Table {
     pub fn locate(&self, cell: &str) -> TextRef {
         let within = |buffer: &str| {
             let start = (cell.as_ptr() as usize).wrapping_sub(buffer.as_ptr() as usize);
-            let len = u32::try_from(cell.len()).ok()?;
             let end = start.checked_add(cell.len())?;
-            (buffer.get(start..end) == Some(cell)).then_some((start, len))
+            let len = u32::try_from(cell.len())
+                .ok()
+                .filter(|&l| l < TextRef::OWN)?;
+            let start = u32::try_from(start).ok()?;
+            (buffer.get(start as usize..end) == Some(cell)).then_some((start, len))
         };
         match (within(&self.text), within(&self.own)) {
-            (Some((start, len)), _) => TextRef {
-                start,
-                len,
-                own: false,
-            },
+            (Some((start, len)), _) => TextRef { start, len },
             (None, Some((start, len))) => TextRef {
                 start,
-                len,
-                own: true,
+                len: len | TextRef::OWN,
             },
             (None, None) => TextRef::default(),
         }
@@ -289,6 +289,39 @@ impl Table {
         RowRef {
             table: self,
             row: &self.rows[index],
+        }
+    }
+
+    /// The rows in windows of 65,536, for passes over the whole table that
+    /// call [`Table::let_go_of_rows`] after each: a mapped file is then held
+    /// a window at a time.
+    pub fn windows(&self) -> impl Iterator<Item = std::ops::Range<usize>> {
+        const WINDOW: usize = 1 << 16;
+        let rows = self.rows.len();
+        (0..rows)
+            .step_by(WINDOW)
+            .map(move |start| start..(start + WINDOW).min(rows))
+    }
+
+    /// Hands back the pages of a mapped text that hold these rows (see
+    /// [`Text::let_go_range`]); they are read again if touched.
+    pub fn let_go_of_rows(&self, rows: std::ops::Range<usize>) {
+        if !self.text.is_mapped() {
+            return;
+        }
+        let offset = |i: usize| self.rows.get(i).and_then(Row::offset);
+        let start = (rows.start..rows.end).find_map(offset).unwrap_or(0);
+        let end = (rows.end..self.rows.len())
+            .find_map(offset)
+            .unwrap_or(self.text.len());
+        self.text.let_go_range(start..end.max(start));
+    }
+
+    /// For reading a few rows scattered over the table: see [`Scattered`].
+    pub fn scattered(&self) -> Scattered<'_> {
+        Scattered {
+            table: self,
+            reads: std::cell::Cell::new(0),
         }
     }
 
@@ -415,9 +448,14 @@ impl Table {
 /// The text at `at` in a table's text or own buffer; "" where there is
 /// none.
 pub(crate) fn text_at<'a>(text: &'a str, own: &'a str, at: TextRef) -> &'a str {
-    let buffer = if at.own { own } else { text };
+    let buffer = if at.len & TextRef::OWN != 0 {
+        own
+    } else {
+        text
+    };
+    let start = at.start as usize;
     buffer
-        .get(at.start..at.start.saturating_add(at.len as usize))
+        .get(start..start + (at.len & !TextRef::OWN) as usize)
         .unwrap_or_default()
 }
 
@@ -445,6 +483,44 @@ pub fn distinct_cells<'t, const N: usize>(
                 all
             },
         )
+}
+
+/// A table's text is under 4 GiB, so that 32 bits place any cell in it.
+fn fits(file: &str, bytes: usize) -> Result<(), Error> {
+    match u32::try_from(bytes) {
+        Ok(b) if b < u32::MAX => Ok(()),
+        _ => Err(Error::TooLarge {
+            file: file.to_string(),
+            bytes,
+        }),
+    }
+}
+
+/// Reads a few rows scattered over a table. Each row of a mapped text read
+/// maps in the page cache's pages around it, hundreds of KB, so every few
+/// rows, and when done, those pages are handed back.
+pub struct Scattered<'t> {
+    table: &'t Table,
+    reads: std::cell::Cell<u32>,
+}
+
+impl<'t> Scattered<'t> {
+    pub fn row(&self, index: usize) -> RowRef<'t> {
+        let reads = self.reads.get().wrapping_add(1);
+        self.reads.set(reads);
+        if reads.is_multiple_of(32) {
+            self.table.text.let_go();
+        }
+        self.table.row(index)
+    }
+}
+
+impl Drop for Scattered<'_> {
+    fn drop(&mut self) {
+        if self.reads.get() > 0 {
+            self.table.text.let_go();
+        }
+    }
 }
 
 /// Where a row came from and what is wrong with it, before its cells are added.
@@ -480,21 +556,46 @@ pub fn read(path: &Path) -> Result<Table, Error> {
 
 /// Reads a file into a table, delimited text or spreadsheet by its content.
 pub fn read_with(path: &Path, options: &ReadOptions) -> Result<Table, Error> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+    let fail = |source| Error::Read {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
     let name: Arc<str> = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
         .into();
-    let sha256 = sha256_hex(&bytes);
-    let mut table = if is_spreadsheet(&bytes) {
-        sheet::parse(name, &bytes, options.sheet.as_deref(), &options.aliases)?
-    } else {
-        csv::parse(name, decode::decode(bytes))?
+    // Mapped, a file costs no copy; what cannot be mapped is read.
+    let file = std::fs::File::open(path).map_err(fail)?;
+    let (sha256, mut table) = match text::Mapped::open(&file) {
+        Some(mapped) => {
+            let sha256 = sha256_hex(mapped.bytes());
+            let table = if is_spreadsheet(mapped.bytes()) {
+                sheet::parse(
+                    name,
+                    mapped.bytes(),
+                    options.sheet.as_deref(),
+                    &options.aliases,
+                )?
+            } else {
+                csv::parse(name, decode::decode_mapped(mapped))?
+            };
+            (sha256, table)
+        }
+        None => {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut &file, &mut bytes).map_err(fail)?;
+            let sha256 = sha256_hex(&bytes);
+            let table = if is_spreadsheet(&bytes) {
+                sheet::parse(name, &bytes, options.sheet.as_deref(), &options.aliases)?
+            } else {
+                csv::parse(name, decode::decode(bytes))?
+            };
+            (sha256, table)
+        }
     };
+    // Until the run reads its rows, a mapped file's pages need not be held.
+    table.text.let_go();
     table.sha256 = Some(sha256);
     table.path = Some(path.to_path_buf());
     Ok(table)
@@ -512,4 +613,28 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// Zip (xlsx, ods) and OLE2 (xls) containers, whatever the extension says.
 fn is_spreadsheet(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_of_4_gib_or_more_is_refused_with_an_error() {
+        assert!(fits("r.csv", u32::MAX as usize - 1).is_ok());
+        for bytes in [u32::MAX as usize, 1 << 33] {
+            assert!(matches!(fits("r.csv", bytes), Err(Error::TooLarge { .. })));
+        }
+    }
+
+    #[test]
+    fn windows_cover_every_row_once_in_order() {
+        let text = format!("UPN\n{}", "x\n".repeat(150_000));
+        let table = csv::parse("r.csv".into(), decode::decode(text.into_bytes())).unwrap();
+        let windows: Vec<_> = table.windows().collect();
+        assert_eq!(windows, [0..65_536, 65_536..131_072, 131_072..150_000]);
+        // Owned text: nothing to let go of, and nothing lost.
+        table.let_go_of_rows(0..65_536);
+        assert_eq!(table.row(149_999).get(Some(0)), "x");
+    }
 }

@@ -43,7 +43,9 @@ pub fn parse(
         "xlsx" => xlsx_formats::read(bytes, &chosen).unwrap_or_default(),
         _ => HashMap::new(),
     };
-    Ok(table(name, kind, chosen, &range, &formats, aliases))
+    let table = table(name, kind, chosen, &range, &formats, aliases);
+    super::fits(&table.name, table.own().len())?;
+    Ok(table)
 }
 
 /// The chosen sheet of an open workbook, by name, with its cells.
@@ -116,7 +118,7 @@ fn table(
         .unwrap_or_default();
     let mut table = Table::new(
         name,
-        Arc::new(String::new()),
+        Arc::new(super::Text::default()),
         super::decode::Encoding::Spreadsheet(kind),
     );
     table.header_line = top + header as u32 + 1;

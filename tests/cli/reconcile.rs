@@ -1,6 +1,8 @@
 //! `reconcile` on the sample and on hand-made hostile files.
 
-use crate::common::{fixture, reconcile, reconcile_configured, sample, write, OUTPUTS};
+use crate::common::{
+    fixture, reconcile, reconcile_configured, reconcile_files, sample, write, OUTPUTS,
+};
 use tempfile::TempDir;
 
 const C: &str = "@contoso.example";
@@ -369,4 +371,61 @@ fn a_requested_person_outside_the_roster_is_rejected_if_returned_and_missing_if_
         "missing-from-return".into(),
         Some("nobody@x.example".into())
     )));
+}
+
+#[test]
+fn rows_far_apart_in_a_long_file_are_still_compared() {
+    // More rows than one window of the row passes (65,536), so that the
+    // rows compared sit in different windows of the file.
+    const PEOPLE: usize = 70_000;
+    let dir = tempfile::tempdir().unwrap();
+    let key = |i: usize| format!("p{i}@contoso.example");
+    let mut roster = String::from("UserPrincipalName,DisplayName\n");
+    let mut returned =
+        String::from("UserPrincipalName,ProviderName,Domain,TollNumber,ConferenceId,Url\n");
+    let row = |key: &str, id: usize| {
+        format!(
+            "{key},Fabrikam,acp.fabrikam.example,+14255550100,{id},https://acp.fabrikam.example/\n"
+        )
+    };
+    for i in 0..PEOPLE {
+        roster.push_str(&format!("{},Person {i}\n", key(i)));
+        returned.push_str(&row(&key(i), 10_000_000 + i));
+    }
+    // Someone the roster lacks, with the first person's ID; and the sixth
+    // person's row again, word for word.
+    returned.push_str(&row("nobody@contoso.example", 10_000_000));
+    returned.push_str(&row(&key(5), 10_000_005));
+    let roster = write(&dir, "roster.csv", roster.as_bytes());
+    let returned = write(&dir, "returned.csv", returned.as_bytes());
+    let run = reconcile_files(&roster, &returned);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+
+    let last = PEOPLE as u64 + 3;
+    let mut found: Vec<_> = run
+        .findings()
+        .into_iter()
+        .filter(|f| f.0 != "provider-replaced" && f.0 != "microsoft-acp-assigned")
+        .collect();
+    found.sort();
+    let nobody = Some("nobody@contoso.example".to_string());
+    assert_eq!(
+        found,
+        vec![
+            (
+                "duplicate-conference-id".into(),
+                nobody.clone(),
+                Some(last - 1)
+            ),
+            ("duplicate-conference-id".into(), Some(key(0)), Some(2)),
+            ("duplicate-row".into(), Some(key(5)), Some(last)),
+            ("not-in-roster".into(), nobody, Some(last - 1)),
+        ]
+    );
+    // Everyone but the first person is planned, the sixth once.
+    let plan = run.csv("import-plan.csv");
+    assert_eq!(plan.len() - 1, PEOPLE - 1);
+    assert_eq!(plan.iter().filter(|r| r[0] == key(5)).count(), 1);
+    let send_back = run.csv("send-back.csv");
+    assert_eq!(send_back.len() - 1, 2, "{send_back:?}");
 }

@@ -34,6 +34,7 @@ pub mod error;
 pub mod escape;
 pub mod export;
 pub mod finding;
+pub mod memory;
 pub mod model;
 pub mod normalize;
 pub mod output;

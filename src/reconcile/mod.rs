@@ -495,6 +495,9 @@ pub fn reconcile_with(
     // the findings are gathered, they do not add to the run's peak.
     drop((groups, requested, person_fate));
     drop(roster);
+    // The findings and the plan come next: into memory given back, not
+    // beside memory the allocator still keeps.
+    crate::memory::freed();
     let mut plan = Vec::with_capacity(plan_batches.iter().map(Vec::len).sum());
     for entries in plan_batches {
         plan.extend(entries);

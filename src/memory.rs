@@ -1,0 +1,40 @@
+//! What a run tells the program's allocator. A run frees large parts as it
+//! goes (the input tables' rows, the roster) and allocates others after
+//! (the checked rows, the findings). An allocator that keeps freed memory a
+//! while (mimalloc keeps it a second) would hold both at once; the program
+//! can hand in, through [`on_freed`], a way to give that memory back.
+
+use std::sync::OnceLock;
+
+static FREED: OnceLock<fn()> = OnceLock::new();
+
+/// Sets what to call once a run has freed a large part of its memory; the
+/// first setting holds.
+pub fn on_freed(hook: fn()) {
+    let _ = FREED.set(hook);
+}
+
+/// A large part of the run's memory was just freed.
+pub(crate) fn freed() {
+    if let Some(hook) = FREED.get() {
+        hook();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+
+    #[test]
+    fn the_hook_set_is_called_when_memory_is_freed() {
+        on_freed(|| {
+            CALLS.fetch_add(1, Ordering::SeqCst);
+        });
+        let before = CALLS.load(Ordering::SeqCst);
+        freed();
+        assert_eq!(CALLS.load(Ordering::SeqCst), before + 1);
+    }
+}

@@ -401,7 +401,8 @@ pub fn reconcile_with(
     // Decide each person's fate from the first of their rows, in parallel,
     // in batches of people: per batch, the fates in key order, the plan
     // entries of the people planned, and the notes.
-    type Batch = (Vec<Fate>, Vec<PlanEntry>, Vec<PendingNote>);
+    // Each fate comes with its person, read here with the row, in parallel.
+    type Batch = (Vec<(Fate, Option<u32>)>, Vec<PlanEntry>, Vec<PendingNote>);
     const BATCH: usize = 1 << 12;
     let batches: Vec<Batch> = (0..groups.len().div_ceil(BATCH))
         .into_par_iter()
@@ -414,7 +415,7 @@ pub fn reconcile_with(
                 let indexes = groups.rows(g);
                 let row = &rows[indexes[0] as usize];
                 if rejected[indexes[0] as usize] {
-                    fates.push(Fate::Rejected);
+                    fates.push((Fate::Rejected, row.person));
                     continue;
                 }
                 let person = &roster.people[row
@@ -423,10 +424,10 @@ pub fn reconcile_with(
                     as usize];
                 match compare(row, person, &roster, &mut notes) {
                     Some(change) => {
-                        fates.push(Fate::Planned);
+                        fates.push((Fate::Planned, row.person));
                         plan.push(plan_entry(row, person, change));
                     }
-                    None => fates.push(Fate::Unchanged),
+                    None => fates.push((Fate::Unchanged, row.person)),
                 }
             }
             (fates, plan, notes)
@@ -439,19 +440,16 @@ pub fn reconcile_with(
     // The plan is put in one vector once the roster is gone, into its memory.
     let mut plan_batches = Vec::with_capacity(batches.len());
     let mut notes = Vec::with_capacity(batches.len());
-    let mut runs = groups.iter();
     for (fates, entries, batch_notes) in batches {
         notes.push(batch_notes);
         plan_batches.push(entries);
-        // The batch first: zip stops on it without taking a run too many.
-        for (decided, indexes) in fates.into_iter().zip(&mut runs) {
+        for (decided, person) in fates {
             key_fate.push(decided);
-            if let Some(p) = rows[indexes[0] as usize].person {
+            if let Some(p) = person {
                 person_fate[p as usize] = Some(decided);
             }
         }
     }
-    drop(runs);
     // All rows of a key have the same person, if any; rows without one
     // carry an error or have no key, and are rejected.
     let fate: Vec<Fate> = rows
@@ -514,13 +512,25 @@ pub fn reconcile_with(
     let row_findings: usize = rows.par_iter().map(|r| r.findings.len()).sum();
     let notes_len: usize = notes.iter().map(Vec::len).sum();
     findings.reserve(notes_len + missing_findings.len() + row_findings);
-    for batch in notes {
-        findings.extend(
-            batch
-                .into_iter()
-                .map(|note| note.finding(&rows, &offsets, &returned.name)),
-        );
+    // The notes become findings in parallel, each batch straight into its
+    // own part of the room reserved (fresh memory: the time is in filling it).
+    let filled = findings.len() + notes_len;
+    let mut room = &mut findings.spare_capacity_mut()[..notes_len];
+    let mut parts = Vec::with_capacity(notes.len());
+    for batch in &notes {
+        let (part, rest) = room.split_at_mut(batch.len());
+        parts.push(part);
+        room = rest;
     }
+    notes.into_par_iter().zip(parts).for_each(|(batch, part)| {
+        for (note, slot) in batch.into_iter().zip(part) {
+            slot.write(note.finding(&rows, &offsets, &returned.name));
+        }
+    });
+    // SAFETY: each part is as long as its batch, and every note of every
+    // batch wrote its slot: all `notes_len` slots after the old length are
+    // initialised.
+    unsafe { findings.set_len(filled) };
     drop(offsets);
     findings.extend(missing_findings);
     for row in &mut rows {
@@ -715,22 +725,24 @@ pub(crate) fn group_by_key(rows: &[ReturnedRow]) -> Groups {
         bytes[..s.len().min(16)].copy_from_slice(&s[..s.len().min(16)]);
         u128::from_be_bytes(bytes)
     };
-    // Reserved for every row: collecting from a filter would regrow it.
-    let mut keyed: Vec<(u128, &UserKey, u32)> = Vec::with_capacity(rows.len());
-    keyed.extend(
-        rows.iter()
-            .filter_map(|r| r.key.as_ref().map(|k| (prefix(k), k, r.index))),
-    );
+    // Every row, in parallel (rows without a key sort first and are left
+    // out after): collecting from a filter would not know its length.
+    let mut keyed: Vec<(u128, Option<&UserKey>, u32)> = rows
+        .par_iter()
+        .map(|r| (r.key.as_ref().map_or(0, prefix), r.key.as_ref(), r.index))
+        .collect();
     keyed.par_sort_unstable();
+    let keyed = &keyed[keyed.partition_point(|k| k.1.is_none())..];
     let mut starts = Vec::with_capacity(keyed.len() + 1);
     for i in 0..keyed.len() {
-        if i == 0 || keyed[i].1 != keyed[i - 1].1 {
+        // Keys whose first bytes differ differ: no need to read them.
+        if i == 0 || keyed[i].0 != keyed[i - 1].0 || keyed[i].1 != keyed[i - 1].1 {
             starts.push(i as u32);
         }
     }
     starts.push(keyed.len() as u32);
     Groups {
-        order: keyed.into_iter().map(|(_, _, i)| i).collect(),
+        order: keyed.par_iter().map(|&(_, _, i)| i).collect(),
         starts,
     }
 }

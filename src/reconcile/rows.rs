@@ -175,24 +175,63 @@ pub struct Bridges {
     seen: FxHashMap<(usize, usize, usize), Arc<Bridge>>,
 }
 
+/// A part of a row's bridge as it is checked: a value many rows share,
+/// borrowed (its address tells it), or the row's own.
+enum Part<'a> {
+    Shared(&'a Arc<str>),
+    Own(Arc<str>),
+}
+
+impl Part<'_> {
+    fn address(&self) -> Option<usize> {
+        match self {
+            Part::Shared(s) => Some(Arc::as_ptr(s) as *const u8 as usize),
+            Part::Own(_) => None,
+        }
+    }
+
+    fn into_arc(self) -> Arc<str> {
+        match self {
+            Part::Shared(s) => Arc::clone(s),
+            Part::Own(s) => s,
+        }
+    }
+}
+
+/// A row's bridge as it is checked: nothing is cloned until the row's
+/// bridge is found among those made already, or made.
+struct Parts<'a> {
+    provider_name: Part<'a>,
+    domain: Part<'a>,
+    url: Option<Part<'a>>,
+}
+
 impl Bridges {
     /// A bridge of these parts, shared with the rows before that have the
     /// same ones. Values a row made for itself are not kept for others.
-    fn get(&mut self, bridge: Bridge) -> Arc<Bridge> {
-        let address = |s: &Arc<str>| Arc::as_ptr(s) as *const u8 as usize;
-        let parts = (
-            address(&bridge.provider_name),
-            address(&bridge.domain),
-            bridge.url.as_ref().map_or(0, address),
-        );
-        if let Some(shared) = self.seen.get(&parts) {
+    fn get(&mut self, parts: Parts<'_>) -> Arc<Bridge> {
+        let addresses = (|| {
+            Some((
+                parts.provider_name.address()?,
+                parts.domain.address()?,
+                match &parts.url {
+                    Some(url) => url.address()?,
+                    None => 0,
+                },
+            ))
+        })();
+        if let Some(shared) = addresses.and_then(|a| self.seen.get(&a)) {
             return Arc::clone(shared);
         }
-        let bridge = Arc::new(bridge);
-        // The parts are held by the kept bridge, so their addresses stay
-        // theirs. Past a few, they are rows' own values: not worth keeping.
-        if self.seen.len() < 64 {
-            self.seen.insert(parts, Arc::clone(&bridge));
+        let bridge = Arc::new(Bridge {
+            provider_name: parts.provider_name.into_arc(),
+            domain: parts.domain.into_arc(),
+            url: parts.url.map(Part::into_arc),
+        });
+        // The shared parts outlive the run's checks, so their addresses
+        // stay theirs. Past a few, not worth keeping.
+        if let Some(addresses) = addresses.filter(|_| self.seen.len() < 64) {
+            self.seen.insert(addresses, Arc::clone(&bridge));
         }
         bridge
     }
@@ -219,46 +258,60 @@ pub fn check(ctx: &RowContext<'_>, index: usize, bridges: &mut Bridges) -> Retur
             None => (UserKey::from_cleaned(cleaned), None),
         }
     });
-    let mut out = ReturnedRow {
-        index: index as u32,
-        line: row.line,
-        key,
-        person,
-        bridge: Arc::clone(&ctx.distinct.no_bridge),
-        toll_number: None,
-        toll_free_numbers: Arc::clone(&ctx.distinct.no_numbers),
-        conference_id: None,
-        findings: Default::default(),
-    };
+    let no_bridge = &ctx.distinct.no_bridge;
     let mut check = Check {
         ctx,
         row,
-        out: &mut out,
-        bridge: (*ctx.distinct.no_bridge).clone(),
+        key,
+        person,
+        toll_number: None,
+        toll_free_numbers: None,
+        conference_id: None,
+        findings: Default::default(),
+        bridge: Parts {
+            provider_name: Part::Shared(&no_bridge.provider_name),
+            domain: Part::Shared(&no_bridge.domain),
+            url: None,
+        },
     };
     if let Some(problem) = row.malformed() {
         let message = format!("This row {problem}. Ask the vendor to correct the row.");
         check.push(Code::MalformedRow, None, None, message);
-        return out;
+    } else {
+        check.key();
+        check.provider();
+        check.toll_number();
+        check.toll_free_numbers();
+        check.conference_id();
+        check.url();
+        check.against_roster();
     }
-    check.key();
-    check.provider();
-    check.toll_number();
-    check.toll_free_numbers();
-    check.conference_id();
-    check.url();
-    check.against_roster();
-    let bridge = std::mem::take(&mut check.bridge);
-    out.bridge = bridges.get(bridge);
-    out
+    ReturnedRow {
+        index: index as u32,
+        line: row.line,
+        key: check.key,
+        person: check.person,
+        bridge: bridges.get(check.bridge),
+        toll_number: check.toll_number,
+        toll_free_numbers: check
+            .toll_free_numbers
+            .unwrap_or_else(|| Arc::clone(&ctx.distinct.no_numbers)),
+        conference_id: check.conference_id,
+        findings: check.findings,
+    }
 }
 
+/// One row being checked: what it has given so far.
 struct Check<'c, 'a> {
     ctx: &'c RowContext<'a>,
     row: RowRef<'c>,
-    out: &'c mut ReturnedRow,
-    /// The row's bridge as it is checked, shared once complete.
-    bridge: Bridge,
+    key: Option<UserKey>,
+    person: Option<u32>,
+    toll_number: Option<Phone>,
+    toll_free_numbers: Option<Arc<[Phone]>>,
+    conference_id: Option<crate::model::ConferenceId>,
+    findings: crate::model::RowFindings,
+    bridge: Parts<'a>,
 }
 
 impl<'c, 'a> Check<'c, 'a> {
@@ -268,7 +321,7 @@ impl<'c, 'a> Check<'c, 'a> {
 
     fn push(&mut self, code: Code, field: Option<Field>, value: Option<&str>, message: String) {
         let mut finding = Finding::new(code, &self.ctx.table.name, message)
-            .key(self.out.key.as_ref())
+            .key(self.key.as_ref())
             .at(self.row.line, self.row.offset());
         if let Some(field) = field {
             finding = finding
@@ -278,7 +331,7 @@ impl<'c, 'a> Check<'c, 'a> {
         if let Some(value) = value {
             finding = finding.value(value);
         }
-        self.out.findings.push(finding);
+        self.findings.push(finding);
     }
 
     /// The verdict computed up front, or computed now for a value that was not.
@@ -290,7 +343,7 @@ impl<'c, 'a> Check<'c, 'a> {
     }
 
     fn key(&mut self) {
-        if self.out.key.is_none() {
+        if self.key.is_none() {
             let raw = self.row.get(self.ctx.columns.get(Field::Key));
             self.push(
                 Code::EmptyKey,
@@ -346,8 +399,14 @@ impl<'c, 'a> Check<'c, 'a> {
                 _ => {}
             }
         }
-        self.bridge.provider_name = expected.name.clone().unwrap_or_else(|| name.into());
-        self.bridge.domain = expected.domain.clone().unwrap_or_else(|| domain.into());
+        self.bridge.provider_name = match &expected.name {
+            Some(name) => Part::Shared(name),
+            None => Part::Own(name.into()),
+        };
+        self.bridge.domain = match &expected.domain {
+            Some(domain) => Part::Shared(domain),
+            None => Part::Own(domain.into()),
+        };
     }
 
     fn toll_number(&mut self) {
@@ -375,7 +434,7 @@ impl<'c, 'a> Check<'c, 'a> {
                         format!("TollNumber {phone} is a toll-free number; the toll field should hold the bridge's toll (paid) number. Check with the vendor."),
                     );
                 }
-                self.out.toll_number = Some(phone);
+                self.toll_number = Some(phone);
             }
             phone::Verdict::Mangled { reason, likely } => {
                 let message = mangled_message(Field::TollNumber, raw, &reason, likely.as_deref());
@@ -424,7 +483,7 @@ impl<'c, 'a> Check<'c, 'a> {
             .map(|n| n.value);
         if number.is_none() {
             if let Some(list) = self.ctx.distinct.toll_free.get(cell) {
-                self.out.toll_free_numbers = Arc::clone(list);
+                self.toll_free_numbers = Some(Arc::clone(list));
                 return;
             }
         }
@@ -461,7 +520,7 @@ impl<'c, 'a> Check<'c, 'a> {
             }
         }
         if !numbers.is_empty() {
-            self.out.toll_free_numbers = numbers.into();
+            self.toll_free_numbers = Some(numbers.into());
         }
     }
 
@@ -486,7 +545,7 @@ impl<'c, 'a> Check<'c, 'a> {
             None => conference_id::check(raw, length, current),
         };
         match verdict {
-            conference_id::Verdict::Valid(id) => self.out.conference_id = Some(id),
+            conference_id::Verdict::Valid(id) => self.conference_id = Some(id),
             conference_id::Verdict::Mangled { reason, likely } => {
                 let message = mangled_message(Field::ConferenceId, raw, &reason, likely.as_deref());
                 self.push(
@@ -511,9 +570,9 @@ impl<'c, 'a> Check<'c, 'a> {
             return;
         }
         if let Some(url) = self.ctx.distinct.urls.get(raw) {
-            self.bridge.url = Some(Arc::clone(url));
+            self.bridge.url = Some(Part::Shared(url));
         } else if is_http_url(raw) {
-            self.bridge.url = Some(raw.into());
+            self.bridge.url = Some(Part::Own(raw.into()));
         } else {
             self.push(
                 Code::InvalidUrl,
@@ -526,11 +585,11 @@ impl<'c, 'a> Check<'c, 'a> {
 
     fn current(&self) -> Option<&'c crate::model::RosterEntry> {
         let roster = self.ctx.roster?;
-        roster.people.get(self.out.person? as usize)
+        roster.people.get(self.person? as usize)
     }
 
     fn against_roster(&mut self) {
-        let (Some(roster), Some(key)) = (self.ctx.roster, self.out.key.clone()) else {
+        let (Some(roster), Some(key)) = (self.ctx.roster, self.key.clone()) else {
             return;
         };
         let Some(person) = self.current() else {

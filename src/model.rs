@@ -181,7 +181,8 @@ pub struct CurrentAssignment {
     /// E.164 when it parses, the roster's text otherwise.
     pub toll_number: Option<std::sync::Arc<str>>,
     pub toll_free_numbers: Vec<std::sync::Arc<str>>,
-    pub conference_id: Option<TextRef>,
+    /// Copied out of the roster's text, which the decisions then need not read.
+    pub conference_id: Option<Box<str>>,
 }
 
 /// One person of the roster; its text stays in the roster's table.

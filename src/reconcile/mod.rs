@@ -21,6 +21,7 @@ use rows::{Expected, RowContext};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 
 /// The files of one reconcile run, already read.
@@ -360,10 +361,15 @@ pub fn reconcile_with(
     };
     progress.stage("checking returned rows", returned.rows.len() as u64);
     let mut rows = rows::check_all(&ctx, progress);
+    // Only the plan's display names read the roster's text after the checks,
+    // and only when the plan is written.
+    roster.cells.let_go();
     findings.extend(pin_findings(returned, &returned_columns));
 
     progress.stage("comparing with the roster", 0);
     let groups = group_by_key(&rows);
+    // Sorting the keys took a vector as large as the groups' four times.
+    crate::memory::freed();
     let copy_of = mark_duplicates(returned, &returned_columns, &mut rows, &groups);
     mark_shared_conference_ids(
         returned,
@@ -386,6 +392,7 @@ pub fn reconcile_with(
     // back are taken now, with the rows' offsets and what the report says
     // of the file, and the file lets go of its rows and text.
     let send_back = send_back_rows(returned, &returned_columns, &rows, &rejected, &copy_of);
+    drop(copy_of);
     // Offsets fit 32 bits: a table's text is under 4 GiB.
     let offsets: Vec<Option<u32>> = (0..rows.len())
         .map(|i| returned.row(i).offset().and_then(|o| u32::try_from(o).ok()))
@@ -400,9 +407,12 @@ pub fn reconcile_with(
 
     // Decide each person's fate from the first of their rows, in parallel,
     // in batches of people: per batch, the fates in key order, the plan
-    // entries of the people planned, and the notes.
-    // Each fate comes with its person, read here with the row, in parallel.
-    type Batch = (Vec<(Fate, Option<u32>)>, Vec<PlanEntry>, Vec<PendingNote>);
+    // entries of the people planned, and the notes. Each person's fate is
+    // also stored by roster index as it is decided (a person is one key, so
+    // no two batches store the same one).
+    let person_fate: Vec<AtomicU8> = (0..roster.people.len()).map(|_| AtomicU8::new(0)).collect();
+    let fate_of = |p: u32| Fate::from_code(person_fate[p as usize].load(Ordering::Relaxed));
+    type Batch = (Vec<Fate>, Vec<PlanEntry>, Vec<PendingNote>);
     const BATCH: usize = 1 << 12;
     let batches: Vec<Batch> = (0..groups.len().div_ceil(BATCH))
         .into_par_iter()
@@ -414,20 +424,24 @@ pub fn reconcile_with(
             for g in keys {
                 let indexes = groups.rows(g);
                 let row = &rows[indexes[0] as usize];
-                if rejected[indexes[0] as usize] {
-                    fates.push((Fate::Rejected, row.person));
-                    continue;
-                }
-                let person = &roster.people[row
-                    .person
-                    .expect("rows without roster entry carry an error")
-                    as usize];
-                match compare(row, person, &roster, &mut notes) {
-                    Some(change) => {
-                        fates.push((Fate::Planned, row.person));
-                        plan.push(plan_entry(row, person, change));
+                let decided = if rejected[indexes[0] as usize] {
+                    Fate::Rejected
+                } else {
+                    let person = &roster.people[row
+                        .person
+                        .expect("rows without roster entry carry an error")
+                        as usize];
+                    match compare(row, person, &mut notes) {
+                        Some(change) => {
+                            plan.push(plan_entry(row, person, change));
+                            Fate::Planned
+                        }
+                        None => Fate::Unchanged,
                     }
-                    None => fates.push((Fate::Unchanged, row.person)),
+                };
+                fates.push(decided);
+                if let Some(p) = row.person {
+                    person_fate[p as usize].store(decided.code(), Ordering::Relaxed);
                 }
             }
             (fates, plan, notes)
@@ -435,7 +449,6 @@ pub fn reconcile_with(
         .collect();
     // Each row takes its person's fate; the fates by person and by key
     // answer the accounting of the requested people below.
-    let mut person_fate: Vec<Option<Fate>> = vec![None; roster.people.len()];
     let mut key_fate: Vec<Fate> = Vec::with_capacity(groups.len());
     // The plan is put in one vector once the roster is gone, into its memory.
     let mut plan_batches = Vec::with_capacity(batches.len());
@@ -443,22 +456,13 @@ pub fn reconcile_with(
     for (fates, entries, batch_notes) in batches {
         notes.push(batch_notes);
         plan_batches.push(entries);
-        for (decided, person) in fates {
-            key_fate.push(decided);
-            if let Some(p) = person {
-                person_fate[p as usize] = Some(decided);
-            }
-        }
+        key_fate.extend(fates);
     }
     // All rows of a key have the same person, if any; rows without one
     // carry an error or have no key, and are rejected.
     let fate: Vec<Fate> = rows
         .par_iter()
-        .map(|r| {
-            r.person
-                .and_then(|p| person_fate[p as usize])
-                .unwrap_or(Fate::Rejected)
-        })
+        .map(|r| r.person.and_then(fate_of).unwrap_or(Fate::Rejected))
         .collect();
 
     let mut accounting = Accounting::default();
@@ -467,7 +471,7 @@ pub fn reconcile_with(
         accounting.requested += 1;
         // Requested people outside the roster may still have (rejected) rows.
         let decided = match request.person {
-            Some(p) => person_fate[p as usize],
+            Some(p) => fate_of(p),
             None => groups.find(&rows, key).map(|g| key_fate[g]),
         };
         match decided {
@@ -610,6 +614,19 @@ enum Fate {
     Planned,
     Unchanged,
     Rejected,
+}
+
+impl Fate {
+    /// As stored by person: 0 is no fate (no row).
+    fn code(self) -> u8 {
+        self as u8 + 1
+    }
+
+    fn from_code(code: u8) -> Option<Fate> {
+        [Fate::Planned, Fate::Unchanged, Fate::Rejected]
+            .get(usize::from(code).checked_sub(1)?)
+            .copied()
+    }
 }
 
 /// One info finding per PIN column: the file carries secrets we read past.
@@ -951,7 +968,6 @@ fn plan_entry(row: &ReturnedRow, person: &RosterEntry, change: Change) -> PlanEn
 fn compare(
     row: &ReturnedRow,
     person: &RosterEntry,
-    roster: &roster::Roster,
     notes: &mut Vec<PendingNote>,
 ) -> Option<Change> {
     let key = &person.key;
@@ -1011,7 +1027,7 @@ fn compare(
             current_free.sort_unstable();
             new_free.sort_unstable();
             let same_toll = current.toll_number.as_deref() == Some(toll.as_str());
-            let current_id = current.conference_id.map(|at| roster.text(at));
+            let current_id = current.conference_id.as_deref();
             let same_id = current_id == Some(id.as_str());
             if same_toll && same_id && current_free == new_free && !person.microsoft_licence {
                 note(Code::Unchanged, None, None, Message::Note(Note::Unchanged));

@@ -68,6 +68,12 @@ impl RosterCells {
     pub fn get(&self, at: TextRef) -> &str {
         crate::source::text_at(&self.text, &self.own, at)
     }
+
+    /// Hands back the pages of a mapped roster until display names are
+    /// written (see [`crate::source::Text::let_go`]).
+    pub fn let_go(&self) {
+        self.text.let_go();
+    }
 }
 
 /// Builds the roster from its table.
@@ -224,7 +230,7 @@ fn entry(
             toll_free_numbers: split_numbers(cell(Field::CurrentTollFreeNumbers))
                 .map(number)
                 .collect(),
-            conference_id: (!conference_id.is_empty()).then(|| table.locate(conference_id)),
+            conference_id: (!conference_id.is_empty()).then(|| conference_id.into()),
         })
         .filter(|current| *current != CurrentAssignment::default())
         .map(Box::new),

@@ -535,10 +535,9 @@ impl<'c, 'a> Check<'c, 'a> {
             );
             return;
         }
-        let current = self.current().and_then(|p| {
-            let roster = self.ctx.roster?;
-            Some(roster.text(p.current().conference_id?))
-        });
+        let current = self
+            .current()
+            .and_then(|p| p.current().conference_id.as_deref());
         let length = self.ctx.settings.id_length;
         let verdict = match self.row.number(self.ctx.columns.get(Field::ConferenceId)) {
             Some(n) => conference_id::from_number(n.value, n.format.as_deref(), length, current),

@@ -39,7 +39,9 @@ fn give_back_freed_memory() {
 /// Inputs are mapped, not copied: a file cut short while a run reads it
 /// raises SIGBUS where a read would have seen the end. Say so and stop as
 /// a run that could not run; the outputs in place are left as they were.
-#[cfg(unix)]
+/// Linux only: there a stack overflow raises SIGSEGV, never SIGBUS, so the
+/// message cannot be wrong (on macOS a stack overflow is a SIGBUS too).
+#[cfg(target_os = "linux")]
 fn stop_cleanly_on_bus_error() {
     extern "C" fn on_bus_error(_: libc::c_int) {
         const MESSAGE: &[u8] = b"acp-recon: an input file was cut short while it was being read. \
@@ -59,5 +61,5 @@ Run again once nothing else writes to it; no output was replaced.\n";
     }
 }
 
-#[cfg(not(unix))]
+#[cfg(not(target_os = "linux"))]
 fn stop_cleanly_on_bus_error() {}

@@ -46,8 +46,8 @@ pub struct Decoded {
 /// assert_eq!((d.text.as_str(), d.encoding), ("Café", Encoding::Windows1252));
 /// ```
 pub fn decode(bytes: Vec<u8>) -> Decoded {
-    match utf8_start(&bytes) {
-        Some(0) => match String::from_utf8(bytes) {
+    match sniff(&bytes) {
+        (Encoding::Utf8, _) => match String::from_utf8(bytes) {
             Ok(text) => Decoded {
                 text: text.into(),
                 encoding: Encoding::Utf8,
@@ -62,59 +62,64 @@ pub fn decode(bytes: Vec<u8>) -> Decoded {
 /// Decodes a mapped file: UTF-8 stays where it is, in the map; other
 /// encodings are decoded into a copy.
 pub fn decode_mapped(mapped: Mapped) -> Decoded {
-    let Some(start) = utf8_start(mapped.bytes()) else {
-        return decode_copy(mapped.bytes());
-    };
-    match mapped.into_text(start) {
-        Ok(text) => Decoded {
-            text,
-            encoding: if start == 0 {
-                Encoding::Utf8
-            } else {
-                Encoding::Utf8Bom
+    match sniff(mapped.bytes()) {
+        (encoding @ (Encoding::Utf8 | Encoding::Utf8Bom), start) => match mapped.into_text(start) {
+            Ok(text) => Decoded {
+                text,
+                encoding,
+                had_errors: false,
             },
-            had_errors: false,
+            Err(mapped) => decode_copy(mapped.bytes()),
         },
-        Err(mapped) => decode_copy(mapped.bytes()),
+        _ => decode_copy(mapped.bytes()),
     }
 }
 
-/// Where UTF-8 text would start: after its BOM, or at 0 with none. `None`
-/// for UTF-16, told by its BOM or by NULs beside ASCII header letters.
-fn utf8_start(bytes: &[u8]) -> Option<usize> {
+/// What the first bytes tell, and where the text starts: a BOM, or UTF-16
+/// without one by its NULs beside ASCII header letters. `Utf8` stands for
+/// "UTF-8 if valid, else Windows-1252".
+fn sniff(bytes: &[u8]) -> (Encoding, usize) {
     match bytes {
-        [0xEF, 0xBB, 0xBF, ..] => Some(3),
-        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => None,
-        [a, 0, b, 0, ..] if *a != 0 && *b != 0 => None,
-        [0, a, 0, b, ..] if *a != 0 && *b != 0 => None,
-        _ => Some(0),
+        [0xEF, 0xBB, 0xBF, ..] => (Encoding::Utf8Bom, 3),
+        [0xFF, 0xFE, ..] => (Encoding::Utf16Le, 2),
+        [0xFE, 0xFF, ..] => (Encoding::Utf16Be, 2),
+        [a, 0, b, 0, ..] if *a != 0 && *b != 0 => (Encoding::Utf16Le, 0),
+        [0, a, 0, b, ..] if *a != 0 && *b != 0 => (Encoding::Utf16Be, 0),
+        _ => (Encoding::Utf8, 0),
     }
 }
 
 /// Decodes into a new string, whatever the encoding.
 fn decode_copy(bytes: &[u8]) -> Decoded {
-    let with = |encoding: Encoding, codec: &'static encoding_rs::Encoding, body: &[u8]| {
-        let (text, had_errors) = codec.decode_without_bom_handling(body);
-        Decoded {
-            text: text.into_owned().into(),
-            encoding,
-            had_errors,
-        }
-    };
-    match bytes {
-        [0xEF, 0xBB, 0xBF, rest @ ..] => with(Encoding::Utf8Bom, UTF_8, rest),
-        [0xFF, 0xFE, rest @ ..] => with(Encoding::Utf16Le, UTF_16LE, rest),
-        [0xFE, 0xFF, rest @ ..] => with(Encoding::Utf16Be, UTF_16BE, rest),
-        [a, 0, b, 0, ..] if *a != 0 && *b != 0 => with(Encoding::Utf16Le, UTF_16LE, bytes),
-        [0, a, 0, b, ..] if *a != 0 && *b != 0 => with(Encoding::Utf16Be, UTF_16BE, bytes),
-        _ => match std::str::from_utf8(bytes) {
-            Ok(text) => Decoded {
-                text: text.to_owned().into(),
-                encoding: Encoding::Utf8,
-                had_errors: false,
-            },
-            Err(_) => with(Encoding::Windows1252, WINDOWS_1252, bytes),
+    let (encoding, start) = sniff(bytes);
+    let body = &bytes[start..];
+    let codec = match encoding {
+        Encoding::Utf8Bom => UTF_8,
+        Encoding::Utf16Le => UTF_16LE,
+        Encoding::Utf16Be => UTF_16BE,
+        _ => match std::str::from_utf8(body) {
+            Ok(text) => {
+                return Decoded {
+                    text: text.to_owned().into(),
+                    encoding: Encoding::Utf8,
+                    had_errors: false,
+                }
+            }
+            Err(_) => {
+                return decode_with(Encoding::Windows1252, WINDOWS_1252, body);
+            }
         },
+    };
+    decode_with(encoding, codec, body)
+}
+
+/// Decodes `body` with `codec`, flagging bytes it could not decode.
+fn decode_with(encoding: Encoding, codec: &'static encoding_rs::Encoding, body: &[u8]) -> Decoded {
+    let (text, had_errors) = codec.decode_without_bom_handling(body);
+    Decoded {
+        text: text.into_owned().into(),
+        encoding,
+        had_errors,
     }
 }
 

@@ -567,38 +567,48 @@ pub fn read_with(path: &Path, options: &ReadOptions) -> Result<Table, Error> {
         .into();
     // Mapped, a file costs no copy; what cannot be mapped is read.
     let file = std::fs::File::open(path).map_err(fail)?;
-    let (sha256, mut table) = match text::Mapped::open(&file) {
-        Some(mapped) => {
-            let sha256 = sha256_hex(mapped.bytes());
-            let table = if is_spreadsheet(mapped.bytes()) {
-                sheet::parse(
-                    name,
-                    mapped.bytes(),
-                    options.sheet.as_deref(),
-                    &options.aliases,
-                )?
-            } else {
-                csv::parse(name, decode::decode_mapped(mapped))?
-            };
-            (sha256, table)
-        }
+    let bytes = match text::Mapped::open(&file) {
+        Some(mapped) => Bytes::Mapped(mapped),
         None => {
-            let mut bytes = Vec::new();
-            std::io::Read::read_to_end(&mut &file, &mut bytes).map_err(fail)?;
-            let sha256 = sha256_hex(&bytes);
-            let table = if is_spreadsheet(&bytes) {
-                sheet::parse(name, &bytes, options.sheet.as_deref(), &options.aliases)?
-            } else {
-                csv::parse(name, decode::decode(bytes))?
-            };
-            (sha256, table)
+            let mut read = Vec::new();
+            std::io::Read::read_to_end(&mut &file, &mut read).map_err(fail)?;
+            Bytes::Read(read)
         }
+    };
+    let sha256 = sha256_hex(bytes.as_slice());
+    let mut table = if is_spreadsheet(bytes.as_slice()) {
+        let sheet = options.sheet.as_deref();
+        sheet::parse(name, bytes.as_slice(), sheet, &options.aliases)?
+    } else {
+        csv::parse(name, bytes.decode())?
     };
     // Until the run reads its rows, a mapped file's pages need not be held.
     table.text.let_go();
     table.sha256 = Some(sha256);
     table.path = Some(path.to_path_buf());
     Ok(table)
+}
+
+/// A file's bytes, mapped or read.
+enum Bytes {
+    Mapped(text::Mapped),
+    Read(Vec<u8>),
+}
+
+impl Bytes {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(mapped) => mapped.bytes(),
+            Bytes::Read(read) => read,
+        }
+    }
+
+    fn decode(self) -> decode::Decoded {
+        match self {
+            Bytes::Mapped(mapped) => decode::decode_mapped(mapped),
+            Bytes::Read(read) => decode::decode(read),
+        }
+    }
 }
 
 /// Lowercase hex SHA-256, as `Get-FileHash` shows it (in upper case).

@@ -30,7 +30,7 @@ impl Output for ImportPlanCsv {
         w.flush()?;
         drop(w);
         crate::output::write_in_order(out, &outcome.plan, |entries, text| {
-            for p in entries.iter().filter_map(|e| outcome.view(e)) {
+            for p in outcome.views(entries) {
                 field(text, p.key.as_str());
                 text.push(b',');
                 field(text, p.provider_name);

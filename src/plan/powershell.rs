@@ -67,7 +67,7 @@ impl Output for ImportPlanPs1 {
         text.push_str(PREAMBLE);
         out.write_all(text.replace('\n', "\r\n").as_bytes())?;
         crate::output::write_in_order(out, &outcome.plan, |people, text| {
-            for entry in people.iter().filter_map(|e| outcome.view(e)) {
+            for entry in outcome.views(people) {
                 text.extend_from_slice(b"\r\n");
                 person(text, &entry)?;
             }

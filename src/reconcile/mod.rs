@@ -200,6 +200,32 @@ impl Outcome {
         self.plan.iter().filter_map(|e| self.view(e))
     }
 
+    /// [`Outcome::view`] of each of `entries` that is from this outcome, in
+    /// order. The plan is in key order and the rows in file order, so each
+    /// view would wait for memory: the rows, keys and display names of the
+    /// entries a few places ahead are fetched meanwhile.
+    pub fn views<'a>(&'a self, entries: &'a [PlanEntry]) -> impl Iterator<Item = Planned<'a>> {
+        const AHEAD: usize = 8;
+        let row = |i: usize| {
+            entries
+                .get(i)
+                .and_then(|e| self.returned.get(e.row as usize))
+        };
+        entries.iter().enumerate().filter_map(move |(i, entry)| {
+            if let (Some(ahead), Some(next)) = (row(i + AHEAD), entries.get(i + AHEAD)) {
+                let at: *const ReturnedRow = ahead;
+                crate::memory::prefetch(at);
+                crate::memory::prefetch(at.wrapping_byte_add(64));
+                crate::memory::prefetch(self.roster_cells.address(next.display_name));
+            }
+            // Fetched half as far ahead, the row is in cache by now.
+            if let Some(key) = row(i + AHEAD / 2).and_then(|r| r.key.as_ref()) {
+                crate::memory::prefetch(key.as_str().as_ptr());
+            }
+            self.view(entry)
+        })
+    }
+
     /// A plan entry with its row's values; `None` only for an entry that
     /// is not from this outcome.
     pub fn view<'a>(&'a self, entry: &'a PlanEntry) -> Option<Planned<'a>> {

@@ -54,6 +54,21 @@ impl Roster {
     pub fn text(&self, at: TextRef) -> &str {
         self.cells.get(at)
     }
+
+    /// Starts loading what checking a row of person `p` reads of them
+    /// besides their entry: names in the roster's text and what they have
+    /// now.
+    pub(crate) fn prefetch(&self, p: u32) {
+        use crate::memory::prefetch;
+        if let Some(person) = self.people.get(p as usize) {
+            prefetch(self.cells.address(person.display_name));
+            prefetch(self.cells.address(person.mail));
+            if let Some(current) = &person.current {
+                let current: *const crate::model::CurrentAssignment = &**current;
+                prefetch(current);
+            }
+        }
+    }
 }
 
 /// The roster table's text and its buffer of cells that quoting changed,
@@ -67,6 +82,16 @@ pub struct RosterCells {
 impl RosterCells {
     pub fn get(&self, at: TextRef) -> &str {
         crate::source::text_at(&self.text, &self.own, at)
+    }
+
+    /// Where the text at `at` starts, without reading it (to prefetch it).
+    pub(crate) fn address(&self, at: TextRef) -> *const u8 {
+        let buffer = if at.len & TextRef::OWN != 0 {
+            self.own.as_ptr()
+        } else {
+            self.text.as_ptr()
+        };
+        buffer.wrapping_add(at.start as usize)
     }
 
     /// Hands back the pages of a mapped roster until display names are

@@ -151,18 +151,52 @@ pub fn check_all(
     ctx: &RowContext<'_>,
     progress: &dyn crate::progress::Progress,
 ) -> Vec<ReturnedRow> {
+    const RUN: usize = 1 << 10;
     let mut rows = Vec::with_capacity(ctx.table.rows.len());
     for window in ctx.table.windows() {
-        rows.par_extend(
-            window
-                .clone()
-                .into_par_iter()
-                .map_init(Bridges::default, |bridges, i| {
-                    progress.advance(1);
-                    check(ctx, i, bridges)
-                }),
-        );
+        let runs: Vec<Vec<ReturnedRow>> = window
+            .clone()
+            .step_by(RUN)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map_init(Bridges::default, |bridges, start| {
+                let run = start..window.end.min(start + RUN);
+                progress.advance(run.len() as u64);
+                check_run(ctx, run, bridges)
+            })
+            .collect();
+        for run in runs {
+            rows.extend(run);
+        }
         ctx.table.let_go_of_rows(window);
+    }
+    rows
+}
+
+/// Checks a run of rows in order, a few at a time: the people of a batch
+/// are looked up together, so that the lookups wait for memory side by
+/// side (the roster is read all over, in the returned file's order), and
+/// what the checks read of each person is fetched before the checks.
+fn check_run(
+    ctx: &RowContext<'_>,
+    run: std::ops::Range<usize>,
+    bridges: &mut Bridges,
+) -> Vec<ReturnedRow> {
+    const BATCH: usize = 8;
+    let mut rows = Vec::with_capacity(run.len());
+    let mut found = Vec::with_capacity(BATCH);
+    for start in run.clone().step_by(BATCH) {
+        let batch = start..run.end.min(start + BATCH);
+        found.extend(batch.clone().map(|i| {
+            let (key, person) = find(ctx, &ctx.table.row(i));
+            if let (Some(roster), Some(p)) = (ctx.roster, person) {
+                roster.prefetch(p);
+            }
+            (key, person)
+        }));
+        for (i, (key, person)) in batch.zip(found.drain(..)) {
+            rows.push(check_found(ctx, i, key, person, bridges));
+        }
     }
     rows
 }
@@ -242,12 +276,11 @@ thread_local! {
     static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
-/// Checks one row.
-pub fn check(ctx: &RowContext<'_>, index: usize, bridges: &mut Bridges) -> ReturnedRow {
-    let row = ctx.table.row(index);
-    // The roster's copy of the key serves: the row's own is built only for
-    // people the roster does not have.
-    let (key, person) = KEY.with_borrow_mut(|cleaned| {
+/// A row's key and the roster index of the person it names. The roster's
+/// copy of the key serves: the row's own is built only for people the
+/// roster does not have.
+fn find(ctx: &RowContext<'_>, row: &RowRef<'_>) -> (Option<UserKey>, Option<u32>) {
+    KEY.with_borrow_mut(|cleaned| {
         clean_key_into(row.get(ctx.columns.get(Field::Key)), cleaned);
         let person = ctx.roster.and_then(|roster| {
             let p = roster.position_of(cleaned)?;
@@ -257,7 +290,24 @@ pub fn check(ctx: &RowContext<'_>, index: usize, bridges: &mut Bridges) -> Retur
             Some((key, p)) => (Some(key), Some(p)),
             None => (UserKey::from_cleaned(cleaned), None),
         }
-    });
+    })
+}
+
+/// Checks one row.
+pub fn check(ctx: &RowContext<'_>, index: usize, bridges: &mut Bridges) -> ReturnedRow {
+    let (key, person) = find(ctx, &ctx.table.row(index));
+    check_found(ctx, index, key, person, bridges)
+}
+
+/// Checks one row whose key and person are found.
+fn check_found(
+    ctx: &RowContext<'_>,
+    index: usize,
+    key: Option<UserKey>,
+    person: Option<u32>,
+    bridges: &mut Bridges,
+) -> ReturnedRow {
+    let row = ctx.table.row(index);
     let no_bridge = &ctx.distinct.no_bridge;
     let mut check = Check {
         ctx,

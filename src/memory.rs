@@ -3,7 +3,7 @@
 //! (the checked rows, the findings). An allocator that keeps freed memory a
 //! while (mimalloc keeps it a second) would hold both at once; the program
 //! can hand in, through [`on_freed`], a way to give that memory back.
-//! Also the hint that memory is about to be read ([`prefetch`]).
+//! Also the hint that memory is about to be read (`prefetch`).
 
 use std::sync::OnceLock;
 

@@ -177,8 +177,8 @@ pub struct Outcome {
     /// `findings`).
     pub returned: Vec<ReturnedRow>,
     pub returned_file: Arc<str>,
-    /// The roster's cells, where plan entries find display names.
-    pub roster_cells: roster::RosterCells,
+    /// The roster's names, where plan entries find display names.
+    roster_cells: roster::RosterCells,
     pub send_back_headers: Vec<String>,
     /// Sorted by key, then line.
     pub send_back: Vec<SendBackRow>,
@@ -327,8 +327,9 @@ pub fn reconcile_with(
     progress.stage("reading the roster", 0);
     let roster = roster::build(&inputs.roster, &roster_columns, settings);
     let roster_cells = roster.cells.clone();
-    // The entries point into the roster's text, which the roster keeps:
-    // the table's rows go now, with what the report says of it.
+    // The entries keep copies of what they read of the roster's text (whose
+    // pages went back to the page cache until a snippet is drawn from it):
+    // the table goes now, with what the report says of it.
     let roster_info = InputInfo::new("roster", &inputs.roster, &roster_columns);
     let roster_source = SourceText::of(&inputs.roster, &roster_columns.pins);
     inputs.roster.release_rows_and_text();
@@ -387,9 +388,6 @@ pub fn reconcile_with(
     };
     progress.stage("checking returned rows", returned.rows.len() as u64);
     let mut rows = rows::check_all(&ctx, progress);
-    // Only the plan's display names read the roster's text after the checks,
-    // and only when the plan is written.
-    roster.cells.let_go();
     findings.extend(pin_findings(returned, &returned_columns));
 
     progress.stage("comparing with the roster", 0);

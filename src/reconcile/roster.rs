@@ -18,8 +18,8 @@ use std::sync::Arc;
 pub struct Roster {
     /// One entry per key, in roster order.
     pub people: Vec<RosterEntry>,
-    /// Where the entries' [`TextRef`]s point: the table's rows can go
-    /// once the roster is built.
+    /// Where the entries' [`TextRef`]s point: the table can go once the
+    /// roster is built.
     pub cells: RosterCells,
     /// Indexes into `people` by key, without a second copy of each key.
     index: HashTable<u32>,
@@ -56,8 +56,7 @@ impl Roster {
     }
 
     /// Starts loading what checking a row of person `p` reads of them
-    /// besides their entry: names in the roster's text and what they have
-    /// now.
+    /// besides their entry: their names and what they have now.
     pub(crate) fn prefetch(&self, p: u32) {
         use crate::memory::prefetch;
         if let Some(person) = self.people.get(p as usize) {
@@ -71,45 +70,65 @@ impl Roster {
     }
 }
 
-/// The roster table's text and its buffer of cells that quoting changed,
-/// shared: what the [`TextRef`]s of roster entries point into.
+/// The roster's display names and mail addresses, copied out of its text:
+/// what the [`TextRef`]s of roster entries point into. Every returned row
+/// reads its person's, in the returned file's order; from the roster's text
+/// that would keep all of it in memory, where these are a third of it.
 #[derive(Debug, Clone, Default)]
 pub struct RosterCells {
-    text: Arc<crate::source::Text>,
-    own: Arc<str>,
+    names: Arc<String>,
 }
 
 impl RosterCells {
     pub fn get(&self, at: TextRef) -> &str {
-        crate::source::text_at(&self.text, &self.own, at)
+        crate::source::text_at(&self.names, "", at)
     }
 
     /// Where the text at `at` starts, without reading it (to prefetch it).
     pub(crate) fn address(&self, at: TextRef) -> *const u8 {
-        let buffer = if at.len & TextRef::OWN != 0 {
-            self.own.as_ptr()
-        } else {
-            self.text.as_ptr()
-        };
-        buffer.wrapping_add(at.start as usize)
+        self.names.as_ptr().wrapping_add(at.start as usize)
     }
 
-    /// Hands back the pages of a mapped roster until display names are
-    /// written (see [`crate::source::Text::let_go`]).
-    pub fn let_go(&self) {
-        self.text.let_go();
+    /// Copies the display names and mail addresses of `people` from the
+    /// table they point into, and points them at the copies. The people
+    /// are in the table's order: its text is let go of behind the copying.
+    fn copy(table: &Table, people: &mut [RosterEntry]) -> RosterCells {
+        let len = |at: TextRef| (at.len & !TextRef::OWN) as usize;
+        let total = people
+            .iter()
+            .map(|p| len(p.display_name) + len(p.mail))
+            .sum();
+        let mut names = String::with_capacity(total);
+        let mut copy = |at: &mut TextRef| {
+            let text = table.text_at(*at);
+            // Distinct cells of a text under 4 GiB (a quoted cell's copy is
+            // shorter than its text): the copies fit 32 bits.
+            *at = TextRef {
+                start: names.len() as u32,
+                len: text.len() as u32,
+            };
+            names.push_str(text);
+        };
+        let mut copied_to = 0;
+        for person in people {
+            let start = person.display_name.start as usize;
+            if person.display_name.len & TextRef::OWN == 0 && start >= copied_to + (4 << 20) {
+                table.text.let_go_range(copied_to..start);
+                copied_to = start;
+            }
+            copy(&mut person.display_name);
+            copy(&mut person.mail);
+        }
+        table.text.let_go();
+        RosterCells {
+            names: Arc::new(names),
+        }
     }
 }
 
 /// Builds the roster from its table.
 pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster {
-    let mut roster = Roster {
-        cells: RosterCells {
-            text: Arc::clone(&table.text),
-            own: table.own().into(),
-        },
-        ..Roster::default()
-    };
+    let mut roster = Roster::default();
     let key_column = columns.get(Field::Key);
     let keys: Vec<Option<(u64, UserKey)>> = (0..table.rows.len())
         .into_par_iter()
@@ -213,13 +232,14 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
             _ => (raw, Arc::from(raw)),
         })
         .collect();
-    let entries: Vec<RosterEntry> = chosen
+    let mut entries: Vec<RosterEntry> = chosen
         .par_iter()
         .map(|&i| {
             let (_, key) = keys[i].clone().expect("chosen rows have a key");
             entry(key, table, table.row(i), columns, &numbers, &providers)
         })
         .collect();
+    roster.cells = RosterCells::copy(table, &mut entries);
     roster.index = index;
     roster.people = entries;
     roster
@@ -354,6 +374,32 @@ pub fn same_row(a: RowRef<'_>, b: RowRef<'_>, pins: &[usize]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_read_from_copies_as_the_roster_gives_them() {
+        use crate::source::{csv, decode::decode};
+        let text = "UserPrincipalName,DisplayName,Mail\n\
+                    Ann@X.example,\"Brown, Ann \"\"AB\"\"\",ann@x.example\n\
+                    bob@x.example,  Bob Lee ,\n\
+                    cy@x.example,,\"Cy@X.example\"\n";
+        let table = csv::parse("roster.csv".into(), decode(text.as_bytes().to_vec())).unwrap();
+        let columns = ColumnMap::resolve(&table.headers, &[]);
+        let roster = build(&table, &columns, &Settings::default());
+        drop(table);
+        let names: Vec<(&str, &str, &str)> = roster
+            .people
+            .iter()
+            .map(|p| (p.key.as_str(), roster.text(p.display_name), roster.text(p.mail)))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("ann@x.example", "Brown, Ann \"AB\"", "ann@x.example"),
+                ("bob@x.example", "Bob Lee", ""),
+                ("cy@x.example", "", "Cy@X.example"),
+            ]
+        );
+    }
 
     #[test]
     fn reads_yes_and_no_in_the_usual_spellings() {

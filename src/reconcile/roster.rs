@@ -40,9 +40,36 @@ impl Roster {
 
     /// [`Roster::position`] of a cleaned key that is not (yet) a [`UserKey`].
     pub fn position_of(&self, key: &str) -> Option<u32> {
+        self.position_hashed(key, hash(key))
+    }
+
+    /// [`Roster::position_of`] a key whose hash is taken already.
+    pub(crate) fn position_hashed(&self, key: &str, hash: u64) -> Option<u32> {
         self.index
-            .find(hash(key), |&i| self.people[i as usize].key.as_str() == key)
+            .find(hash, |&i| self.people[i as usize].key.as_str() == key)
             .copied()
+    }
+
+    /// The first step of looking `key` up with its memory fetched ahead:
+    /// starts loading the entry that most likely holds it, and returns the
+    /// key's hash for the next steps.
+    pub(crate) fn fetch_entry(&self, key: &str) -> u64 {
+        let hash = hash(key);
+        if let Some(&i) = self.index.iter_hash(hash).next() {
+            let entry: *const RosterEntry = self.people.as_ptr().wrapping_add(i as usize);
+            crate::memory::prefetch(entry);
+        }
+        hash
+    }
+
+    /// The second step: starts loading the key of that entry, which the
+    /// lookup ([`Roster::position_hashed`]) compares.
+    pub(crate) fn fetch_key(&self, hash: u64) {
+        if let Some(&i) = self.index.iter_hash(hash).next() {
+            if let Some(person) = self.people.get(i as usize) {
+                crate::memory::prefetch(person.key.as_str().as_ptr());
+            }
+        }
     }
 
     /// Eligible and not in conflict: requested when no sent file is given.
@@ -389,7 +416,13 @@ mod tests {
         let names: Vec<(&str, &str, &str)> = roster
             .people
             .iter()
-            .map(|p| (p.key.as_str(), roster.text(p.display_name), roster.text(p.mail)))
+            .map(|p| {
+                (
+                    p.key.as_str(),
+                    roster.text(p.display_name),
+                    roster.text(p.mail),
+                )
+            })
             .collect();
         assert_eq!(
             names,

@@ -173,10 +173,11 @@ pub fn check_all(
     rows
 }
 
-/// Checks a run of rows in order, a few at a time: the people of a batch
-/// are looked up together, so that the lookups wait for memory side by
-/// side (the roster is read all over, in the returned file's order), and
-/// what the checks read of each person is fetched before the checks.
+/// Checks a run of rows in order, a few at a time. The people of a batch
+/// are looked up together, in steps that each fetch what the next reads
+/// (the roster's entry, its key, then the names and current assignment the
+/// checks read): the roster is read all over memory, in the returned
+/// file's order, and the batch's waits overlap.
 fn check_run(
     ctx: &RowContext<'_>,
     run: std::ops::Range<usize>,
@@ -184,15 +185,31 @@ fn check_run(
 ) -> Vec<ReturnedRow> {
     const BATCH: usize = 8;
     let mut rows = Vec::with_capacity(run.len());
+    let mut cleaned: [String; BATCH] = Default::default();
+    let mut hashes = [0u64; BATCH];
     let mut found = Vec::with_capacity(BATCH);
+    let key_column = ctx.columns.get(Field::Key);
     for start in run.clone().step_by(BATCH) {
         let batch = start..run.end.min(start + BATCH);
-        found.extend(batch.clone().map(|i| {
-            let (key, person) = find(ctx, &ctx.table.row(i));
+        for (j, i) in batch.clone().enumerate() {
+            clean_key_into(ctx.table.row(i).get(key_column), &mut cleaned[j]);
+            if let Some(roster) = ctx.roster {
+                hashes[j] = roster.fetch_entry(&cleaned[j]);
+            }
+        }
+        if let Some(roster) = ctx.roster {
+            for &hash in &hashes[..batch.len()] {
+                roster.fetch_key(hash);
+            }
+        }
+        found.extend((0..batch.len()).map(|j| {
+            let person = ctx
+                .roster
+                .and_then(|roster| roster.position_hashed(&cleaned[j], hashes[j]));
             if let (Some(roster), Some(p)) = (ctx.roster, person) {
                 roster.prefetch(p);
             }
-            (key, person)
+            found_key(ctx, &cleaned[j], person)
         }));
         for (i, (key, person)) in batch.zip(found.drain(..)) {
             rows.push(check_found(ctx, i, key, person, bridges));
@@ -282,15 +299,21 @@ thread_local! {
 fn find(ctx: &RowContext<'_>, row: &RowRef<'_>) -> (Option<UserKey>, Option<u32>) {
     KEY.with_borrow_mut(|cleaned| {
         clean_key_into(row.get(ctx.columns.get(Field::Key)), cleaned);
-        let person = ctx.roster.and_then(|roster| {
-            let p = roster.position_of(cleaned)?;
-            Some((roster.people[p as usize].key.clone(), p))
-        });
-        match person {
-            Some((key, p)) => (Some(key), Some(p)),
-            None => (UserKey::from_cleaned(cleaned), None),
-        }
+        let person = ctx.roster.and_then(|roster| roster.position_of(cleaned));
+        found_key(ctx, cleaned, person)
     })
+}
+
+/// The key of a row whose cleaned key is `cleaned`, with its person.
+fn found_key(
+    ctx: &RowContext<'_>,
+    cleaned: &str,
+    person: Option<u32>,
+) -> (Option<UserKey>, Option<u32>) {
+    match (ctx.roster, person) {
+        (Some(roster), Some(p)) => (Some(roster.people[p as usize].key.clone()), Some(p)),
+        _ => (UserKey::from_cleaned(cleaned), None),
+    }
 }
 
 /// Checks one row.

@@ -445,7 +445,28 @@ pub fn reconcile_with(
             let mut fates = Vec::with_capacity(keys.len());
             let mut plan = Vec::new();
             let mut notes = Vec::new();
-            for g in keys {
+            // Each key's first row, its person and what they have now are
+            // all over memory: fetched in steps, 8, 4 and 2 keys ahead.
+            let first = |g: usize| rows.get(*groups.rows(g).first()? as usize);
+            let entry = |g: usize| roster.people.get(first(g)?.person? as usize);
+            for g in keys.clone() {
+                if g + 8 < keys.end {
+                    if let Some(row) = first(g + 8) {
+                        let at: *const ReturnedRow = row;
+                        crate::memory::prefetch(at);
+                        crate::memory::prefetch(at.wrapping_byte_add(64));
+                    }
+                }
+                if g + 4 < keys.end {
+                    if let Some(person) = entry(g + 4) {
+                        crate::memory::prefetch(person);
+                    }
+                }
+                if g + 2 < keys.end {
+                    if let Some(current) = entry(g + 2).and_then(|p| p.current.as_deref()) {
+                        crate::memory::prefetch(current);
+                    }
+                }
                 let indexes = groups.rows(g);
                 let row = &rows[indexes[0] as usize];
                 let decided = if rejected[indexes[0] as usize] {

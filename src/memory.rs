@@ -37,6 +37,18 @@ pub(crate) fn prefetch<T>(at: *const T) {
     let _ = at;
 }
 
+/// [`prefetch`] of every cache line `value` spans.
+#[inline(always)]
+pub(crate) fn prefetch_all<T>(value: &T) {
+    let at: *const T = value;
+    let size = std::mem::size_of::<T>();
+    // Every 64 bytes from the start, and the last byte: a value need not
+    // start a line.
+    for byte in (0..size).step_by(64).chain(size.checked_sub(1)) {
+        prefetch(at.wrapping_byte_add(byte));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -213,9 +213,7 @@ impl Outcome {
         };
         entries.iter().enumerate().filter_map(move |(i, entry)| {
             if let (Some(ahead), Some(next)) = (row(i + AHEAD), entries.get(i + AHEAD)) {
-                let at: *const ReturnedRow = ahead;
-                crate::memory::prefetch(at);
-                crate::memory::prefetch(at.wrapping_byte_add(64));
+                crate::memory::prefetch_all(ahead);
                 crate::memory::prefetch(self.roster_cells.address(next.display_name));
             }
             // Fetched half as far ahead, the row is in cache by now.
@@ -452,9 +450,7 @@ pub fn reconcile_with(
             for g in keys.clone() {
                 if g + 8 < keys.end {
                     if let Some(row) = first(g + 8) {
-                        let at: *const ReturnedRow = row;
-                        crate::memory::prefetch(at);
-                        crate::memory::prefetch(at.wrapping_byte_add(64));
+                        crate::memory::prefetch_all(row);
                     }
                 }
                 if g + 4 < keys.end {
@@ -578,9 +574,7 @@ pub fn reconcile_with(
         let row = |i: usize| rows.get(*of_note.get(i)? as usize);
         for (i, (note, slot)) in batch.into_iter().zip(part).enumerate() {
             if let Some(ahead) = row(i + 8) {
-                let at: *const ReturnedRow = ahead;
-                crate::memory::prefetch(at);
-                crate::memory::prefetch(at.wrapping_byte_add(64));
+                crate::memory::prefetch_all(ahead);
             }
             if let Some(key) = row(i + 4).and_then(|r| r.key.as_ref()) {
                 crate::memory::prefetch(key.as_str().as_ptr());

@@ -4,7 +4,7 @@
 use acp_recon::error::{Error, ExitStatus};
 use acp_recon::output;
 use acp_recon::progress::{Bar, Progress};
-use acp_recon::reconcile::{self, Inputs};
+use acp_recon::reconcile;
 use acp_recon::report::{diagnostics, errors_csv, summary};
 use acp_recon::source::ReadOptions;
 use acp_recon::{export, source, validate, Settings};
@@ -169,20 +169,21 @@ fn run_reconcile(
         sheet,
         ..options.clone()
     };
+    // The roster is built as soon as it is read, while the returned file,
+    // usually the larger, is still being read.
     let (roster, returned) = rayon::join(
         || {
             let roster = source::read_with(roster, &options);
             acp_recon::normalize::phone::warm_up();
-            roster
+            roster.map(|table| reconcile::prepare(table, &settings))
         },
         || source::read_with(returned, &returned_options),
     );
-    let inputs = Inputs {
-        roster: roster?,
-        returned: returned?,
-        sent: sent.map(|s| source::read_with(s, &options)).transpose()?,
-    };
-    let outcome = reconcile::reconcile_with(inputs, &settings, &bar)?;
+    // Errors in the order a run meets them one after another: the files
+    // read, then their columns.
+    let (roster, returned) = (roster?, returned?);
+    let sent = sent.map(|s| source::read_with(s, &options)).transpose()?;
+    let outcome = reconcile::reconcile_prepared(roster?, returned, sent, &settings, &bar)?;
     bar.stage("writing outputs", 0);
     let written = output::write_all(out, &outcome, &output::reconcile_outputs());
     bar.finish();

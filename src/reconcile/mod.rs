@@ -301,12 +301,55 @@ pub fn reconcile(inputs: Inputs, settings: &Settings) -> Result<Outcome, Error> 
 
 /// [`reconcile`], reporting its stages to `progress`.
 pub fn reconcile_with(
-    mut inputs: Inputs,
+    inputs: Inputs,
     settings: &Settings,
     progress: &dyn crate::progress::Progress,
 ) -> Result<Outcome, Error> {
-    let roster_columns = ColumnMap::resolve(&inputs.roster.headers, &settings.aliases);
-    require(&inputs.roster, &roster_columns, &[Field::Key])?;
+    progress.stage("reading the roster", 0);
+    let roster = prepare(inputs.roster, settings)?;
+    reconcile_prepared(roster, inputs.returned, inputs.sent, settings, progress)
+}
+
+/// A roster checked for its key column and built into people, ready for
+/// [`reconcile_prepared`]: a run can build it while it still reads the
+/// returned file.
+#[derive(Debug)]
+pub struct PreparedRoster {
+    table: Table,
+    columns: ColumnMap,
+    roster: roster::Roster,
+}
+
+/// Prepares the roster of a run (see [`PreparedRoster`]).
+pub fn prepare(table: Table, settings: &Settings) -> Result<PreparedRoster, Error> {
+    let columns = ColumnMap::resolve(&table.headers, &settings.aliases);
+    require(&table, &columns, &[Field::Key])?;
+    let roster = roster::build(&table, &columns, settings);
+    Ok(PreparedRoster {
+        table,
+        columns,
+        roster,
+    })
+}
+
+/// [`reconcile_with`] of a roster prepared already.
+pub fn reconcile_prepared(
+    roster: PreparedRoster,
+    returned: Table,
+    sent: Option<Table>,
+    settings: &Settings,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Outcome, Error> {
+    let PreparedRoster {
+        table,
+        columns: roster_columns,
+        roster,
+    } = roster;
+    let mut inputs = Inputs {
+        roster: table,
+        returned,
+        sent,
+    };
     let returned_columns = ColumnMap::resolve(&inputs.returned.headers, &settings.aliases);
     require(
         &inputs.returned,
@@ -322,8 +365,6 @@ pub fn reconcile_with(
         None => None,
     };
 
-    progress.stage("reading the roster", 0);
-    let roster = roster::build(&inputs.roster, &roster_columns, settings);
     let roster_cells = roster.cells.clone();
     // The entries keep copies of what they read of the roster's text (whose
     // pages went back to the page cache until a snippet is drawn from it):

@@ -924,42 +924,58 @@ pub(crate) fn mark_shared_conference_ids(
     rows: &mut [ReturnedRow],
     copy_of: &[Option<u32>],
 ) {
-    // First pass: the IDs given to more than one key. Second: their rows.
-    // The first row of each ID is held by its index, 4 bytes, not a copy.
+    // First pass: the IDs given to more than one key, a shard of the IDs
+    // (by their hash) on each core. Second: their rows. The first row of
+    // each ID is held by its index, 4 bytes, not a copy.
     let counted = |r: &&ReturnedRow| copy_of[r.index as usize].is_none();
     let hash = |id: &ConferenceId| std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, id);
     let id_of = |i: u32| rows[i as usize].conference_id.as_ref();
-    let mut first: hashbrown::HashTable<u32> = hashbrown::HashTable::with_capacity(
-        rows.iter()
-            .filter(counted)
-            .filter(|r| r.conference_id.is_some())
-            .count(),
-    );
-    let mut shared: FxHashSet<ConferenceId> = FxHashSet::default();
-    for row in rows.iter().filter(counted) {
-        let (Some(id), Some(key)) = (&row.conference_id, &row.key) else {
-            continue;
-        };
-        let h = hash(id);
-        match first.find(h, |&i| id_of(i) == Some(id)) {
-            Some(&i) => {
-                let other = &rows[i as usize];
-                // Rows of roster people share the roster's key: compared by
-                // person, their keys need not be read.
-                let same = match (row.person, other.person) {
-                    (Some(a), Some(b)) => a == b,
-                    _ => other.key.as_ref() == Some(key),
+    let with_id = rows
+        .iter()
+        .filter(counted)
+        .filter(|r| r.conference_id.is_some())
+        .count();
+    let shards = rayon::current_num_threads().clamp(1, 8) as u64;
+    // A bit the hash table uses for neither its buckets nor its tags.
+    let shard_of = |h: u64| (h >> 40) % shards;
+    let shared: FxHashSet<ConferenceId> = (0..shards)
+        .into_par_iter()
+        .map(|shard| {
+            let mut first: hashbrown::HashTable<u32> =
+                hashbrown::HashTable::with_capacity(with_id / shards as usize + 1);
+            let mut shared = FxHashSet::default();
+            for row in rows.iter().filter(counted) {
+                let (Some(id), Some(key)) = (&row.conference_id, &row.key) else {
+                    continue;
                 };
-                if !same {
-                    shared.insert(*id);
+                let h = hash(id);
+                if shard_of(h) != shard {
+                    continue;
+                }
+                match first.find(h, |&i| id_of(i) == Some(id)) {
+                    Some(&i) => {
+                        let other = &rows[i as usize];
+                        // Rows of roster people share the roster's key:
+                        // compared by person, their keys need not be read.
+                        let same = match (row.person, other.person) {
+                            (Some(a), Some(b)) => a == b,
+                            _ => other.key.as_ref() == Some(key),
+                        };
+                        if !same {
+                            shared.insert(*id);
+                        }
+                    }
+                    None => {
+                        first.insert_unique(h, row.index, |&i| id_of(i).map_or(0, hash));
+                    }
                 }
             }
-            None => {
-                first.insert_unique(h, row.index, |&i| id_of(i).map_or(0, hash));
-            }
-        }
-    }
-    drop(first);
+            shared
+        })
+        .reduce(FxHashSet::default, |mut a, b| {
+            a.extend(b);
+            a
+        });
     let mut by_id: BTreeMap<ConferenceId, BTreeMap<UserKey, Vec<usize>>> = BTreeMap::new();
     for row in rows.iter().filter(|r| copy_of[r.index as usize].is_none()) {
         if let (Some(id), Some(key)) = (&row.conference_id, &row.key) {

@@ -441,15 +441,19 @@ pub fn reconcile_prepared(
         &copy_of,
     );
     // A person with an error on any of their rows is rejected, with all
-    // their rows; so is every row without a person.
-    let mut rejected: Vec<bool> = rows.iter().map(|r| r.person.is_none()).collect();
+    // their rows; so is every row without a person. Which rows carry an
+    // error is read in file order: the groups, in key order, then read a
+    // byte a row instead of the rows themselves.
+    let erred: Vec<bool> = rows.par_iter().map(ReturnedRow::has_error).collect();
+    let mut rejected: Vec<bool> = rows.par_iter().map(|r| r.person.is_none()).collect();
     for indexes in groups.iter() {
-        if indexes.iter().any(|&i| rows[i as usize].has_error()) {
+        if indexes.iter().any(|&i| erred[i as usize]) {
             for &i in indexes {
                 rejected[i as usize] = true;
             }
         }
     }
+    drop(erred);
 
     // What is left needs no cell of the returned file: the rows to send
     // back are taken now, with the rows' offsets and what the report says
@@ -458,6 +462,7 @@ pub fn reconcile_prepared(
     drop(copy_of);
     // Offsets fit 32 bits: a table's text is under 4 GiB.
     let offsets: Vec<Option<u32>> = (0..rows.len())
+        .into_par_iter()
         .map(|i| returned.row(i).offset().and_then(|o| u32::try_from(o).ok()))
         .collect();
     let returned_info = InputInfo::new("returned", returned, &returned_columns);

@@ -205,20 +205,10 @@ impl Outcome {
     /// view would wait for memory: the rows, keys and display names of the
     /// entries a few places ahead are fetched meanwhile.
     pub fn views<'a>(&'a self, entries: &'a [PlanEntry]) -> impl Iterator<Item = Planned<'a>> {
-        const AHEAD: usize = 8;
-        let row = |i: usize| {
-            entries
-                .get(i)
-                .and_then(|e| self.returned.get(e.row as usize))
-        };
         entries.iter().enumerate().filter_map(move |(i, entry)| {
-            if let (Some(ahead), Some(next)) = (row(i + AHEAD), entries.get(i + AHEAD)) {
-                crate::memory::prefetch_all(ahead);
+            fetch_ahead(&self.returned, i, |i| Some(entries.get(i)?.row));
+            if let Some(next) = entries.get(i + AHEAD) {
                 crate::memory::prefetch(self.roster_cells.address(next.display_name));
-            }
-            // Fetched half as far ahead, the row is in cache by now.
-            if let Some(key) = row(i + AHEAD / 2).and_then(|r| r.key.as_ref()) {
-                crate::memory::prefetch(key.as_str().as_ptr());
             }
             self.view(entry)
         })
@@ -490,22 +480,23 @@ pub fn reconcile_prepared(
             let mut plan = Vec::new();
             let mut notes = Vec::new();
             // Each key's first row, its person and what they have now are
-            // all over memory: fetched in steps, 8, 4 and 2 keys ahead.
+            // all over memory: fetched in steps, AHEAD keys ahead, half and
+            // a quarter as far.
             let first = |g: usize| rows.get(*groups.rows(g).first()? as usize);
             let entry = |g: usize| roster.people.get(first(g)?.person? as usize);
             for g in keys.clone() {
-                if g + 8 < keys.end {
-                    if let Some(row) = first(g + 8) {
+                if g + AHEAD < keys.end {
+                    if let Some(row) = first(g + AHEAD) {
                         crate::memory::prefetch_all(row);
                     }
                 }
-                if g + 4 < keys.end {
-                    if let Some(person) = entry(g + 4) {
+                if g + AHEAD / 2 < keys.end {
+                    if let Some(person) = entry(g + AHEAD / 2) {
                         crate::memory::prefetch(person);
                     }
                 }
-                if g + 2 < keys.end {
-                    if let Some(current) = entry(g + 2).and_then(|p| p.current.as_deref()) {
+                if g + AHEAD / 4 < keys.end {
+                    if let Some(current) = entry(g + AHEAD / 4).and_then(|p| p.current.as_deref()) {
                         crate::memory::prefetch(current);
                     }
                 }
@@ -614,17 +605,10 @@ pub fn reconcile_prepared(
         room = rest;
     }
     notes.into_par_iter().zip(parts).for_each(|(batch, part)| {
-        // The notes are in key order, their rows in file order: each row
-        // is fetched 8 notes ahead, its key (which the finding shares) 4.
+        // The notes are in key order, their rows in file order.
         let of_note: Vec<u32> = batch.iter().map(|n| n.row).collect();
-        let row = |i: usize| rows.get(*of_note.get(i)? as usize);
         for (i, (note, slot)) in batch.into_iter().zip(part).enumerate() {
-            if let Some(ahead) = row(i + 8) {
-                crate::memory::prefetch_all(ahead);
-            }
-            if let Some(key) = row(i + 4).and_then(|r| r.key.as_ref()) {
-                crate::memory::prefetch(key.as_str().as_ptr());
-            }
+            fetch_ahead(&rows, i, |i| of_note.get(i).copied());
             slot.write(note.finding(&rows, &offsets, &returned.name));
         }
     });
@@ -690,6 +674,22 @@ pub fn reconcile_prepared(
         inputs: inputs_info,
         sources,
     })
+}
+
+/// How many steps ahead loops that read rows out of file order fetch them.
+const AHEAD: usize = 8;
+
+/// For a loop whose step `i` reads the row `row_at(i)`: fetches the row of
+/// step `i + AHEAD`, and the key of the row of step `i + AHEAD / 2` (whose
+/// row was fetched half as many steps ago, and is in cache by now).
+fn fetch_ahead(rows: &[ReturnedRow], i: usize, row_at: impl Fn(usize) -> Option<u32>) {
+    let row = |i: usize| rows.get(row_at(i)? as usize);
+    if let Some(ahead) = row(i + AHEAD) {
+        crate::memory::prefetch_all(ahead);
+    }
+    if let Some(key) = row(i + AHEAD / 2).and_then(|r| r.key.as_ref()) {
+        crate::memory::prefetch(key.as_str().as_ptr());
+    }
 }
 
 /// Gives findings on spreadsheet rows their cell reference (`Sheet1!D17`).

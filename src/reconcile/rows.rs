@@ -156,9 +156,8 @@ pub fn check_all(
     for window in ctx.table.windows() {
         let runs: Vec<Vec<ReturnedRow>> = window
             .clone()
-            .step_by(RUN)
-            .collect::<Vec<_>>()
             .into_par_iter()
+            .step_by(RUN)
             .map_init(Bridges::default, |bridges, start| {
                 let run = start..window.end.min(start + RUN);
                 progress.advance(run.len() as u64);

@@ -163,8 +163,7 @@ fn run_reconcile(
     };
     let bar = Bar::new(!common.quiet && std::io::stderr().is_terminal());
     bar.stage("reading inputs", 0);
-    // The two big files are read side by side; the phone metadata loads
-    // once the roster, usually the smaller file, is in.
+    // The two big files are read side by side.
     let returned_options = ReadOptions {
         sheet,
         ..options.clone()
@@ -172,11 +171,7 @@ fn run_reconcile(
     // The roster is built as soon as it is read, while the returned file,
     // usually the larger, is still being read.
     let (roster, returned) = rayon::join(
-        || {
-            let roster = source::read_with(roster, &options);
-            acp_recon::normalize::phone::warm_up();
-            roster.map(|table| reconcile::prepare(table, &settings))
-        },
+        || source::read_with(roster, &options).map(|table| reconcile::prepare(table, &settings)),
         || source::read_with(returned, &returned_options),
     );
     // Errors in the order a run meets them one after another: the files

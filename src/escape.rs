@@ -124,9 +124,98 @@ pub fn spreadsheet_cell(value: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A JSON string literal, as serde_json writes one: `"`, `\` and the
+/// control characters escaped (the short escapes where JSON has them,
+/// `\u00XX` otherwise), everything else as it is.
+///
+/// ```
+/// let mut out = Vec::new();
+/// acp_recon::escape::Json("say \"hi\"\n").push_to(&mut out);
+/// assert_eq!(out, br#""say \"hi\"\n""#);
+/// ```
+pub struct Json<'a>(pub &'a str);
+
+impl Json<'_> {
+    /// Appends the literal to bytes: a report holds millions.
+    pub fn push_to(&self, out: &mut Vec<u8>) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let bytes = self.0.as_bytes();
+        out.push(b'"');
+        let mut plain = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            // Eight bytes at a time past the many that need nothing.
+            if let Some(word) = bytes.get(i..i + 8) {
+                let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+                if !needs_escape(word) {
+                    i += 8;
+                    continue;
+                }
+            }
+            let b = bytes[i];
+            i += 1;
+            let escape = match b {
+                b'"' => b'"',
+                b'\\' => b'\\',
+                b'\n' => b'n',
+                b'\r' => b'r',
+                b'\t' => b't',
+                0x08 => b'b',
+                0x0C => b'f',
+                0..=0x1F => b'u',
+                _ => continue,
+            };
+            out.extend_from_slice(&bytes[plain..i - 1]);
+            plain = i;
+            out.extend_from_slice(&[b'\\', escape]);
+            if escape == b'u' {
+                out.extend_from_slice(&[
+                    b'0',
+                    b'0',
+                    HEX[usize::from(b >> 4)],
+                    HEX[usize::from(b & 15)],
+                ]);
+            }
+        }
+        out.extend_from_slice(&bytes[plain..]);
+        out.push(b'"');
+    }
+}
+
+/// Whether any byte of `word` is a control character, `"` or `\`: the
+/// bit tricks find a zero byte, or one under 0x20, in all eight at once.
+fn needs_escape(word: u64) -> bool {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    let zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
+    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
+    control | zero(word ^ (ONES * u64::from(b'"'))) | zero(word ^ (ONES * u64::from(b'\\'))) != 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Any text, as serde_json would write it.
+        #[test]
+        fn json_strings_are_serde_jsons(text in "(?s).{0,80}|[\\x00-\\x7f\"\\\\]{0,80}") {
+            let mut out = Vec::new();
+            Json(&text).push_to(&mut out);
+            proptest::prop_assert_eq!(out, serde_json::to_vec(&text).unwrap());
+        }
+    }
+
+    #[test]
+    fn json_escapes_every_control_character() {
+        let text: String = (0u8..0x80)
+            .map(char::from)
+            .chain(['\u{85}', '\u{2028}', 'é'])
+            .collect();
+        let mut out = Vec::new();
+        Json(&text).push_to(&mut out);
+        assert_eq!(out, serde_json::to_vec(&text).unwrap());
+    }
 
     /// Every hostile value stays inside one single-quoted literal: the body
     /// between the outer quotes has only doubled quote characters.

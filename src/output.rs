@@ -168,7 +168,7 @@ pub fn write_in_order<T: Sync>(
         let texts: Vec<io::Result<Vec<u8>>> = window
             .par_chunks(1 << 10)
             .map(|run| {
-                let mut text = Vec::with_capacity(run.len() * 256);
+                let mut text = Vec::with_capacity(run.len() * 512);
                 format(run, &mut text).map(|()| text)
             })
             .collect();

@@ -117,36 +117,62 @@ impl RosterCells {
     }
 
     /// Copies the display names and mail addresses of `people` from the
-    /// table they point into, and points them at the copies. The people
-    /// are in the table's order: its text is let go of behind the copying.
+    /// table they point into, and points them at the copies. The people are
+    /// in the table's order and copied a run at a time on every core; each
+    /// run lets go of its stretch of the table's text behind it.
     fn copy(table: &Table, people: &mut [RosterEntry]) -> RosterCells {
+        const RUN: usize = 1 << 14;
         let len = |at: TextRef| (at.len & !TextRef::OWN) as usize;
-        let total = people
-            .iter()
-            .map(|p| len(p.display_name) + len(p.mail))
-            .sum();
-        let mut names = String::with_capacity(total);
-        let mut copy = |at: &mut TextRef| {
-            let text = table.text_at(*at);
-            // Distinct cells of a text under 4 GiB (a quoted cell's copy is
-            // shorter than its text): the copies fit 32 bits.
-            *at = TextRef {
-                start: names.len() as u32,
-                len: text.len() as u32,
-            };
-            names.push_str(text);
-        };
-        let mut copied_to = 0;
-        for person in people {
-            let start = person.display_name.start as usize;
-            if person.display_name.len & TextRef::OWN == 0 && start >= copied_to + (4 << 20) {
-                table.text.let_go_range(copied_to..start);
-                copied_to = start;
-            }
-            copy(&mut person.display_name);
-            copy(&mut person.mail);
+        let sizes: Vec<usize> = people
+            .par_chunks(RUN)
+            .map(|run| run.iter().map(|p| len(p.display_name) + len(p.mail)).sum())
+            .collect();
+        // Each run's stretch of text ends where the next run's rows begin.
+        let ends: Vec<Option<usize>> = people
+            .chunks(RUN)
+            .skip(1)
+            .map(|run| run[0].offset.map(|o| o as usize))
+            .chain([None])
+            .collect();
+        let mut names = vec![0u8; sizes.iter().sum()];
+        let mut places = Vec::with_capacity(sizes.len());
+        let mut rest = names.as_mut_slice();
+        let mut base = 0;
+        for &size in &sizes {
+            let (place, after) = rest.split_at_mut(size);
+            places.push((base, place));
+            rest = after;
+            base += size;
         }
+        people
+            .par_chunks_mut(RUN)
+            .zip(places)
+            .zip(ends)
+            .for_each(|((run, (base, place)), end)| {
+                let from = run[0].offset.map(|o| o as usize);
+                let mut at = 0;
+                for person in run {
+                    for cell in [&mut person.display_name, &mut person.mail] {
+                        let text = table.text_at(*cell).as_bytes();
+                        place[at..at + text.len()].copy_from_slice(text);
+                        // Distinct cells of a text under 4 GiB (a quoted
+                        // cell's copy is shorter than its text): the copies
+                        // fit 32 bits.
+                        *cell = TextRef {
+                            start: (base + at) as u32,
+                            len: text.len() as u32,
+                        };
+                        at += text.len();
+                    }
+                }
+                if let (Some(from), Some(end)) = (from, end) {
+                    table.text.let_go_range(from..end);
+                }
+            });
         table.text.let_go();
+        // SAFETY: `names` holds whole `str`s laid end to end, and zeros
+        // where a cell read shorter than its reference said: UTF-8 all.
+        let names = unsafe { String::from_utf8_unchecked(names) };
         RosterCells {
             names: Arc::new(names),
         }
@@ -163,77 +189,81 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
         .collect();
     // Which row stands for each key; broken, keyless and repeated rows are
     // findings. The index built here, of the chosen rows by key, is the
-    // roster's index: entry `i` is built from row `chosen[i]`.
+    // roster's index: entry `i` is built from row `chosen[i]`. This pass is
+    // on one core; the phone metadata, which the numbers need next, loads on
+    // the other meanwhile.
     let mut index: HashTable<u32> = HashTable::with_capacity(table.rows.len());
     let mut chosen: Vec<usize> = Vec::with_capacity(table.rows.len());
-    for (row_index, row) in table.rows().enumerate() {
-        let hashed = keys[row_index].as_ref();
-        let key = hashed.map(|(_, k)| k);
-        let here = |code: Code, message: String| {
-            Finding::new(code, &table.name, message)
-                .key(key)
-                .at(row.line, row.offset())
-        };
-        if let Some(problem) = row.malformed() {
-            roster.findings.push(here(
-                Code::MalformedRow,
-                format!("This roster row {problem}. The person on it is left out."),
-            ));
-            continue;
-        }
-        let Some((key_hash, key)) = hashed else {
-            roster.findings.push(
-                here(
-                    Code::EmptyKey,
-                    "This roster row has no UserPrincipalName. Fill it in or delete the row."
-                        .into(),
-                )
-                .field(Field::Key.name())
-                .column(key_column),
-            );
-            continue;
-        };
-        let chosen_key = |e: u32| &keys[chosen[e as usize]];
-        let found = index.find(*key_hash, |&e| {
-            chosen_key(e).as_ref().map(|(_, k)| k) == Some(key)
-        });
-        if let Some(&first) = found {
-            let original = table.row(chosen[first as usize]);
-            if same_row(original, row, &columns.pins) {
+    let ((), ()) = rayon::join(phone::warm_up, || {
+        for (row_index, row) in table.rows().enumerate() {
+            let hashed = keys[row_index].as_ref();
+            let key = hashed.map(|(_, k)| k);
+            let here = |code: Code, message: String| {
+                Finding::new(code, &table.name, message)
+                    .key(key)
+                    .at(row.line, row.offset())
+            };
+            if let Some(problem) = row.malformed() {
                 roster.findings.push(here(
-                    Code::DuplicateRow,
-                    format!(
-                        "This roster row repeats line {} exactly; it is read once.",
-                        original.line
-                    ),
+                    Code::MalformedRow,
+                    format!("This roster row {problem}. The person on it is left out."),
                 ));
-            } else {
+                continue;
+            }
+            let Some((key_hash, key)) = hashed else {
                 roster.findings.push(
                     here(
-                        Code::DuplicateUser,
-                        format!(
-                            "The roster lists {key} again with other values (first on line {}). \
-                             Keep one row for this person; until then nothing is planned for them.",
-                            original.line
-                        ),
+                        Code::EmptyKey,
+                        "This roster row has no UserPrincipalName. Fill it in or delete the row."
+                            .into(),
                     )
                     .field(Field::Key.name())
                     .column(key_column),
                 );
-                roster
-                    .conflicted
-                    .entry(key.clone())
-                    .or_insert_with(|| vec![original.line])
-                    .push(row.line);
+                continue;
+            };
+            let chosen_key = |e: u32| &keys[chosen[e as usize]];
+            let found = index.find(*key_hash, |&e| {
+                chosen_key(e).as_ref().map(|(_, k)| k) == Some(key)
+            });
+            if let Some(&first) = found {
+                let original = table.row(chosen[first as usize]);
+                if same_row(original, row, &columns.pins) {
+                    roster.findings.push(here(
+                        Code::DuplicateRow,
+                        format!(
+                            "This roster row repeats line {} exactly; it is read once.",
+                            original.line
+                        ),
+                    ));
+                } else {
+                    roster.findings.push(
+                        here(
+                            Code::DuplicateUser,
+                            format!(
+                            "The roster lists {key} again with other values (first on line {}). \
+                             Keep one row for this person; until then nothing is planned for them.",
+                            original.line
+                        ),
+                        )
+                        .field(Field::Key.name())
+                        .column(key_column),
+                    );
+                    roster
+                        .conflicted
+                        .entry(key.clone())
+                        .or_insert_with(|| vec![original.line])
+                        .push(row.line);
+                }
+                continue;
             }
-            continue;
+            let entry = chosen.len() as u32;
+            index.insert_unique(*key_hash, entry, |&e| {
+                keys[chosen[e as usize]].as_ref().map_or(0, |(h, _)| *h)
+            });
+            chosen.push(row_index);
         }
-        let entry = chosen.len() as u32;
-        index.insert_unique(*key_hash, entry, |&e| {
-            keys[chosen[e as usize]].as_ref().map_or(0, |(h, _)| *h)
-        });
-        chosen.push(row_index);
-    }
+    });
     // Current numbers and providers repeat as much as the vendor's: each is
     // checked once and shared by everyone who has it.
     let [mut distinct, providers] = distinct_cells(

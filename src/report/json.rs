@@ -1,9 +1,11 @@
 //! `report.json`: the summary, how each input was read, and every finding.
 
+use crate::escape::Json;
 use crate::finding::Finding;
 use crate::output::Output;
 use crate::reconcile::{InputInfo, Outcome, Summary};
 use serde::Serialize;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 pub struct ReportJson;
@@ -42,21 +44,11 @@ impl Output for ReportJson {
         text.push(b'[');
         out.write_all(&text)?;
         crate::output::write_in_order(out, findings, |run, text| {
-            let mut alone = Vec::with_capacity(512);
+            let mut message = String::new();
             for f in run {
                 let first = std::ptr::eq(f, &findings[0]);
                 text.extend_from_slice(if first { b"\n    " } else { b",\n    " });
-                // Pretty-printed on its own, a finding is two levels less
-                // indented than inside the document. JSON strings hold no raw
-                // line break, so every one is the printer's.
-                alone.clear();
-                serde_json::to_writer_pretty(&mut alone, f)?;
-                for (i, line) in alone.split(|&b| b == b'\n').enumerate() {
-                    if i > 0 {
-                        text.extend_from_slice(b"\n    ");
-                    }
-                    text.extend_from_slice(line);
-                }
+                push_finding(f, &mut message, text);
             }
             Ok(())
         })?;
@@ -64,10 +56,66 @@ impl Output for ReportJson {
     }
 }
 
+/// Appends a finding as the document's `findings` array holds it, as
+/// serde_json pretty-prints it there (the tests hold the two to the same
+/// bytes): written by hand, it takes a third of the time.
+fn push_finding(f: &Finding, message: &mut String, text: &mut Vec<u8>) {
+    let string = |value: Option<&str>, text: &mut Vec<u8>| match value {
+        Some(value) => Json(value).push_to(text),
+        None => text.extend_from_slice(b"null"),
+    };
+    let name = |name: &str, text: &mut Vec<u8>| {
+        text.extend_from_slice(b",\n      \"");
+        text.extend_from_slice(name.as_bytes());
+        text.extend_from_slice(b"\": ");
+    };
+    text.extend_from_slice(b"{\n      \"severity\": ");
+    Json(f.severity.as_str()).push_to(text);
+    name("code", text);
+    Json(f.code.as_str()).push_to(text);
+    name("key", text);
+    string(f.key.as_ref().map(|k| k.as_str()), text);
+    name("file", text);
+    Json(&f.file).push_to(text);
+    name("line", text);
+    match f.line {
+        Some(line) => push_number(line, text),
+        None => text.extend_from_slice(b"null"),
+    }
+    name("field", text);
+    string(f.field.as_deref(), text);
+    name("value", text);
+    string(f.value.as_deref(), text);
+    name("message", text);
+    message.clear();
+    let _ = write!(message, "{}", f.message_text());
+    Json(message).push_to(text);
+    if let Some(cell) = &f.cell {
+        name("cell", text);
+        Json(cell).push_to(text);
+    }
+    text.extend_from_slice(b"\n    }");
+}
+
+/// Appends a number in decimal.
+fn push_number(mut n: u32, text: &mut Vec<u8>) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    text.extend_from_slice(&digits[at..]);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Code;
+    use crate::finding::{Code, Note};
     use crate::model::UserKey;
 
     fn whole(outcome: &Outcome) -> Vec<u8> {
@@ -93,13 +141,31 @@ mod tests {
         assert_eq!(written(&outcome), whole(&outcome));
         let key = UserKey::parse("Ann@Contoso.example");
         let file: std::sync::Arc<str> = "returned.csv".into();
-        outcome.findings = (0..3000)
-            .map(|i| {
-                Finding::new(Code::InvalidTollNumber, &file, "Say \"why\"\nhere.")
+        outcome.findings = (0..3000u32)
+            .map(|i| match i % 4 {
+                0 => Finding::new(Code::InvalidTollNumber, &file, "Say \"why\"\nhere.")
                     .key(key.as_ref())
                     .at(i + 2, None)
                     .field("TollNumber")
-                    .value("+1 425\t555")
+                    .value("+1 425\t555\u{1}\u{7f}"),
+                1 => Finding::note(Code::Unchanged, &file, Note::Unchanged).key(key.as_ref()),
+                2 => {
+                    let mut f = Finding::new(Code::ExcelMangled, &file, "Zoë \\ \u{2028}")
+                        .line(u32::MAX - i)
+                        .value("1.2E+07");
+                    f.cell = Some("Sheet1!D17".into());
+                    f
+                }
+                _ => Finding::note(
+                    Code::ProviderReplaced,
+                    &file,
+                    Note::ProviderReplaced {
+                        new: "Fabrikam".into(),
+                    },
+                )
+                .key(key.as_ref())
+                .line(i)
+                .value("Inter\"Call"),
             })
             .collect();
         outcome.summary.errors = 3000;

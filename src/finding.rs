@@ -240,30 +240,52 @@ struct MessageText<'a>(&'a Finding);
 
 impl fmt::Display for MessageText<'_> {
     fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let finding = self.0;
-        let key = finding.key.as_ref().map_or("", UserKey::as_str);
-        match &finding.message {
+        self.0.write_message(out)
+    }
+}
+
+impl Finding {
+    /// Writes the message piece by piece: the outputs write half a million,
+    /// where formatting machinery would cost more than the text.
+    pub fn write_message(&self, out: &mut impl fmt::Write) -> fmt::Result {
+        let key = self.key.as_ref().map_or("", UserKey::as_str);
+        let note = |out: &mut dyn fmt::Write, pieces: &[&str]| {
+            pieces.iter().try_for_each(|piece| out.write_str(piece))
+        };
+        match &self.message {
             Message::Text(text) => out.write_str(text),
             Message::Note(Note::Unchanged) => {
-                write!(out, "{key} already has these values: nothing to do.")
+                note(out, &[key, " already has these values: nothing to do."])
             }
-            Message::Note(Note::OnMicrosoftBridge { licence }) => write!(
+            Message::Note(Note::OnMicrosoftBridge { licence }) => note(
                 out,
-                "{key} uses Microsoft's bridge now; the plan runs Disable-CsOnlineDialInConferencingUser first.{}",
-                if *licence {
-                    " They hold the Microsoft Audio Conferencing licence: remove it too, or it switches them back to Microsoft."
-                } else {
-                    ""
-                }
+                &[
+                    key,
+                    " uses Microsoft's bridge now; the plan runs Disable-CsOnlineDialInConferencingUser first.",
+                    if *licence {
+                        " They hold the Microsoft Audio Conferencing licence: remove it too, or it switches them back to Microsoft."
+                    } else {
+                        ""
+                    },
+                ],
             ),
-            Message::Note(Note::MicrosoftLicence) => write!(
+            Message::Note(Note::MicrosoftLicence) => note(
                 out,
-                "{key} holds the Microsoft Audio Conferencing licence; the plan runs Disable-CsOnlineDialInConferencingUser first. Remove the licence too, or it switches them back to Microsoft."
+                &[
+                    key,
+                    " holds the Microsoft Audio Conferencing licence; the plan runs Disable-CsOnlineDialInConferencingUser first. Remove the licence too, or it switches them back to Microsoft.",
+                ],
             ),
-            Message::Note(Note::ProviderReplaced { new }) => write!(
+            Message::Note(Note::ProviderReplaced { new }) => note(
                 out,
-                "{key} has {} now; the plan removes that entry (Remove-CsUserAcp) and sets {new}.",
-                finding.value.as_deref().unwrap_or_default()
+                &[
+                    key,
+                    " has ",
+                    self.value.as_deref().unwrap_or_default(),
+                    " now; the plan removes that entry (Remove-CsUserAcp) and sets ",
+                    new,
+                    ".",
+                ],
             ),
         }
     }
@@ -363,6 +385,43 @@ pub fn sort(findings: &mut [Finding]) {
         }
         from[at] = at;
     }
+}
+
+/// Findings of every shape, with the characters each output must escape
+/// in every field: for the tests that hold an output's bytes to another
+/// writer's.
+#[cfg(test)]
+pub(crate) fn hostile_samples(count: u32) -> Vec<Finding> {
+    let key = UserKey::parse("=Ann,\"O'Neil\"@Contoso.example");
+    let file: Arc<str> = "returned, \"2\".csv".into();
+    (0..count)
+        .map(|i| match i % 5 {
+            0 => Finding::new(Code::InvalidTollNumber, &file, "Say \"why\"\nhere, now.")
+                .key(key.as_ref())
+                .at(i + 2, None)
+                .field("TollNumber")
+                .value("+1 425\t555\u{1}\u{7f}\r"),
+            1 => Finding::note(Code::Unchanged, &file, Note::Unchanged).key(key.as_ref()),
+            2 => {
+                let mut f = Finding::new(Code::ExcelMangled, &file, "-Zoë \\ \u{2028}")
+                    .line(u32::MAX - i)
+                    .value("@1.2E+07");
+                f.cell = Some("Sheet1!D17".into());
+                f
+            }
+            3 => Finding::note(
+                Code::ProviderReplaced,
+                &file,
+                Note::ProviderReplaced {
+                    new: "Fabrikam".into(),
+                },
+            )
+            .key(key.as_ref())
+            .line(i)
+            .value("Inter\"Call"),
+            _ => Finding::new(Code::EmptyKey, &file, "").field("\tKey"),
+        })
+        .collect()
 }
 
 #[cfg(test)]

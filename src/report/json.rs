@@ -5,7 +5,6 @@ use crate::finding::Finding;
 use crate::output::Output;
 use crate::reconcile::{InputInfo, Outcome, Summary};
 use serde::Serialize;
-use std::fmt::Write as _;
 use std::io::{self, Write};
 
 pub struct ReportJson;
@@ -88,7 +87,7 @@ fn push_finding(f: &Finding, message: &mut String, text: &mut Vec<u8>) {
     string(f.value.as_deref(), text);
     name("message", text);
     message.clear();
-    let _ = write!(message, "{}", f.message_text());
+    let _ = f.write_message(message);
     Json(message).push_to(text);
     if let Some(cell) = &f.cell {
         name("cell", text);
@@ -115,8 +114,6 @@ fn push_number(mut n: u32, text: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Code, Note};
-    use crate::model::UserKey;
 
     fn whole(outcome: &Outcome) -> Vec<u8> {
         let report = Report {
@@ -139,35 +136,7 @@ mod tests {
     fn same_bytes_as_the_whole_document_pretty_printed() {
         let mut outcome = Outcome::default();
         assert_eq!(written(&outcome), whole(&outcome));
-        let key = UserKey::parse("Ann@Contoso.example");
-        let file: std::sync::Arc<str> = "returned.csv".into();
-        outcome.findings = (0..3000u32)
-            .map(|i| match i % 4 {
-                0 => Finding::new(Code::InvalidTollNumber, &file, "Say \"why\"\nhere.")
-                    .key(key.as_ref())
-                    .at(i + 2, None)
-                    .field("TollNumber")
-                    .value("+1 425\t555\u{1}\u{7f}"),
-                1 => Finding::note(Code::Unchanged, &file, Note::Unchanged).key(key.as_ref()),
-                2 => {
-                    let mut f = Finding::new(Code::ExcelMangled, &file, "Zoë \\ \u{2028}")
-                        .line(u32::MAX - i)
-                        .value("1.2E+07");
-                    f.cell = Some("Sheet1!D17".into());
-                    f
-                }
-                _ => Finding::note(
-                    Code::ProviderReplaced,
-                    &file,
-                    Note::ProviderReplaced {
-                        new: "Fabrikam".into(),
-                    },
-                )
-                .key(key.as_ref())
-                .line(i)
-                .value("Inter\"Call"),
-            })
-            .collect();
+        outcome.findings = crate::finding::hostile_samples(3000);
         outcome.summary.errors = 3000;
         assert_eq!(written(&outcome), whole(&outcome));
     }

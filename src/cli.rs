@@ -171,13 +171,13 @@ fn run_reconcile(
     // The roster is built as soon as it is read, while the returned file,
     // usually the larger, is still being read.
     let (roster, returned) = rayon::join(
-        || source::read_with(roster, &options).map(|table| reconcile::prepare(table, &settings)),
-        || source::read_with(returned, &returned_options),
+        || read_hashing_behind(roster, &options).map(|t| reconcile::prepare(t, &settings)),
+        || read_hashing_behind(returned, &returned_options),
     );
     // Errors in the order a run meets them one after another: the files
     // read, then their columns.
     let (roster, returned) = (roster?, returned?);
-    let sent = sent.map(|s| source::read_with(s, &options)).transpose()?;
+    let sent = sent.map(|s| read_hashing_behind(s, &options)).transpose()?;
     let outcome = reconcile::reconcile_prepared(roster?, returned, sent, &settings, &bar)?;
     bar.stage("writing outputs", 0);
     let written = output::write_all(out, &outcome, &output::reconcile_outputs());
@@ -205,6 +205,16 @@ fn run_reconcile(
     // about to end and the system takes the memory back at once.
     std::mem::forget(outcome);
     Ok(status)
+}
+
+/// Reads a table; its SHA-256, which only the outputs need, is taken on a
+/// thread that runs while a core would otherwise be idle.
+fn read_hashing_behind(path: &Path, options: &ReadOptions) -> Result<source::Table, Error> {
+    let table = source::read_with(path, options)?;
+    if let Some(digest) = &table.sha256 {
+        digest.take_in_background();
+    }
+    Ok(table)
 }
 
 fn run_export(

@@ -52,7 +52,10 @@ impl Output for ImportPlanPs1 {
                 "# {:<8} {}  SHA-256 {}\n",
                 input.role,
                 comment(&input.file),
-                input.sha256.as_deref().unwrap_or("(not read from a file)")
+                input
+                    .sha256
+                    .as_ref()
+                    .map_or("(not read from a file)", |d| d.hex())
             ));
         }
         text.push_str(&format!(

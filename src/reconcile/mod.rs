@@ -140,7 +140,7 @@ pub struct InputInfo {
     pub encoding: &'static str,
     pub delimiter: String,
     pub rows: usize,
-    pub sha256: Option<String>,
+    pub sha256: Option<crate::source::Sha256>,
     pub columns: BTreeMap<&'static str, String>,
 }
 

@@ -30,7 +30,7 @@ enum Text {
     Held(Arc<crate::source::Text>),
     InFile {
         path: std::path::PathBuf,
-        sha256: String,
+        sha256: crate::source::Sha256,
         read: Arc<std::sync::OnceLock<Option<crate::source::Text>>>,
     },
 }
@@ -68,7 +68,7 @@ impl SourceText {
             Text::InFile { path, sha256, read } => read
                 .get_or_init(|| {
                     let bytes = std::fs::read(path).ok()?;
-                    let same = crate::source::sha256_hex(&bytes) == *sha256;
+                    let same = crate::source::Sha256::of(&bytes) == *sha256;
                     same.then(|| crate::source::decode::decode(bytes).text)
                 })
                 .as_deref(),

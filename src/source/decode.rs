@@ -59,19 +59,18 @@ pub fn decode(bytes: Vec<u8>) -> Decoded {
     }
 }
 
-/// Decodes a mapped file: UTF-8 stays where it is, in the map; other
-/// encodings are decoded into a copy.
-pub fn decode_mapped(mapped: Mapped) -> Decoded {
+/// A mapped file as its own text, when it is UTF-8; else the map back, to
+/// decode a copy of ([`decode_copy`]).
+pub fn utf8_in_place(mapped: Mapped) -> Result<Decoded, Mapped> {
     match sniff(mapped.bytes()) {
-        (encoding @ (Encoding::Utf8 | Encoding::Utf8Bom), start) => match mapped.into_text(start) {
-            Ok(text) => Decoded {
+        (encoding @ (Encoding::Utf8 | Encoding::Utf8Bom), start) => {
+            mapped.into_text(start).map(|text| Decoded {
                 text,
                 encoding,
                 had_errors: false,
-            },
-            Err(mapped) => decode_copy(mapped.bytes()),
-        },
-        _ => decode_copy(mapped.bytes()),
+            })
+        }
+        _ => Err(mapped),
     }
 }
 
@@ -90,7 +89,7 @@ fn sniff(bytes: &[u8]) -> (Encoding, usize) {
 }
 
 /// Decodes into a new string, whatever the encoding.
-fn decode_copy(bytes: &[u8]) -> Decoded {
+pub fn decode_copy(bytes: &[u8]) -> Decoded {
     let (encoding, start) = sniff(bytes);
     let body = &bytes[start..];
     let codec = match encoding {
@@ -163,7 +162,8 @@ mod tests {
             // Read from a map too: UTF-8 is used in place, the rest copied.
             let mut file = tempfile::NamedTempFile::new().unwrap();
             std::io::Write::write_all(&mut file, &bytes).unwrap();
-            let mapped = decode_mapped(Mapped::open(file.as_file()).unwrap());
+            let mapped = utf8_in_place(Mapped::open(file.as_file()).unwrap())
+                .unwrap_or_else(|mapped| decode_copy(mapped.bytes()));
             let utf8 = matches!(encoding, Encoding::Utf8 | Encoding::Utf8Bom);
             assert_eq!(mapped.text.is_mapped(), utf8, "{encoding:?}");
             for d in [decode(bytes), mapped] {

@@ -4,12 +4,14 @@
 
 pub mod csv;
 pub mod decode;
+pub mod digest;
 pub mod sheet;
 pub mod text;
 
 use crate::error::Error;
 use crate::model::TextRef;
 use decode::Encoding;
+pub use digest::Sha256;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use std::path::Path;
@@ -158,7 +160,7 @@ pub struct Table {
     /// Rows whose cells are all empty: not data, skipped.
     pub blank_rows: usize,
     /// SHA-256 of the file's bytes, when read from a file.
-    pub sha256: Option<String>,
+    pub sha256: Option<Sha256>,
     /// The file read, when read from one.
     pub path: Option<std::path::PathBuf>,
     /// The sheet read, for spreadsheets.
@@ -575,16 +577,33 @@ pub fn read_with(path: &Path, options: &ReadOptions) -> Result<Table, Error> {
             Bytes::Read(read)
         }
     };
-    let sha256 = sha256_hex(bytes.as_slice());
-    let mut table = if is_spreadsheet(bytes.as_slice()) {
+    let (mut table, sha256) = if is_spreadsheet(bytes.as_slice()) {
+        let sha256 = Sha256::of(bytes.as_slice());
         let sheet = options.sheet.as_deref();
-        sheet::parse(name, bytes.as_slice(), sheet, &options.aliases)?
+        let table = sheet::parse(name, bytes.as_slice(), sheet, &options.aliases)?;
+        (table, Some(sha256))
     } else {
-        csv::parse(name, bytes.decode())?
+        // A UTF-8 file stays mapped as its text and is hashed from there
+        // (see `Sha256::take_in_background`); any other is hashed before
+        // its bytes go.
+        let (decoded, sha256) = match bytes {
+            Bytes::Mapped(mapped) => match decode::utf8_in_place(mapped) {
+                Ok(decoded) => (decoded, None),
+                Err(mapped) => (
+                    decode::decode_copy(mapped.bytes()),
+                    Some(Sha256::of(mapped.bytes())),
+                ),
+            },
+            Bytes::Read(read) => {
+                let sha256 = Sha256::of(&read);
+                (decode::decode(read), Some(sha256))
+            }
+        };
+        (csv::parse(name, decoded)?, sha256)
     };
     // Until the run reads its rows, a mapped file's pages need not be held.
     table.text.let_go();
-    table.sha256 = Some(sha256);
+    table.sha256 = sha256.or_else(|| Sha256::of_mapped(&table.text));
     table.path = Some(path.to_path_buf());
     Ok(table)
 }
@@ -602,22 +621,6 @@ impl Bytes {
             Bytes::Read(read) => read,
         }
     }
-
-    fn decode(self) -> decode::Decoded {
-        match self {
-            Bytes::Mapped(mapped) => decode::decode_mapped(mapped),
-            Bytes::Read(read) => decode::decode(read),
-        }
-    }
-}
-
-/// Lowercase hex SHA-256, as `Get-FileHash` shows it (in upper case).
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Zip (xlsx, ods) and OLE2 (xls) containers, whatever the extension says.

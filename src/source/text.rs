@@ -74,10 +74,25 @@ impl Text {
 
     /// [`Text::let_go`] for the pages that hold `range` of the text.
     pub fn let_go_range(&self, range: Range<usize>) {
+        if let Repr::Mapped { start, .. } = &self.0 {
+            self.let_go_of_file(start.saturating_add(range.start)..start.saturating_add(range.end));
+        }
+    }
+
+    /// The whole file a mapped text is from, its BOM too.
+    pub fn file_bytes(&self) -> Option<&[u8]> {
+        match &self.0 {
+            Repr::Mapped { map, .. } => Some(map),
+            Repr::Owned(_) => None,
+        }
+    }
+
+    /// [`Text::let_go`] for the pages that hold `range` of the file.
+    pub fn let_go_of_file(&self, range: Range<usize>) {
         #[cfg(unix)]
-        if let Repr::Mapped { map, start } = &self.0 {
-            let from = start.saturating_add(range.start).min(map.len());
-            let len = range.len().min(map.len() - from);
+        if let Repr::Mapped { map, .. } = &self.0 {
+            let from = range.start.min(map.len());
+            let len = range.end.saturating_sub(from).min(map.len() - from);
             if len > 0 {
                 // SAFETY: the map is read-only and file-backed, so pages
                 // given back read again as the file's bytes.

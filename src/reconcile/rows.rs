@@ -154,19 +154,21 @@ pub fn check_all(
     const RUN: usize = 1 << 10;
     let mut rows = Vec::with_capacity(ctx.table.rows.len());
     for window in ctx.table.windows() {
-        let runs: Vec<Vec<ReturnedRow>> = window
-            .clone()
-            .into_par_iter()
-            .step_by(RUN)
-            .map_init(Bridges::default, |bridges, start| {
-                let run = start..window.end.min(start + RUN);
-                progress.advance(run.len() as u64);
-                check_run(ctx, run, bridges)
-            })
-            .collect();
-        for run in runs {
-            rows.extend(run);
-        }
+        // Each run checks its rows straight into their places: no run is
+        // copied into the whole afterwards, on one core.
+        let room = &mut rows.spare_capacity_mut()[..window.len()];
+        room.par_chunks_mut(RUN).enumerate().for_each_init(
+            Bridges::default,
+            |bridges, (k, slots)| {
+                let start = window.start + k * RUN;
+                progress.advance(slots.len() as u64);
+                check_run(ctx, start, bridges, slots);
+            },
+        );
+        // SAFETY: the windows follow each other from row 0, so the room
+        // starts at the window's first row; the runs cover the room, and
+        // each run wrote every one of its slots (see `check_run`).
+        unsafe { rows.set_len(window.end) };
         ctx.table.let_go_of_rows(window);
     }
     rows
@@ -177,13 +179,15 @@ pub fn check_all(
 /// (the roster's entry, its key, then the names and current assignment the
 /// checks read): the roster is read all over memory, in the returned
 /// file's order, and the batch's waits overlap.
+/// Row `first + i` goes into `slots[i]`, every slot written.
 fn check_run(
     ctx: &RowContext<'_>,
-    run: std::ops::Range<usize>,
+    first: usize,
     bridges: &mut Bridges,
-) -> Vec<ReturnedRow> {
+    slots: &mut [std::mem::MaybeUninit<ReturnedRow>],
+) {
     const BATCH: usize = 8;
-    let mut rows = Vec::with_capacity(run.len());
+    let run = first..first + slots.len();
     let mut cleaned: [String; BATCH] = Default::default();
     let mut hashes = [0u64; BATCH];
     let mut found = Vec::with_capacity(BATCH);
@@ -211,10 +215,9 @@ fn check_run(
             found_key(ctx, &cleaned[j], person)
         }));
         for (i, (key, person)) in batch.zip(found.drain(..)) {
-            rows.push(check_found(ctx, i, key, person, bridges));
+            slots[i - first].write(check_found(ctx, i, key, person, bridges));
         }
     }
-    rows
 }
 
 /// The bridges rows share, by the addresses of their shared parts: rows

@@ -189,15 +189,17 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
         .collect();
     // Which row stands for each key; broken, keyless and repeated rows are
     // findings. The index built here, of the chosen rows by key, is the
-    // roster's index: entry `i` is built from row `chosen[i]`. This pass is
-    // on one core; the phone metadata, which the numbers need next, loads on
-    // the other meanwhile.
+    // roster's index: entry `i` is built from row `chosen[i]`, with key
+    // `chosen_keys[i]`, moved there (a clone would count a reference on
+    // every key, and dropping the list count each down again, all over
+    // memory). This pass is on one core; the phone metadata, which the
+    // numbers need next, loads on the other meanwhile.
     let mut index: HashTable<u32> = HashTable::with_capacity(table.rows.len());
     let mut chosen: Vec<usize> = Vec::with_capacity(table.rows.len());
+    let mut chosen_keys: Vec<UserKey> = Vec::with_capacity(table.rows.len());
     let ((), ()) = rayon::join(phone::warm_up, || {
-        for (row_index, row) in table.rows().enumerate() {
-            let hashed = keys[row_index].as_ref();
-            let key = hashed.map(|(_, k)| k);
+        for ((row_index, row), hashed) in table.rows().enumerate().zip(keys) {
+            let key = hashed.as_ref().map(|(_, k)| k);
             let here = |code: Code, message: String| {
                 Finding::new(code, &table.name, message)
                     .key(key)
@@ -222,12 +224,14 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
                 );
                 continue;
             };
-            let chosen_key = |e: u32| &keys[chosen[e as usize]];
-            let found = index.find(*key_hash, |&e| {
-                chosen_key(e).as_ref().map(|(_, k)| k) == Some(key)
-            });
+            let found = index.find(key_hash, |&e| chosen_keys[e as usize] == key);
             if let Some(&first) = found {
                 let original = table.row(chosen[first as usize]);
+                let here = |code: Code, message: String| {
+                    Finding::new(code, &table.name, message)
+                        .key(Some(&key))
+                        .at(row.line, row.offset())
+                };
                 if same_row(original, row, &columns.pins) {
                     roster.findings.push(here(
                         Code::DuplicateRow,
@@ -251,17 +255,16 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
                     );
                     roster
                         .conflicted
-                        .entry(key.clone())
+                        .entry(key)
                         .or_insert_with(|| vec![original.line])
                         .push(row.line);
                 }
                 continue;
             }
             let entry = chosen.len() as u32;
-            index.insert_unique(*key_hash, entry, |&e| {
-                keys[chosen[e as usize]].as_ref().map_or(0, |(h, _)| *h)
-            });
+            index.insert_unique(key_hash, entry, |&e| hash(chosen_keys[e as usize].as_str()));
             chosen.push(row_index);
+            chosen_keys.push(key);
         }
     });
     // Current numbers and providers repeat as much as the vendor's: each is
@@ -291,10 +294,8 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
         .collect();
     let mut entries: Vec<RosterEntry> = chosen
         .par_iter()
-        .map(|&i| {
-            let (_, key) = keys[i].clone().expect("chosen rows have a key");
-            entry(key, table, table.row(i), columns, &numbers, &providers)
-        })
+        .zip(chosen_keys)
+        .map(|(&i, key)| entry(key, table, table.row(i), columns, &numbers, &providers))
         .collect();
     roster.cells = RosterCells::copy(table, &mut entries);
     roster.index = index;

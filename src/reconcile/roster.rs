@@ -51,24 +51,22 @@ impl Roster {
     }
 
     /// The first step of looking `key` up with its memory fetched ahead:
-    /// starts loading the entry that most likely holds it, and returns the
-    /// key's hash for the next steps.
-    pub(crate) fn fetch_entry(&self, key: &str) -> u64 {
+    /// starts loading the entry that most likely holds it. Returns the key's
+    /// hash and that entry, for the next steps.
+    pub(crate) fn fetch_entry(&self, key: &str) -> (u64, Option<u32>) {
         let hash = hash(key);
-        if let Some(&i) = self.index.iter_hash(hash).next() {
-            let entry: *const RosterEntry = self.people.as_ptr().wrapping_add(i as usize);
-            crate::memory::prefetch(entry);
+        let likely = self.index.iter_hash(hash).next().copied();
+        if let Some(i) = likely {
+            crate::memory::prefetch(self.people.as_ptr().wrapping_add(i as usize));
         }
-        hash
+        (hash, likely)
     }
 
     /// The second step: starts loading the key of that entry, which the
     /// lookup ([`Roster::position_hashed`]) compares.
-    pub(crate) fn fetch_key(&self, hash: u64) {
-        if let Some(&i) = self.index.iter_hash(hash).next() {
-            if let Some(person) = self.people.get(i as usize) {
-                crate::memory::prefetch(person.key.as_str().as_ptr());
-            }
+    pub(crate) fn fetch_key(&self, likely: Option<u32>) {
+        if let Some(person) = likely.and_then(|i| self.people.get(i as usize)) {
+            crate::memory::prefetch(person.key.as_str().as_ptr());
         }
     }
 
@@ -199,8 +197,7 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
     let mut chosen_keys: Vec<UserKey> = Vec::with_capacity(table.rows.len());
     let ((), ()) = rayon::join(phone::warm_up, || {
         for ((row_index, row), hashed) in table.rows().enumerate().zip(keys) {
-            let key = hashed.as_ref().map(|(_, k)| k);
-            let here = |code: Code, message: String| {
+            let here = |code: Code, key: Option<&UserKey>, message: String| {
                 Finding::new(code, &table.name, message)
                     .key(key)
                     .at(row.line, row.offset())
@@ -208,6 +205,7 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
             if let Some(problem) = row.malformed() {
                 roster.findings.push(here(
                     Code::MalformedRow,
+                    hashed.as_ref().map(|(_, k)| k),
                     format!("This roster row {problem}. The person on it is left out."),
                 ));
                 continue;
@@ -216,6 +214,7 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
                 roster.findings.push(
                     here(
                         Code::EmptyKey,
+                        None,
                         "This roster row has no UserPrincipalName. Fill it in or delete the row."
                             .into(),
                     )
@@ -227,14 +226,10 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
             let found = index.find(key_hash, |&e| chosen_keys[e as usize] == key);
             if let Some(&first) = found {
                 let original = table.row(chosen[first as usize]);
-                let here = |code: Code, message: String| {
-                    Finding::new(code, &table.name, message)
-                        .key(Some(&key))
-                        .at(row.line, row.offset())
-                };
                 if same_row(original, row, &columns.pins) {
                     roster.findings.push(here(
                         Code::DuplicateRow,
+                        Some(&key),
                         format!(
                             "This roster row repeats line {} exactly; it is read once.",
                             original.line
@@ -244,6 +239,7 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
                     roster.findings.push(
                         here(
                             Code::DuplicateUser,
+                            Some(&key),
                             format!(
                             "The roster lists {key} again with other values (first on line {}). \
                              Keep one row for this person; until then nothing is planned for them.",

@@ -179,6 +179,7 @@ pub fn check_all(
 /// (the roster's entry, its key, then the names and current assignment the
 /// checks read): the roster is read all over memory, in the returned
 /// file's order, and the batch's waits overlap.
+///
 /// Row `first + i` goes into `slots[i]`, every slot written.
 fn check_run(
     ctx: &RowContext<'_>,
@@ -190,6 +191,7 @@ fn check_run(
     let run = first..first + slots.len();
     let mut cleaned: [String; BATCH] = Default::default();
     let mut hashes = [0u64; BATCH];
+    let mut likely = [None; BATCH];
     let mut found = Vec::with_capacity(BATCH);
     let key_column = ctx.columns.get(Field::Key);
     for start in run.clone().step_by(BATCH) {
@@ -197,12 +199,12 @@ fn check_run(
         for (j, i) in batch.clone().enumerate() {
             clean_key_into(ctx.table.row(i).get(key_column), &mut cleaned[j]);
             if let Some(roster) = ctx.roster {
-                hashes[j] = roster.fetch_entry(&cleaned[j]);
+                (hashes[j], likely[j]) = roster.fetch_entry(&cleaned[j]);
             }
         }
         if let Some(roster) = ctx.roster {
-            for &hash in &hashes[..batch.len()] {
-                roster.fetch_key(hash);
+            for &entry in &likely[..batch.len()] {
+                roster.fetch_key(entry);
             }
         }
         found.extend((0..batch.len()).map(|j| {
@@ -290,23 +292,9 @@ impl Bridges {
     }
 }
 
-thread_local! {
-    /// The key of the row being checked, cleaned into a buffer that is kept.
-    static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-}
-
-/// A row's key and the roster index of the person it names. The roster's
-/// copy of the key serves: the row's own is built only for people the
-/// roster does not have.
-fn find(ctx: &RowContext<'_>, row: &RowRef<'_>) -> (Option<UserKey>, Option<u32>) {
-    KEY.with_borrow_mut(|cleaned| {
-        clean_key_into(row.get(ctx.columns.get(Field::Key)), cleaned);
-        let person = ctx.roster.and_then(|roster| roster.position_of(cleaned));
-        found_key(ctx, cleaned, person)
-    })
-}
-
-/// The key of a row whose cleaned key is `cleaned`, with its person.
+/// The key of a row whose cleaned key is `cleaned`, with its person. The
+/// roster's copy of the key serves: the row's own is built only for people
+/// the roster does not have.
 fn found_key(
     ctx: &RowContext<'_>,
     cleaned: &str,
@@ -316,12 +304,6 @@ fn found_key(
         (Some(roster), Some(p)) => (Some(roster.people[p as usize].key.clone()), Some(p)),
         _ => (UserKey::from_cleaned(cleaned), None),
     }
-}
-
-/// Checks one row.
-pub fn check(ctx: &RowContext<'_>, index: usize, bridges: &mut Bridges) -> ReturnedRow {
-    let (key, person) = find(ctx, &ctx.table.row(index));
-    check_found(ctx, index, key, person, bridges)
 }
 
 /// Checks one row whose key and person are found.

@@ -78,7 +78,9 @@ fn push_finding(f: &Finding, message: &mut String, text: &mut Vec<u8>) {
     Json(&f.file).push_to(text);
     name("line", text);
     match f.line {
-        Some(line) => push_number(line, text),
+        Some(line) => {
+            let _ = write!(text, "{line}");
+        }
         None => text.extend_from_slice(b"null"),
     }
     name("field", text);
@@ -94,21 +96,6 @@ fn push_finding(f: &Finding, message: &mut String, text: &mut Vec<u8>) {
         Json(cell).push_to(text);
     }
     text.extend_from_slice(b"\n    }");
-}
-
-/// Appends a number in decimal.
-fn push_number(mut n: u32, text: &mut Vec<u8>) {
-    let mut digits = [0u8; 10];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    text.extend_from_slice(&digits[at..]);
 }
 
 #[cfg(test)]

@@ -212,6 +212,17 @@ pub fn csv_field(out: &mut Vec<u8>, value: &str) {
     out.push(b'"');
 }
 
+/// Appends a CSV record of `fields`, each as [`csv_field`] writes it.
+pub fn csv_record(out: &mut Vec<u8>, fields: &[&str]) {
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        csv_field(out, field);
+    }
+    out.push(b'\n');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 //! `import-plan.csv`: one row per person to set, for machines (E.164 kept
 //! as it is, no spreadsheet neutralising).
 
-use crate::escape::csv_field as field;
+use crate::escape::{csv_field as field, csv_record};
 use crate::output::Output;
 use crate::reconcile::Outcome;
 use std::io::{self, Write};
@@ -26,10 +26,9 @@ impl Output for ImportPlanCsv {
     }
 
     fn write(&self, outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
-        let mut w = ::csv::Writer::from_writer(&mut *out);
-        w.write_record(COLUMNS)?;
-        w.flush()?;
-        drop(w);
+        let mut header = Vec::new();
+        csv_record(&mut header, &COLUMNS);
+        out.write_all(&header)?;
         crate::output::write_in_order(out, &outcome.plan, |entries, text| {
             for p in outcome.views(entries) {
                 field(text, p.key.as_str());

@@ -1,6 +1,6 @@
 //! `errors.csv`: every finding, one per line, for a spreadsheet.
 
-use crate::escape::{csv_field, spreadsheet_cell};
+use crate::escape::{csv_field, csv_record, spreadsheet_cell};
 use crate::finding::Finding;
 use crate::output::{Output, BOM};
 use crate::reconcile::Outcome;
@@ -33,10 +33,9 @@ impl Output for ErrorsCsv {
 /// Writes findings as `errors.csv` does; `validate` uses it too.
 pub fn write_findings(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
     out.write_all(BOM)?;
-    let mut w = ::csv::Writer::from_writer(&mut *out);
-    w.write_record(COLUMNS)?;
-    w.flush()?;
-    drop(w);
+    let mut header = Vec::new();
+    csv_record(&mut header, &COLUMNS);
+    out.write_all(&header)?;
     crate::output::write_in_order(out, findings, |findings, text| {
         let mut message = String::new();
         for f in findings {

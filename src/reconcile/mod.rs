@@ -2,6 +2,7 @@
 //! who is unknown, duplicates, shared conference IDs, and the comparison with
 //! what each person has now. Produces the [`Outcome`] every writer reads.
 
+mod index;
 pub mod roster;
 pub mod rows;
 

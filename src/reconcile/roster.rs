@@ -1,6 +1,7 @@
 //! The roster as people: one [`RosterEntry`] per key, with the roster's own
 //! problems (no key, duplicated key, broken rows) as findings.
 
+use super::index::KeyIndex;
 use crate::columns::{ColumnMap, Field};
 use crate::config::Settings;
 use crate::finding::{Code, Finding};
@@ -8,7 +9,6 @@ use crate::model::{CurrentAssignment, CurrentProvider, RosterEntry, TextRef, Use
 use crate::normalize::phone::{self, Verdict};
 use crate::normalize::text::trim_cell;
 use crate::source::{distinct_cells, RowRef, Table};
-use hashbrown::HashTable;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
@@ -22,7 +22,7 @@ pub struct Roster {
     /// roster is built.
     pub cells: RosterCells,
     /// Indexes into `people` by key, without a second copy of each key.
-    index: HashTable<u32>,
+    index: KeyIndex,
     /// Keys listed on several rows that disagree: nobody can tell which is right.
     pub conflicted: FxHashMap<UserKey, Vec<u32>>,
     pub findings: Vec<Finding>,
@@ -46,23 +46,28 @@ impl Roster {
     /// [`Roster::position_of`] a key whose hash is taken already.
     pub(crate) fn position_hashed(&self, key: &str, hash: u64) -> Option<u32> {
         self.index
-            .find(hash, |&i| self.people[i as usize].key.as_str() == key)
-            .copied()
+            .find(hash, |i| self.people[i as usize].key.as_str() == key)
     }
 
     /// The first step of looking `key` up with its memory fetched ahead:
-    /// starts loading the entry that most likely holds it. Returns the key's
-    /// hash and that entry, for the next steps.
-    pub(crate) fn fetch_entry(&self, key: &str) -> (u64, Option<u32>) {
+    /// starts loading the index's slot for it. Returns the key's hash.
+    pub(crate) fn fetch_slot(&self, key: &str) -> u64 {
         let hash = hash(key);
-        let likely = self.index.iter_hash(hash).next().copied();
+        self.index.prefetch(hash);
+        hash
+    }
+
+    /// The second step: starts loading the entry that most likely holds the
+    /// key of `hash`, and returns it.
+    pub(crate) fn fetch_entry(&self, hash: u64) -> Option<u32> {
+        let likely = self.index.candidates(hash).next();
         if let Some(i) = likely {
             crate::memory::prefetch(self.people.as_ptr().wrapping_add(i as usize));
         }
-        (hash, likely)
+        likely
     }
 
-    /// The second step: starts loading the key of that entry, which the
+    /// The third step: starts loading the key of that entry, which the
     /// lookup ([`Roster::position_hashed`]) compares.
     pub(crate) fn fetch_key(&self, likely: Option<u32>) {
         if let Some(person) = likely.and_then(|i| self.people.get(i as usize)) {
@@ -192,11 +197,18 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
     // every key, and dropping the list count each down again, all over
     // memory). This pass is on one core; the phone metadata, which the
     // numbers need next, loads on the other meanwhile.
-    let mut index: HashTable<u32> = HashTable::with_capacity(table.rows.len());
+    let mut index = KeyIndex::with_capacity(table.rows.len());
     let mut chosen: Vec<usize> = Vec::with_capacity(table.rows.len());
     let mut chosen_keys: Vec<UserKey> = Vec::with_capacity(table.rows.len());
     let ((), ()) = rayon::join(phone::warm_up, || {
-        for ((row_index, row), hashed) in table.rows().enumerate().zip(keys) {
+        let mut keys = keys;
+        for (row_index, row) in table.rows().enumerate() {
+            // The index is read all over; its slot for a key a few rows on
+            // is fetched meanwhile.
+            if let Some(Some((ahead, _))) = keys.get(row_index + 16) {
+                index.prefetch(*ahead);
+            }
+            let hashed = keys[row_index].take();
             let here = |code: Code, key: Option<&UserKey>, message: String| {
                 Finding::new(code, &table.name, message)
                     .key(key)
@@ -223,8 +235,8 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
                 );
                 continue;
             };
-            let found = index.find(key_hash, |&e| chosen_keys[e as usize] == key);
-            if let Some(&first) = found {
+            let found = index.find(key_hash, |e| chosen_keys[e as usize] == key);
+            if let Some(first) = found {
                 let original = table.row(chosen[first as usize]);
                 if same_row(original, row, &columns.pins) {
                     roster.findings.push(here(
@@ -258,7 +270,7 @@ pub fn build(table: &Table, columns: &ColumnMap, settings: &Settings) -> Roster 
                 continue;
             }
             let entry = chosen.len() as u32;
-            index.insert_unique(key_hash, entry, |&e| hash(chosen_keys[e as usize].as_str()));
+            index.insert(key_hash, entry);
             chosen.push(row_index);
             chosen_keys.push(key);
         }

@@ -176,9 +176,9 @@ pub fn check_all(
 
 /// Checks a run of rows in order, a few at a time. The people of a batch
 /// are looked up together, in steps that each fetch what the next reads
-/// (the roster's entry, its key, then the names and current assignment the
-/// checks read): the roster is read all over memory, in the returned
-/// file's order, and the batch's waits overlap.
+/// (the index's slot, the roster's entry, its key, then the names and
+/// current assignment the checks read): the roster is read all over
+/// memory, in the returned file's order, and the batch's waits overlap.
 ///
 /// Row `first + i` goes into `slots[i]`, every slot written.
 fn check_run(
@@ -199,10 +199,13 @@ fn check_run(
         for (j, i) in batch.clone().enumerate() {
             clean_key_into(ctx.table.row(i).get(key_column), &mut cleaned[j]);
             if let Some(roster) = ctx.roster {
-                (hashes[j], likely[j]) = roster.fetch_entry(&cleaned[j]);
+                hashes[j] = roster.fetch_slot(&cleaned[j]);
             }
         }
         if let Some(roster) = ctx.roster {
+            for (entry, &hash) in likely.iter_mut().zip(&hashes).take(batch.len()) {
+                *entry = roster.fetch_entry(hash);
+            }
             for &entry in &likely[..batch.len()] {
                 roster.fetch_key(entry);
             }

@@ -937,7 +937,7 @@ pub(crate) fn mark_shared_conference_ids(
     let hash = |id: &ConferenceId| std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, id);
     let id_of = |i: u32| rows[i as usize].conference_id.as_ref();
     let with_id = rows
-        .iter()
+        .par_iter()
         .filter(counted)
         .filter(|r| r.conference_id.is_some())
         .count();
@@ -982,18 +982,28 @@ pub(crate) fn mark_shared_conference_ids(
             a.extend(b);
             a
         });
+    // The rows of the shared IDs are few: found on every core, in order.
+    let of_shared: Vec<(ConferenceId, &UserKey, usize)> = if shared.is_empty() {
+        Vec::new()
+    } else {
+        rows.par_iter()
+            .filter(counted)
+            .filter_map(|row| match (&row.conference_id, &row.key) {
+                (Some(id), Some(key)) if shared.contains(id) => {
+                    Some((*id, key, row.index as usize))
+                }
+                _ => None,
+            })
+            .collect()
+    };
     let mut by_id: BTreeMap<ConferenceId, BTreeMap<UserKey, Vec<usize>>> = BTreeMap::new();
-    for row in rows.iter().filter(|r| copy_of[r.index as usize].is_none()) {
-        if let (Some(id), Some(key)) = (&row.conference_id, &row.key) {
-            if shared.contains(id) {
-                by_id
-                    .entry(*id)
-                    .or_default()
-                    .entry(key.clone())
-                    .or_default()
-                    .push(row.index as usize);
-            }
-        }
+    for (id, key, index) in of_shared {
+        by_id
+            .entry(id)
+            .or_default()
+            .entry(key.clone())
+            .or_default()
+            .push(index);
     }
     for (id, people) in by_id.into_iter().filter(|(_, p)| p.len() > 1) {
         for (key, indexes) in &people {

@@ -170,6 +170,12 @@ pub struct TextRef {
 
 impl TextRef {
     pub(crate) const OWN: u32 = 1 << 31;
+    /// Instead of a roster entry's mail address that is its key as well
+    /// (as in most rosters): read from the key, not copied.
+    pub(crate) const KEY: TextRef = TextRef {
+        start: u32::MAX,
+        len: u32::MAX,
+    };
 }
 
 /// What a person has now: provider and bridge details, as far as known.
@@ -193,6 +199,8 @@ pub struct RosterEntry {
     /// Byte offset of the row in the roster's text (under 4 GiB).
     pub offset: Option<u32>,
     pub display_name: TextRef,
+    /// Read with [`Roster::mail`](crate::reconcile::roster::Roster::mail):
+    /// most are the key, and are not copied.
     pub mail: TextRef,
     /// `Some(false)` when the roster marks the account disabled.
     pub account_enabled: Option<bool>,

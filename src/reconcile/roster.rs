@@ -85,13 +85,23 @@ impl Roster {
         self.cells.get(at)
     }
 
+    /// The mail address of an entry.
+    pub fn mail<'r>(&'r self, person: &'r RosterEntry) -> &'r str {
+        match person.mail {
+            TextRef::KEY => person.key.as_str(),
+            at => self.text(at),
+        }
+    }
+
     /// Starts loading what checking a row of person `p` reads of them
     /// besides their entry: their names and what they have now.
     pub(crate) fn prefetch(&self, p: u32) {
         use crate::memory::prefetch;
         if let Some(person) = self.people.get(p as usize) {
             prefetch(self.cells.address(person.display_name));
-            prefetch(self.cells.address(person.mail));
+            if person.mail != TextRef::KEY {
+                prefetch(self.cells.address(person.mail));
+            }
             if let Some(current) = &person.current {
                 let current: *const crate::model::CurrentAssignment = &**current;
                 prefetch(current);
@@ -125,7 +135,10 @@ impl RosterCells {
     /// run lets go of its stretch of the table's text behind it.
     fn copy(table: &Table, people: &mut [RosterEntry]) -> RosterCells {
         const RUN: usize = 1 << 14;
-        let len = |at: TextRef| (at.len & !TextRef::OWN) as usize;
+        let len = |at: TextRef| match at {
+            TextRef::KEY => 0,
+            at => (at.len & !TextRef::OWN) as usize,
+        };
         let sizes: Vec<usize> = people
             .par_chunks(RUN)
             .map(|run| run.iter().map(|p| len(p.display_name) + len(p.mail)).sum())
@@ -156,6 +169,9 @@ impl RosterCells {
                 let mut at = 0;
                 for person in run {
                     for cell in [&mut person.display_name, &mut person.mail] {
+                        if *cell == TextRef::KEY {
+                            continue;
+                        }
                         let text = table.text_at(*cell).as_bytes();
                         place[at..at + text.len()].copy_from_slice(text);
                         // Distinct cells of a text under 4 GiB (a quoted
@@ -323,12 +339,16 @@ fn entry(
     let number = |raw: &str| numbers.get(raw).cloned().unwrap_or_else(|| raw.into());
     let toll = cell(Field::CurrentTollNumber);
     let conference_id = cell(Field::CurrentConferenceId);
+    let mail = match cell(Field::Mail) {
+        mail if mail == key.as_str() => TextRef::KEY,
+        mail => table.locate(mail),
+    };
     RosterEntry {
         key,
         line: row.line,
         offset: row.offset().and_then(|o| u32::try_from(o).ok()),
         display_name: table.locate(cell(Field::DisplayName)),
-        mail: table.locate(cell(Field::Mail)),
+        mail,
         account_enabled: parse_bool(cell(Field::AccountEnabled)),
         teams_only: folds_to(cell(Field::TeamsMode), "teamsonly"),
         microsoft_licence: parse_bool(cell(Field::MicrosoftLicence)) == Some(true),
@@ -455,13 +475,7 @@ mod tests {
         let names: Vec<(&str, &str, &str)> = roster
             .people
             .iter()
-            .map(|p| {
-                (
-                    p.key.as_str(),
-                    roster.text(p.display_name),
-                    roster.text(p.mail),
-                )
-            })
+            .map(|p| (p.key.as_str(), roster.text(p.display_name), roster.mail(p)))
             .collect();
         assert_eq!(
             names,

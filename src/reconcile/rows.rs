@@ -673,7 +673,7 @@ impl<'c, 'a> Check<'c, 'a> {
         let (row, columns) = (self.row, self.ctx.columns);
         for (field, known) in [
             (Field::DisplayName, roster.text(person.display_name)),
-            (Field::Mail, roster.text(person.mail)),
+            (Field::Mail, roster.mail(person)),
         ] {
             let returned = trim_cell(row.get(columns.get(field)));
             if !returned.is_empty() && !known.is_empty() && !same_text(returned, known) {

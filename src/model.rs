@@ -22,8 +22,8 @@ pub struct UserKey(std::sync::Arc<str>);
 impl UserKey {
     /// The key of a raw cell, or `None` when nothing is left after cleaning.
     pub fn parse(raw: &str) -> Option<UserKey> {
-        let cleaned = crate::normalize::text::clean_key(raw);
-        (!cleaned.is_empty()).then(|| UserKey(cleaned.into()))
+        let cleaned = crate::normalize::text::clean_key_cow(raw);
+        (!cleaned.is_empty()).then(|| UserKey(std::sync::Arc::from(&*cleaned)))
     }
 
     /// A key already cleaned by [`crate::normalize::text::clean_key`].

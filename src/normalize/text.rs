@@ -1,6 +1,8 @@
 //! Cell text: invisible characters, keys, and the marks Excel leaves on
 //! numbers it has touched.
 
+use std::borrow::Cow;
+
 /// Characters that render as nothing (or as a space) yet break equality:
 /// NBSP from web copies, zero-width marks, a BOM inside a cell.
 pub fn is_invisible(c: char) -> bool {
@@ -32,16 +34,22 @@ pub fn clean_key(raw: &str) -> String {
     out
 }
 
+/// [`clean_key`], borrowed from `raw` when the key is there as it is
+/// compared: ASCII and lowercase, as most are.
+pub fn clean_key_cow(raw: &str) -> Cow<'_, str> {
+    let key = key_part(raw);
+    if key.is_ascii() && !key.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Borrowed(key)
+    } else {
+        Cow::Owned(clean_key(raw))
+    }
+}
+
 /// [`clean_key`] into a buffer the caller reuses, for lookups that need no
 /// key of their own.
 pub fn clean_key_into(raw: &str, out: &mut String) {
     out.clear();
-    // Quotes around a key are left from a row whose quoting broke.
-    let trimmed = trim_cell(trim_cell(raw).trim_matches('"'));
-    let mut no_sip = trimmed;
-    while let Some(prefix) = no_sip.get(..4).filter(|p| p.eq_ignore_ascii_case("sip:")) {
-        no_sip = trim_cell(&no_sip[prefix.len()..]);
-    }
+    let no_sip = key_part(raw);
     out.reserve(no_sip.len());
     if no_sip.is_ascii() {
         out.push_str(no_sip);
@@ -55,6 +63,16 @@ pub fn clean_key_into(raw: &str, out: &mut String) {
             out.extend(c.to_lowercase());
         }
     }
+}
+
+/// The part of a cell that is the key: trimmed, without quotes or `sip:`.
+fn key_part(raw: &str) -> &str {
+    // Quotes around a key are left from a row whose quoting broke.
+    let mut key = trim_cell(trim_cell(raw).trim_matches('"'));
+    while let Some(prefix) = key.get(..4).filter(|p| p.eq_ignore_ascii_case("sip:")) {
+        key = trim_cell(&key[prefix.len()..]);
+    }
+    key
 }
 
 /// Case- and whitespace-insensitive equality for names echoed back. Excel
@@ -147,6 +165,20 @@ mod tests {
         ];
         for (raw, want) in cases {
             assert_eq!(clean_key(raw), want, "{raw:?}");
+            assert_eq!(clean_key_cow(raw), want, "{raw:?}");
+        }
+        // A key as it is compared is borrowed, not copied.
+        assert!(matches!(
+            clean_key_cow(" sip:ann@x "),
+            Cow::Borrowed("ann@x")
+        ));
+        assert!(matches!(clean_key_cow("Ann@x"), Cow::Owned(_)));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_borrowed_key_is_the_cleaned_key(raw in "(sip:| |\"|[aA.@é\u{a0}\u{200b}]){0,12}") {
+            proptest::prop_assert_eq!(clean_key_cow(&raw), clean_key(&raw));
         }
     }
 

@@ -38,7 +38,8 @@ fn give_back_freed_memory() {
 
 /// Inputs are mapped, not copied: a file cut short while a run reads it
 /// raises SIGBUS where a read would have seen the end. Say so and stop as
-/// a run that could not run; the outputs in place are left as they were.
+/// a run that could not run; the outputs in place are left as they were,
+/// and the temporary files of outputs being written are removed.
 /// Linux only: there a stack overflow raises SIGSEGV, never SIGBUS, so the
 /// message cannot be wrong (on macOS a stack overflow is a SIGBUS too).
 #[cfg(target_os = "linux")]
@@ -46,13 +47,15 @@ fn stop_cleanly_on_bus_error() {
     extern "C" fn on_bus_error(_: libc::c_int) {
         const MESSAGE: &[u8] = b"acp-recon: an input file was cut short while it was being read. \
 Run again once nothing else writes to it; no output was replaced.\n";
+        acp_recon::output::remove_temporary_files();
         // SAFETY: write(2) and _exit(2) are async-signal-safe.
         unsafe {
             libc::write(2, MESSAGE.as_ptr().cast(), MESSAGE.len());
             libc::_exit(2);
         }
     }
-    // SAFETY: the handler only calls async-signal-safe functions.
+    // SAFETY: the handler only calls async-signal-safe functions (the
+    // temporary files' removal reads atomics and calls unlink(2)).
     unsafe {
         libc::signal(
             libc::SIGBUS,

@@ -109,54 +109,43 @@ pub fn remove_temporary_files() {
 /// them: their paths as C strings in a fixed set of slots. A path once
 /// registered is never freed (a few bytes a run), so a handler never reads
 /// freed memory whatever it interrupts.
+#[cfg(target_os = "linux")]
 mod temporary {
     use std::path::Path;
-    #[cfg(target_os = "linux")]
     use std::sync::atomic::{AtomicPtr, Ordering};
 
-    #[cfg(target_os = "linux")]
     pub(super) static FILES: [AtomicPtr<libc::c_char>; 64] =
         [const { AtomicPtr::new(std::ptr::null_mut()) }; 64];
 
     /// A registered path; dropping it unregisters it.
     pub(super) struct Registered {
-        #[cfg(target_os = "linux")]
         at: Option<(&'static AtomicPtr<libc::c_char>, *mut libc::c_char)>,
     }
 
     /// Registers `path` in a free slot (none when all are taken, as only
     /// many runs at once in one process could make them).
     pub(super) fn register(path: &Path) -> Registered {
-        #[cfg(target_os = "linux")]
-        {
-            use std::os::unix::ffi::OsStrExt;
-            let Ok(path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
-                return Registered { at: None };
-            };
-            let path = path.into_raw();
-            let slot = FILES.iter().find(|slot| {
-                slot.compare_exchange(
-                    std::ptr::null_mut(),
-                    path,
-                    Ordering::AcqRel,
-                    Ordering::Relaxed,
-                )
-                .is_ok()
-            });
-            Registered {
-                at: slot.map(|slot| (slot, path)),
-            }
-        }
-        #[cfg(not(target_os = "linux"))]
-        {
-            let _ = path;
-            Registered {}
+        use std::os::unix::ffi::OsStrExt;
+        let Ok(path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+            return Registered { at: None };
+        };
+        let path = path.into_raw();
+        let slot = FILES.iter().find(|slot| {
+            slot.compare_exchange(
+                std::ptr::null_mut(),
+                path,
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            )
+            .is_ok()
+        });
+        Registered {
+            at: slot.map(|slot| (slot, path)),
         }
     }
 
     impl Drop for Registered {
         fn drop(&mut self) {
-            #[cfg(target_os = "linux")]
             if let Some((slot, path)) = self.at {
                 let _ = slot.compare_exchange(
                     path,
@@ -169,7 +158,6 @@ mod temporary {
     }
 
     /// Unlinks the files registered in `slots`.
-    #[cfg(target_os = "linux")]
     pub(super) fn remove(slots: &[AtomicPtr<libc::c_char>]) {
         for slot in slots {
             let path = slot.load(Ordering::Acquire);
@@ -178,6 +166,16 @@ mod temporary {
                 unsafe { libc::unlink(path) };
             }
         }
+    }
+}
+
+/// Elsewhere no handler removes them: nothing to register.
+#[cfg(not(target_os = "linux"))]
+mod temporary {
+    pub(super) struct Registered;
+
+    pub(super) fn register(_: &std::path::Path) -> Registered {
+        Registered
     }
 }
 
@@ -294,72 +292,74 @@ mod tests {
         }
     }
 
-    /// Whether `path` is among the registered temporary files.
+    /// The registry of temporary files, for the SIGBUS handler (Linux).
     #[cfg(target_os = "linux")]
-    fn registered(path: &Path) -> bool {
-        use std::sync::atomic::Ordering;
-        temporary::FILES.iter().any(|slot| {
-            let at = slot.load(Ordering::Acquire);
-            // SAFETY: a registered path is a C string never freed.
-            !at.is_null()
-                && unsafe { std::ffi::CStr::from_ptr(at) }.to_bytes()
-                    == path.as_os_str().as_encoded_bytes()
-        })
-    }
+    mod registry {
+        use super::*;
 
-    /// Notes, while it is written, whether its temporary file is
-    /// registered (in `REGISTERED`).
-    #[cfg(target_os = "linux")]
-    struct Registers;
-
-    #[cfg(target_os = "linux")]
-    static REGISTERED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-    #[cfg(target_os = "linux")]
-    impl Output<Path> for Registers {
-        fn file_name(&self) -> &str {
-            "registers.txt"
+        /// Whether `path` is among the registered temporary files.
+        fn registered(path: &Path) -> bool {
+            use std::sync::atomic::Ordering;
+            temporary::FILES.iter().any(|slot| {
+                let at = slot.load(Ordering::Acquire);
+                // SAFETY: a registered path is a C string never freed.
+                !at.is_null()
+                    && unsafe { std::ffi::CStr::from_ptr(at) }.to_bytes()
+                        == path.as_os_str().as_encoded_bytes()
+            })
         }
 
-        fn write(&self, dir: &Path, out: &mut dyn Write) -> io::Result<()> {
-            let temp = dir.join(format!(".registers.txt.{}.tmp", std::process::id()));
-            REGISTERED.store(
-                registered(&temp) && temp.exists(),
-                std::sync::atomic::Ordering::SeqCst,
+        /// Notes, while it is written, whether its temporary file is
+        /// registered (in `REGISTERED`).
+        struct Registers;
+
+        static REGISTERED: std::sync::atomic::AtomicBool =
+            std::sync::atomic::AtomicBool::new(false);
+
+        impl Output<Path> for Registers {
+            fn file_name(&self) -> &str {
+                "registers.txt"
+            }
+
+            fn write(&self, dir: &Path, out: &mut dyn Write) -> io::Result<()> {
+                let temp = dir.join(format!(".registers.txt.{}.tmp", std::process::id()));
+                REGISTERED.store(
+                    registered(&temp) && temp.exists(),
+                    std::sync::atomic::Ordering::SeqCst,
+                );
+                out.write_all(b"text")
+            }
+        }
+
+        #[test]
+        fn temporary_files_are_registered_while_written_and_removable() {
+            use std::sync::atomic::{AtomicPtr, Ordering};
+            let dir = tempfile::tempdir().unwrap();
+            let outputs: Vec<Box<dyn Output<Path>>> = vec![Box::new(Registers)];
+            let written = write_all(dir.path(), dir.path(), &outputs).unwrap();
+            assert_eq!(fs::read(&written[0]).unwrap(), b"text");
+            assert!(
+                REGISTERED.load(Ordering::SeqCst),
+                "registered while written"
             );
-            out.write_all(b"text")
+            let temp = dir
+                .path()
+                .join(format!(".registers.txt.{}.tmp", std::process::id()));
+            assert!(!registered(&temp), "unregistered once written");
+
+            // What the handler does, on slots of this test's own.
+            let file = dir.path().join(".left.tmp");
+            fs::write(&file, b"half").unwrap();
+            let path = std::ffi::CString::new(file.as_os_str().as_encoded_bytes()).unwrap();
+            let slots = [
+                AtomicPtr::new(path.into_raw()),
+                AtomicPtr::new(std::ptr::null_mut()),
+            ];
+            temporary::remove(&slots);
+            assert!(!file.exists());
+            // SAFETY: made by `into_raw` above, and not used after.
+            drop(unsafe { std::ffi::CString::from_raw(slots[0].load(Ordering::Acquire)) });
         }
-    }
-
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn temporary_files_are_registered_while_written_and_removable() {
-        use std::sync::atomic::{AtomicPtr, Ordering};
-        let dir = tempfile::tempdir().unwrap();
-        let outputs: Vec<Box<dyn Output<Path>>> = vec![Box::new(Registers)];
-        let written = write_all(dir.path(), dir.path(), &outputs).unwrap();
-        assert_eq!(fs::read(&written[0]).unwrap(), b"text");
-        assert!(
-            REGISTERED.load(Ordering::SeqCst),
-            "registered while written"
-        );
-        let temp = dir
-            .path()
-            .join(format!(".registers.txt.{}.tmp", std::process::id()));
-        assert!(!registered(&temp), "unregistered once written");
-
-        // What the handler does, on slots of this test's own.
-        let file = dir.path().join(".left.tmp");
-        fs::write(&file, b"half").unwrap();
-        let path = std::ffi::CString::new(file.as_os_str().as_encoded_bytes()).unwrap();
-        let slots = [
-            AtomicPtr::new(path.into_raw()),
-            AtomicPtr::new(std::ptr::null_mut()),
-        ];
-        temporary::remove(&slots);
-        assert!(!file.exists());
-        // SAFETY: made by `into_raw` above, and not used after.
-        drop(unsafe { std::ffi::CString::from_raw(slots[0].load(Ordering::Acquire)) });
     }
 
     fn expected(len: usize) -> Vec<u8> {

@@ -41,7 +41,9 @@ pub fn clean_key_cow(raw: &str) -> Cow<'_, str> {
     if key.is_ascii() && !key.bytes().any(|b| b.is_ascii_uppercase()) {
         Cow::Borrowed(key)
     } else {
-        Cow::Owned(clean_key(raw))
+        let mut out = String::new();
+        fold_key_into(key, &mut out);
+        Cow::Owned(out)
     }
 }
 
@@ -49,14 +51,19 @@ pub fn clean_key_cow(raw: &str) -> Cow<'_, str> {
 /// key of their own.
 pub fn clean_key_into(raw: &str, out: &mut String) {
     out.clear();
-    let no_sip = key_part(raw);
-    out.reserve(no_sip.len());
-    if no_sip.is_ascii() {
-        out.push_str(no_sip);
-        out.make_ascii_lowercase();
+    fold_key_into(key_part(raw), out);
+}
+
+/// Appends `key` (a [`key_part`]) lowercased, without invisible characters.
+fn fold_key_into(key: &str, out: &mut String) {
+    out.reserve(key.len());
+    if key.is_ascii() {
+        let from = out.len();
+        out.push_str(key);
+        out[from..].make_ascii_lowercase();
         return;
     }
-    for c in no_sip.chars().filter(|&c| !is_invisible(c)) {
+    for c in key.chars().filter(|&c| !is_invisible(c)) {
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
         } else {

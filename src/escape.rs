@@ -24,7 +24,9 @@ impl Quoted<'_> {
     /// Most values hold no quote, NUL or U+2018..U+201B (lead byte E2):
     /// they go between the quotes as they are.
     fn is_plain(&self) -> bool {
-        memchr::memchr3(b'\'', 0, 0xE2, self.0.as_bytes()).is_none()
+        !any_byte(self.0.as_bytes(), |w| {
+            has(w, b'\'') | has(w, 0) | has(w, 0xE2)
+        })
     }
 
     /// Appends the literal to bytes: a plan script writes millions.
@@ -76,9 +78,13 @@ pub fn powershell_comment(value: &str) -> String {
 pub struct Commented<'a>(pub &'a str);
 
 impl Commented<'_> {
-    /// Printable ASCII, the usual case, is safe as it is.
+    /// Text without control bytes, DEL, or the lead bytes of C1 controls
+    /// (C2) and of U+2028/U+2029 (E2), the usual case even with accents,
+    /// is safe as it is; the rest is looked at a character at a time.
     fn is_plain(&self) -> bool {
-        self.0.bytes().all(|b| (b' '..=b'~').contains(&b))
+        !any_byte(self.0.as_bytes(), |w| {
+            below(w, 0x20) | has(w, 0x7F) | has(w, 0xC2) | has(w, 0xE2)
+        })
     }
 
     /// Appends the text to bytes.
@@ -182,14 +188,41 @@ impl Json<'_> {
     }
 }
 
-/// Whether any byte of `word` is a control character, `"` or `\`: the
-/// bit tricks find a zero byte, or one under 0x20, in all eight at once.
+/// Whether any byte of `word` is a control character, `"` or `\\`.
 fn needs_escape(word: u64) -> bool {
-    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
-    let zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
-    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
-    control | zero(word ^ (ONES * u64::from(b'"'))) | zero(word ^ (ONES * u64::from(b'\\'))) != 0
+    below(word, 0x20) | has(word, b'"') | has(word, b'\\')
+}
+
+const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+
+// Bit tricks that look at eight bytes at once: fields are short, where a
+// vector search costs more to set up than it saves.
+
+/// Whether any byte of `word` is `byte`.
+fn has(word: u64, byte: u8) -> bool {
+    below(word ^ (ONES * u64::from(byte)), 1)
+}
+
+/// Whether any byte of `word` is under `limit` (at most 0x80).
+fn below(word: u64, limit: u8) -> bool {
+    word.wrapping_sub(ONES * u64::from(limit)) & !word & HIGH != 0
+}
+
+/// Whether `test`, which looks at eight bytes, finds one in `bytes`; the
+/// tail is padded with a byte none of the tests looks for.
+fn any_byte(bytes: &[u8], test: impl Fn(u64) -> bool) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    if words
+        .by_ref()
+        .any(|w| test(u64::from_le_bytes(w.try_into().unwrap_or_default())))
+    {
+        return true;
+    }
+    let tail = words.remainder();
+    let mut last = [b'a'; 8];
+    last[..tail.len()].copy_from_slice(tail);
+    !tail.is_empty() && test(u64::from_le_bytes(last))
 }
 
 /// Appends one CSV field as the csv crate writes it by default: in
@@ -197,7 +230,9 @@ fn needs_escape(word: u64) -> bool {
 /// line break. Written here directly, a million rows take half the time.
 pub fn csv_field(out: &mut Vec<u8>, value: &str) {
     let bytes = value.as_bytes();
-    let plain = memchr::memchr3(b',', b'"', b'\n', bytes).is_none() && !bytes.contains(&b'\r');
+    let plain = !any_byte(bytes, |w| {
+        has(w, b',') | has(w, b'"') | has(w, b'\n') | has(w, b'\r')
+    });
     if plain {
         out.extend_from_slice(bytes);
         return;
@@ -254,7 +289,47 @@ mod tests {
         }
     }
 
+    /// Text of the characters each fast path looks for, and of their
+    /// neighbours, in any order and at any offset from eight-byte words.
+    const TRICKY: &str =
+        "(?s)[a,\"\\n\\r'\\x00\\x1f\\x7f\\x{80}\\x{85}\\x{a0}é\\x{2018}\\x{201b}\\x{2028}\\x{2029}\\x{2030}\\\\]{0,40}|(?s).{0,40}";
+
     proptest::proptest! {
+        /// The eight-byte checks decide as the plain definitions do.
+        #[test]
+        fn fast_paths_match_their_definitions(text in TRICKY) {
+            let mut field = Vec::new();
+            csv_field(&mut field, &text);
+            field.extend_from_slice(b",x\n");
+            let mut theirs = ::csv::Writer::from_writer(Vec::new());
+            theirs.write_record([text.as_str(), "x"]).unwrap();
+            proptest::prop_assert_eq!(field, theirs.into_inner().unwrap());
+
+            let mut quoted = Vec::new();
+            Quoted(&text).push_to(&mut quoted);
+            let mut expected = String::from("'");
+            for c in text.chars() {
+                match c {
+                    '\0' => expected.push('\u{fffd}'),
+                    '\'' | '\u{2018}'..='\u{201b}' => {
+                        expected.push(c);
+                        expected.push(c);
+                    }
+                    c => expected.push(c),
+                }
+            }
+            expected.push('\'');
+            proptest::prop_assert_eq!(String::from_utf8(quoted).unwrap(), expected);
+
+            let mut commented = Vec::new();
+            Commented(&text).push_to(&mut commented);
+            let expected: String = text
+                .chars()
+                .map(|c| if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') { ' ' } else { c })
+                .collect();
+            proptest::prop_assert_eq!(String::from_utf8(commented).unwrap(), expected);
+        }
+
         /// Any text, as serde_json would write it.
         #[test]
         fn json_strings_are_serde_jsons(text in "(?s).{0,80}|[\\x00-\\x7f\"\\\\]{0,80}") {

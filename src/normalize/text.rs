@@ -128,7 +128,12 @@ pub enum ExcelDamage {
 pub fn excel_damage(raw: &str) -> Option<ExcelDamage> {
     let s = trim_cell(raw);
     let unsigned = s.strip_prefix(['+', '-']).unwrap_or(s);
-    if let Some(e) = unsigned.find(['e', 'E']) {
+    // Every row's conference ID and numbers come here; most are digits.
+    if all_digits(unsigned) {
+        return None;
+    }
+    let find = |what: [u8; 2]| unsigned.bytes().position(|b| what.contains(&b));
+    if let Some(e) = find([b'e', b'E']) {
         let (mantissa, exponent) = (&unsigned[..e], &unsigned[e + 1..]);
         let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
         let mantissa_ok = match mantissa.split_once(['.', ',']) {
@@ -140,7 +145,8 @@ pub fn excel_damage(raw: &str) -> Option<ExcelDamage> {
         }
         return None;
     }
-    if let Some((int, frac)) = unsigned.split_once(['.', ',']) {
+    if let Some(point) = find([b'.', b',']) {
+        let (int, frac) = (&unsigned[..point], &unsigned[point + 1..]);
         if all_digits(int) && !frac.is_empty() && frac.bytes().all(|b| b == b'0') {
             return Some(ExcelDamage::DecimalSuffix(int.to_string()));
         }

@@ -2,6 +2,7 @@
 //! a spreadsheet will open. Each rule lives in one function with a table of
 //! hostile inputs, so no other code quotes by hand.
 
+use crate::bytes::{any_byte, below, has};
 use std::fmt::{self, Write as _};
 
 /// A PowerShell single-quoted string literal. Inside one, nothing is
@@ -191,38 +192,6 @@ impl Json<'_> {
 /// Whether any byte of `word` is a control character, `"` or `\\`.
 fn needs_escape(word: u64) -> bool {
     below(word, 0x20) | has(word, b'"') | has(word, b'\\')
-}
-
-const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
-
-// Bit tricks that look at eight bytes at once: fields are short, where a
-// vector search costs more to set up than it saves.
-
-/// Whether any byte of `word` is `byte`.
-fn has(word: u64, byte: u8) -> bool {
-    below(word ^ (ONES * u64::from(byte)), 1)
-}
-
-/// Whether any byte of `word` is under `limit` (at most 0x80).
-fn below(word: u64, limit: u8) -> bool {
-    word.wrapping_sub(ONES * u64::from(limit)) & !word & HIGH != 0
-}
-
-/// Whether `test`, which looks at eight bytes, finds one in `bytes`; the
-/// tail is padded with a byte none of the tests looks for.
-fn any_byte(bytes: &[u8], test: impl Fn(u64) -> bool) -> bool {
-    let mut words = bytes.chunks_exact(8);
-    if words
-        .by_ref()
-        .any(|w| test(u64::from_le_bytes(w.try_into().unwrap_or_default())))
-    {
-        return true;
-    }
-    let tail = words.remainder();
-    let mut last = [b'a'; 8];
-    last[..tail.len()].copy_from_slice(tail);
-    !tail.is_empty() && test(u64::from_le_bytes(last))
 }
 
 /// Appends one CSV field as the csv crate writes it by default: in

@@ -28,6 +28,7 @@
 //! # Ok::<(), acp_recon::Error>(())
 //! ```
 
+mod bytes;
 pub mod columns;
 pub mod config;
 pub mod error;

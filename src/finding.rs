@@ -439,6 +439,15 @@ mod tests {
         assert_eq!(names.len(), Code::ALL.len());
     }
 
+    /// The summary counts findings by a code's number as its place in
+    /// `Code::ALL`.
+    #[test]
+    fn codes_are_numbered_in_the_order_all_lists_them() {
+        for (i, &code) in Code::ALL.iter().enumerate() {
+            assert_eq!(code as usize, i, "{code:?}");
+        }
+    }
+
     proptest::proptest! {
         /// The sort gives the order of `sort_key`, whatever order findings
         /// come in, for keys alike in their first sixteen bytes too.

@@ -73,9 +73,17 @@ pub fn render(outcome: &Outcome, written: &[std::path::PathBuf]) -> String {
 
 /// One line per finding code present: count, severity, code; most severe first.
 pub fn code_counts(findings: &[crate::Finding]) -> String {
+    // One pass: a million findings read once per code took a tenth of a
+    // second, on one core, after the outputs were written.
+    let mut counts = vec![0usize; Code::ALL.len()];
+    for f in findings {
+        // The codes are numbered as `Code::ALL` lists them.
+        counts[f.code as usize] += 1;
+    }
     let mut by_code: Vec<(Code, usize)> = Code::ALL
         .iter()
-        .map(|&c| (c, findings.iter().filter(|f| f.code == c).count()))
+        .zip(counts)
+        .map(|(&c, n)| (c, n))
         .filter(|(_, n)| *n > 0)
         .collect();
     by_code.sort_by_key(|&(c, _)| (c.severity(), c));

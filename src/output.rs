@@ -9,6 +9,9 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+#[cfg(target_os = "linux")]
+mod direct;
+
 /// One output file of a run, written from the run's result `T`.
 pub trait Output<T: ?Sized = Outcome>: Send + Sync {
     /// The file name inside the output folder.
@@ -59,6 +62,12 @@ pub fn write_all<T: ?Sized + Sync>(
             .par_iter()
             .zip(&staged)
             .map(|(output, (temp, target))| {
+                #[cfg(target_os = "linux")]
+                if let Some(mut out) = direct::Direct::create(temp) {
+                    output.write(data, &mut out).map_err(fail(target))?;
+                    let file = out.finish().map_err(fail(target))?;
+                    return Ok(syncs.spawn(move || file.sync_all().map_err(fail(target))));
+                }
                 let file = File::create(temp).map_err(fail(temp))?;
                 let mut out = BufWriter::with_capacity(1 << 16, Writeback::new(file));
                 output.write(data, &mut out).map_err(fail(target))?;
@@ -181,7 +190,8 @@ mod temporary {
 
 /// A file being written that asks the kernel to start putting its bytes on
 /// disk every few megabytes (Linux), so that the sync at the end waits for
-/// the last few only instead of for the whole file.
+/// the last few only instead of for the whole file. For file systems that
+/// cannot be written past the page cache ([`direct`]), and other systems.
 struct Writeback {
     file: File,
     written: u64,

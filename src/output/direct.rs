@@ -20,7 +20,8 @@ const ALIGN: usize = 4096;
 /// Blocks per output: one being filled, the others on their way to disk.
 const BLOCKS: usize = 3;
 
-/// A buffer of [`BLOCK`] bytes starting at an [`ALIGN`]ed address.
+/// Up to [`BLOCK`] bytes starting at an [`ALIGN`]ed address. Its memory
+/// is touched only as it is written: a small output costs a few pages.
 struct Block {
     raw: Vec<u8>,
     start: usize,
@@ -28,31 +29,44 @@ struct Block {
 
 impl Block {
     fn new() -> Block {
-        let raw = vec![0u8; BLOCK + ALIGN];
-        let start = raw.as_ptr().align_offset(ALIGN);
+        // Room for the bytes, the padding after them and the offset that
+        // aligns them: the vector never grows.
+        let mut raw = Vec::with_capacity(BLOCK + ALIGN);
+        let start = (ALIGN - raw.as_ptr() as usize % ALIGN) % ALIGN;
+        raw.resize(start, 0);
         Block { raw, start }
     }
 
-    fn bytes(&mut self) -> &mut [u8] {
-        &mut self.raw[self.start..self.start + BLOCK]
+    fn len(&self) -> usize {
+        self.raw.len() - self.start
     }
 
-    /// The first `len` bytes, zeros after them up to the next aligned
-    /// length: the file is cut back to `len` at the end.
-    fn padded(&mut self, len: usize) -> &[u8] {
-        let padded = len.next_multiple_of(ALIGN);
-        self.bytes()[len..padded].fill(0);
-        &self.bytes()[..padded]
+    /// Takes what fits of `data`; returns how much.
+    fn push(&mut self, data: &[u8]) -> usize {
+        let n = data.len().min(BLOCK - self.len());
+        self.raw.extend_from_slice(&data[..n]);
+        n
+    }
+
+    /// The bytes, with zeros after them up to the next aligned length: the
+    /// file is cut back to its length at the end.
+    fn padded(&mut self) -> &[u8] {
+        let padded = self.len().next_multiple_of(ALIGN);
+        self.raw.resize(self.start + padded, 0);
+        &self.raw[self.start..]
+    }
+
+    fn clear(&mut self) {
+        self.raw.truncate(self.start);
     }
 }
 
 /// A file being written past the page cache.
 pub(super) struct Direct {
     current: Option<Block>,
-    len: usize,
     /// Blocks allocated so far, up to [`BLOCKS`].
     blocks: usize,
-    to_disk: Option<SyncSender<(Block, usize)>>,
+    to_disk: Option<SyncSender<Block>>,
     back: Receiver<Block>,
     writer: Option<JoinHandle<io::Result<File>>>,
 }
@@ -69,14 +83,15 @@ impl Direct {
             .custom_flags(libc::O_DIRECT)
             .open(path)
             .ok()?;
-        let (to_disk, blocks) = sync_channel::<(Block, usize)>(BLOCKS - 1);
+        let (to_disk, blocks) = sync_channel::<Block>(BLOCKS - 1);
         let (give_back, back) = channel();
         let writer = std::thread::spawn(move || {
             let mut file = file;
             let mut written = 0u64;
-            for (mut block, len) in blocks {
-                write_block(&mut file, block.padded(len))?;
-                written += len as u64;
+            for mut block in blocks {
+                written += block.len() as u64;
+                write_block(&mut file, block.padded())?;
+                block.clear();
                 // The writing side may be gone already: nothing to return.
                 let _ = give_back.send(block);
             }
@@ -85,7 +100,6 @@ impl Direct {
         });
         Some(Direct {
             current: None,
-            len: 0,
             blocks: 0,
             to_disk: Some(to_disk),
             back,
@@ -95,7 +109,7 @@ impl Direct {
 
     /// Writes what is left and waits for the disk; returns the file to sync.
     pub(super) fn finish(mut self) -> io::Result<File> {
-        if self.len > 0 {
+        if self.current.as_ref().is_some_and(|b| b.len() > 0) {
             self.send()?;
         }
         self.to_disk = None;
@@ -107,8 +121,7 @@ impl Direct {
         let Some(block) = self.current.take() else {
             return Ok(());
         };
-        let len = std::mem::take(&mut self.len);
-        let sent = self.to_disk.as_ref().map(|to| to.send((block, len)));
+        let sent = self.to_disk.as_ref().map(|to| to.send(block));
         match sent {
             Some(Ok(())) => Ok(()),
             // The writer stopped on an error: that is the one to report.
@@ -157,10 +170,8 @@ impl Write for Direct {
             None => self.block()?,
         };
         let block = self.current.insert(block);
-        let n = data.len().min(BLOCK - self.len);
-        block.bytes()[self.len..self.len + n].copy_from_slice(&data[..n]);
-        self.len += n;
-        if self.len == BLOCK {
+        let n = block.push(data);
+        if block.len() == BLOCK {
             self.send()?;
         }
         Ok(n)

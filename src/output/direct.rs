@@ -85,19 +85,24 @@ impl Direct {
             .ok()?;
         let (to_disk, blocks) = sync_channel::<Block>(BLOCKS - 1);
         let (give_back, back) = channel();
-        let writer = std::thread::spawn(move || {
-            let mut file = file;
-            let mut written = 0u64;
-            for mut block in blocks {
-                written += block.len() as u64;
-                write_block(&mut file, block.padded())?;
-                block.clear();
-                // The writing side may be gone already: nothing to return.
-                let _ = give_back.send(block);
-            }
-            file.set_len(written)?;
-            Ok(file)
-        });
+        // Without a thread for it (the system refuses one), the ordinary
+        // way writes the file.
+        let writer = std::thread::Builder::new().name("acp-write".into());
+        let writer = writer
+            .spawn(move || {
+                let mut file = file;
+                let mut written = 0u64;
+                for mut block in blocks {
+                    written += block.len() as u64;
+                    write_block(&mut file, block.padded())?;
+                    block.clear();
+                    // The writing side may be gone already: nothing to return.
+                    let _ = give_back.send(block);
+                }
+                file.set_len(written)?;
+                Ok(file)
+            })
+            .ok()?;
         Some(Direct {
             current: None,
             blocks: 0,

@@ -129,13 +129,15 @@ impl Direct {
         let sent = self.to_disk.as_ref().map(|to| to.send(block));
         match sent {
             Some(Ok(())) => Ok(()),
-            // The writer stopped on an error: that is the one to report.
-            _ => {
-                self.to_disk = None;
-                self.join()
-                    .and(Err(io::Error::other("the output's writer stopped")))
-            }
+            _ => self.stopped(),
         }
+    }
+
+    /// The writer stopped on an error: that is the one to report.
+    fn stopped<T>(&mut self) -> io::Result<T> {
+        self.to_disk = None;
+        self.join()
+            .and(Err(io::Error::other("the output's writer stopped")))
     }
 
     /// Waits for the writer to end, with its result.
@@ -159,11 +161,7 @@ impl Direct {
         }
         match self.back.recv() {
             Ok(block) => Ok(block),
-            Err(_) => {
-                self.to_disk = None;
-                self.join()
-                    .and(Err(io::Error::other("the output's writer stopped")))
-            }
+            Err(_) => self.stopped(),
         }
     }
 }

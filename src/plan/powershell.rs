@@ -101,7 +101,7 @@ fn person(text: &mut Vec<u8>, p: &Planned<'_>) -> io::Result<()> {
     push(text, " (");
     Commented(p.file).push_to(text);
     text.push(b':');
-    text.extend_from_slice(itoa::Buffer::new().format(p.line).as_bytes());
+    crate::escape::push_decimal(text, p.line);
     push(text, "): ");
     match (p.action, p.disable_microsoft, &p.remove_provider) {
         (Action::Add, _, _) => push(text, "add"),

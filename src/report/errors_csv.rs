@@ -53,7 +53,7 @@ pub fn write_findings(findings: &[Finding], out: &mut dyn Write) -> io::Result<(
             }
             text.push(b',');
             if let Some(line) = f.line {
-                text.extend_from_slice(itoa::Buffer::new().format(line).as_bytes());
+                crate::escape::push_decimal(text, line);
             }
             text.push(b',');
             cell(text, f.field.as_deref().unwrap_or(""));

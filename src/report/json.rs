@@ -78,7 +78,7 @@ fn push_finding(f: &Finding, message: &mut String, text: &mut Vec<u8>) {
     Json(&f.file).push_to(text);
     name("line", text);
     match f.line {
-        Some(line) => text.extend_from_slice(itoa::Buffer::new().format(line).as_bytes()),
+        Some(line) => crate::escape::push_decimal(text, line),
         None => text.extend_from_slice(b"null"),
     }
     name("field", text);

@@ -43,7 +43,7 @@ pub(crate) fn any_byte(bytes: &[u8], test: impl Fn(u64) -> bool) -> bool {
 }
 
 /// Where the first of the `stops` bytes is in `bytes`, from `from` on.
-pub(crate) fn find_any(bytes: &[u8], from: usize, stops: [u8; 4]) -> Option<usize> {
+pub(crate) fn find_any<const N: usize>(bytes: &[u8], from: usize, stops: [u8; N]) -> Option<usize> {
     let mut at = from;
     while let Some(word) = bytes.get(at..at + 8) {
         let word = u64::from_le_bytes(word.try_into().unwrap_or_default());

@@ -237,7 +237,7 @@ fn simple_record(
     let mut at = start;
     loop {
         if bytes.get(at) == Some(&b'"') {
-            let close = crate::bytes::find_any(bytes, at + 1, [b'"', b'\n', b'\r', b'"'])?;
+            let close = crate::bytes::find_any(bytes, at + 1, [b'"', b'\n', b'\r'])?;
             if bytes[close] != b'"' {
                 return None;
             }

@@ -9,8 +9,11 @@ use std::io::{self, Write};
 
 pub struct ReportJson;
 
-/// The document as serde_json pretty-prints it. The findings are written a
-/// window at a time, in parallel, to the same bytes.
+/// The document: the summary and inputs as serde_json pretty-prints them,
+/// then one finding a line as serde_json writes it compactly, so that a
+/// finding is one line to `grep` and the file about a fifth smaller than
+/// pretty throughout. The findings are written a window at a time, in
+/// parallel.
 #[derive(Serialize)]
 struct Report<'a> {
     summary: &'a Summary,
@@ -55,20 +58,19 @@ impl Output for ReportJson {
     }
 }
 
-/// Appends a finding as the document's `findings` array holds it, as
-/// serde_json pretty-prints it there (the tests hold the two to the same
-/// bytes): written by hand, it takes a third of the time.
+/// Appends a finding as serde_json writes it compactly (the tests hold the
+/// two to the same bytes): written by hand, it takes a third of the time.
 fn push_finding(f: &Finding, message: &mut String, text: &mut Vec<u8>) {
     let string = |value: Option<&str>, text: &mut Vec<u8>| match value {
         Some(value) => Json(value).push_to(text),
         None => text.extend_from_slice(b"null"),
     };
     let name = |name: &str, text: &mut Vec<u8>| {
-        text.extend_from_slice(b",\n      \"");
+        text.extend_from_slice(b",\"");
         text.extend_from_slice(name.as_bytes());
-        text.extend_from_slice(b"\": ");
+        text.extend_from_slice(b"\":");
     };
-    text.extend_from_slice(b"{\n      \"severity\": ");
+    text.extend_from_slice(b"{\"severity\":");
     Json(f.severity.as_str()).push_to(text);
     name("code", text);
     Json(f.code.as_str()).push_to(text);
@@ -93,21 +95,41 @@ fn push_finding(f: &Finding, message: &mut String, text: &mut Vec<u8>) {
         name("cell", text);
         Json(cell).push_to(text);
     }
-    text.extend_from_slice(b"\n    }");
+    text.push(b'}');
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn whole(outcome: &Outcome) -> Vec<u8> {
-        let report = Report {
+    fn report(outcome: &Outcome) -> Report<'_> {
+        Report {
             summary: &outcome.summary,
             inputs: &outcome.inputs,
             findings: &outcome.findings,
-        };
-        let mut text = serde_json::to_vec_pretty(&report).unwrap();
-        text.push(b'\n');
+        }
+    }
+
+    /// serde_json's bytes: the summary and inputs pretty-printed, each
+    /// finding compact on a line of its own.
+    fn expected(outcome: &Outcome) -> Vec<u8> {
+        if outcome.findings.is_empty() {
+            let mut text = serde_json::to_vec_pretty(&report(outcome)).unwrap();
+            text.push(b'\n');
+            return text;
+        }
+        let head = serde_json::to_vec_pretty(&Report {
+            findings: &[],
+            ..report(outcome)
+        })
+        .unwrap();
+        // Up to the findings' opening bracket.
+        let mut text = head[..head.len() - b"]\n}".len()].to_vec();
+        for (i, f) in outcome.findings.iter().enumerate() {
+            text.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
+            text.extend(serde_json::to_vec(f).unwrap());
+        }
+        text.extend_from_slice(b"\n  ]\n}\n");
         text
     }
 
@@ -118,11 +140,20 @@ mod tests {
     }
 
     #[test]
-    fn same_bytes_as_the_whole_document_pretty_printed() {
+    fn same_bytes_as_serde_json_one_finding_a_line() {
         let mut outcome = Outcome::default();
-        assert_eq!(written(&outcome), whole(&outcome));
+        assert_eq!(written(&outcome), expected(&outcome));
         outcome.findings = crate::finding::hostile_samples(3000);
         outcome.summary.errors = 3000;
-        assert_eq!(written(&outcome), whole(&outcome));
+        let text = written(&outcome);
+        assert_eq!(text, expected(&outcome));
+        // The same document as serde_json's, and each finding on its line.
+        let parsed: serde_json::Value = serde_json::from_slice(&text).unwrap();
+        assert_eq!(parsed, serde_json::to_value(report(&outcome)).unwrap());
+        let lines = text.split(|&b| b == b'\n');
+        let finding_lines = lines
+            .filter(|l| l.starts_with(b"    {\"severity\":"))
+            .count();
+        assert_eq!(finding_lines, 3000);
     }
 }

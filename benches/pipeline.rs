@@ -1,80 +1,107 @@
-//! One benchmark group per stage (read, normalise and validate, reconcile,
-//! write) and one end to end, on seeded data for 100k people.
+//! One benchmark group per stage (read, reconcile, write) and one end to
+//! end, for each data shape of the generator (typical, noisy, all-wrong),
+//! on 100,000 people; `ACP_BENCH_PEOPLE=1000000 cargo bench` for more.
+//! Whole runs of the binary against DuckDB are timed by
+//! `benches/measure.sh` (docs/PERFORMANCE.md).
 
 #[path = "support/generator.rs"]
 mod generator;
 
-use acp_recon::reconcile::{reconcile, Inputs};
-use acp_recon::source::{csv, decode::decode, Table};
-use acp_recon::{validate, Settings};
+use acp_recon::check::{returned::Returned, roster::Builder};
+use acp_recon::output::Output;
+use acp_recon::plan::{csv::ImportPlanCsv, powershell::ImportPlanPs1, send_back::SendBackCsv};
+use acp_recon::reconcile::{self, Inputs, Outcome};
+use acp_recon::report::{errors_csv::ErrorsCsv, json::ReportJson};
+use acp_recon::source::{self, ReadOptions};
+use acp_recon::Settings;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use generator::Profile;
 use std::path::Path;
 
-const PEOPLE: usize = 100_000;
-
-fn data() -> (Vec<u8>, Vec<u8>) {
-    let (mut roster, mut returned) = (Vec::new(), Vec::new());
-    generator::generate(PEOPLE, 42, &mut roster, &mut returned).unwrap();
-    (roster, returned)
+fn people() -> usize {
+    std::env::var("ACP_BENCH_PEOPLE")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000)
 }
 
 fn settings() -> Settings {
-    let text = "[provider]\nname = \"Fabrikam Conferencing\"\ndomain = \"acp.fabrikam.example\"\ndefault_region = \"US\"\n";
-    Settings::parse(text, Path::new("bench.toml")).unwrap()
+    Settings::load(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/acp.toml"
+    )))
+    .unwrap()
 }
 
-fn read(name: &str, bytes: &[u8]) -> Table {
-    csv::parse(name.into(), decode(bytes.to_vec())).unwrap()
+fn read(settings: &Settings, roster: &[u8], returned: &[u8]) -> Inputs {
+    let options = ReadOptions::default();
+    let roster = source::read_bytes("roster.csv", roster, &options, |s| {
+        Builder::open(s, settings, false)
+    })
+    .unwrap();
+    let returned = source::read_bytes("returned.csv", returned, &options, |s| {
+        Returned::open(s, settings)
+    })
+    .unwrap();
+    Inputs {
+        roster: (roster.0, roster.1.finish()),
+        returned,
+        sent: None,
+    }
+}
+
+fn outputs() -> [&'static dyn Output<Outcome>; 5] {
+    [
+        &ImportPlanCsv,
+        &ImportPlanPs1,
+        &ErrorsCsv,
+        &SendBackCsv,
+        &ReportJson,
+    ]
+}
+
+fn write(outcome: &Outcome) {
+    for output in outputs() {
+        let mut sink = std::io::BufWriter::new(std::io::sink());
+        output.write(outcome, &mut sink).unwrap();
+    }
 }
 
 fn stages(c: &mut Criterion) {
-    let (roster_bytes, returned_bytes) = data();
     let settings = settings();
-    let roster = read("roster.csv", &roster_bytes);
-    let returned = read("returned.csv", &returned_bytes);
-
-    let mut group = c.benchmark_group("stages");
-    group.sample_size(10);
-    group.throughput(Throughput::Elements(PEOPLE as u64));
-    group.bench_function("read", |b| b.iter(|| read("returned.csv", &returned_bytes)));
-    group.bench_function("normalise_validate", |b| {
-        b.iter(|| validate::validate(&returned, &settings).unwrap())
-    });
-    let inputs = Inputs {
-        roster,
-        returned,
-        sent: None,
-    };
-    // A run takes its inputs: each gets a copy, made outside the timing.
-    group.bench_function("reconcile", |b| {
-        b.iter_batched(
-            || inputs.clone(),
-            |inputs| reconcile(inputs, &settings).unwrap(),
-            BatchSize::LargeInput,
-        )
-    });
-    let outcome = reconcile(inputs, &settings).unwrap();
-    group.bench_function("write", |b| {
-        b.iter(|| {
-            for output in acp_recon::output::reconcile_outputs() {
-                output.write(&outcome, &mut std::io::sink()).unwrap();
-            }
-        })
-    });
-    group.bench_function("end_to_end", |b| {
-        b.iter(|| {
-            let inputs = Inputs {
-                roster: read("roster.csv", &roster_bytes),
-                returned: read("returned.csv", &returned_bytes),
-                sent: None,
-            };
-            let outcome = reconcile(inputs, &settings).unwrap();
-            for output in acp_recon::output::reconcile_outputs() {
-                output.write(&outcome, &mut std::io::sink()).unwrap();
-            }
-        })
-    });
-    group.finish();
+    let n = people();
+    for profile in Profile::ALL {
+        let (mut roster, mut returned) = (Vec::new(), Vec::new());
+        generator::generate(n, 42, profile, &mut roster, &mut returned).unwrap();
+        let mut group = c.benchmark_group(format!("{}-{n}", profile.name()));
+        group.sample_size(10);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function("read", |b| b.iter(|| read(&settings, &roster, &returned)));
+        group.bench_function("reconcile", |b| {
+            b.iter_batched(
+                || read(&settings, &roster, &returned),
+                |inputs| reconcile::reconcile(inputs, &settings, &acp_recon::progress::Quiet),
+                BatchSize::LargeInput,
+            )
+        });
+        let outcome = reconcile::reconcile(
+            read(&settings, &roster, &returned),
+            &settings,
+            &acp_recon::progress::Quiet,
+        );
+        group.bench_function("write", |b| b.iter(|| write(&outcome)));
+        group.bench_function("end_to_end", |b| {
+            b.iter(|| {
+                let inputs = read(&settings, &roster, &returned);
+                write(&reconcile::reconcile(
+                    inputs,
+                    &settings,
+                    &acp_recon::progress::Quiet,
+                ));
+            })
+        });
+        group.finish();
+    }
 }
 
 criterion_group!(benches, stages);

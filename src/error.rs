@@ -58,12 +58,12 @@ pub enum Error {
     )]
     EmptyFile { file: String },
 
-    #[error("{file} is too large: {bytes} bytes of text, where 4 GiB is the most")]
+    #[error("{file} is too large: {bytes} bytes, where 4 GiB is the most")]
     #[diagnostic(
         code(acp_recon::too_large),
         help("split the file in parts of fewer people and run on each (the roster of each part with it)")
     )]
-    TooLarge { file: String, bytes: usize },
+    TooLarge { file: String, bytes: u64 },
 
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -74,10 +74,11 @@ pub enum Error {
     Config(Box<ConfigError>),
 }
 
-/// A required column is absent; points at the closest header.
+/// A required column is absent; points at the closest header. Its code is
+/// the finding code of the spec, `missing-column`.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[error("{file} has no {column} column")]
-#[diagnostic(code(acp_recon::missing_column))]
+#[diagnostic(code("missing-column"))]
 pub struct MissingColumn {
     pub file: String,
     pub column: &'static str,

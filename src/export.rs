@@ -2,16 +2,16 @@
 //! the ACP columns empty (or the provider pre-filled from the config); every
 //! person left out is listed with the reason.
 
-use crate::columns::{ColumnMap, Field};
+use crate::check::roster::Roster;
 use crate::config::Settings;
-use crate::error::Error;
 use crate::escape::spreadsheet_cell;
-use crate::finding::{Code, Finding, Severity};
+use crate::finding::Code;
+use crate::model::Span;
 use crate::output::{Output, BOM};
-use crate::reconcile::{self, roster, InputInfo};
-use crate::source::Table;
+use crate::reconcile::{self, Outcome};
+use crate::report::Words;
+use crate::source::Source;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 /// The columns of the exported file, in order.
@@ -45,7 +45,7 @@ pub struct Excluded {
 }
 
 /// What `export` writes.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Export {
     /// Sorted by key.
     pub people: Vec<ExportRow>,
@@ -53,14 +53,13 @@ pub struct Export {
     pub excluded: Vec<Excluded>,
     pub provider_name: Option<String>,
     pub domain: Option<String>,
-    pub roster: InputInfo,
-    /// The roster's own problems (broken rows, missing keys, duplicates).
-    pub findings: Vec<Finding>,
+    /// The roster as read, with its own problems as findings.
+    pub roster: Outcome,
 }
 
 impl Export {
     pub fn has_errors(&self) -> bool {
-        self.findings.iter().any(|f| f.severity <= Severity::Error)
+        self.roster.has_errors()
     }
 
     /// Cells of one row, provider pre-filled when the config names it.
@@ -80,52 +79,42 @@ impl Export {
 }
 
 /// Chooses who to send: people with a key, listed once, enabled and not in
-/// TeamsOnly mode.
-pub fn export(table: &Table, settings: &Settings) -> Result<Export, Error> {
-    let columns = ColumnMap::resolve(&table.headers, &settings.aliases);
-    reconcile::require(table, &columns, &[Field::Key])?;
-    let roster = roster::build(table, &columns, settings);
-
+/// TeamsOnly mode. The roster must be built keeping what was written.
+pub fn export(source: Source, roster: Roster, settings: &Settings) -> Export {
+    let outcome = reconcile::roster_alone(source, roster, settings);
+    let roster = &outcome.roster;
+    let text = |span: Span| roster.texts.get(span).to_string();
+    // The key as written: kept when it differs from the cleaned key.
+    let upn = |row: u32| match roster.written[row as usize].0 {
+        Span::KEY => outcome.key_text(roster.rows.key(row)).to_string(),
+        span => text(span),
+    };
+    let words = Words::new(&outcome);
     let mut excluded = Vec::new();
-    let by_line: std::collections::HashMap<u32, crate::source::RowRef<'_>> =
-        table.rows().map(|r| (r.line, r)).collect();
-    // Rows the roster itself rejected: broken, keyless, or repeated.
-    for f in &roster.findings {
-        let row = f.line.and_then(|line| by_line.get(&line));
-        let (upn, name) = row.map_or((String::new(), String::new()), |r| {
-            (
-                r.get(columns.get(Field::Key)).trim().to_string(),
-                r.get(columns.get(Field::DisplayName)).trim().to_string(),
-            )
-        });
+    // Rows the roster itself left out: broken, keyless, or repeated.
+    for f in &outcome.findings {
+        let Some(row) = f.row() else { continue };
         excluded.push(Excluded {
-            upn,
-            display_name: name,
-            line: f.line.unwrap_or(0),
+            upn: upn(row),
+            display_name: text(roster.people[row as usize].display_name),
+            line: roster.rows.lines[row as usize],
             reason: match f.code {
                 Code::DuplicateRow => "listed twice with the same values; sent once".to_string(),
-                _ => f.message().into_owned(),
+                _ => words.message_string(f),
             },
         });
     }
-    // The roster keeps only what reconciling needs; the rest is on the row.
-    let cell = |line: u32, field: Field| {
-        by_line.get(&line).map_or(String::new(), |r| {
-            crate::normalize::text::trim_cell(r.get(columns.get(field))).to_string()
-        })
-    };
-    let mut people = BTreeMap::new();
-    for person in &roster.people {
-        let reason = if let Some(lines) = roster.conflicted.get(&person.key) {
+    let mut people = Vec::new();
+    for key in (0..outcome.keys.len() as u32).map(crate::model::Key) {
+        let Some(person) = roster.person(key) else {
+            continue;
+        };
+        let reason = if let Some(lines) = roster.conflicts.get(&key) {
             Some(format!(
                 "listed again with other values (lines {}); keep one row for this person",
-                lines
-                    .iter()
-                    .map(u32::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                crate::report::messages::join(lines)
             ))
-        } else if person.account_enabled == Some(false) {
+        } else if person.enabled == Some(false) {
             Some("the account is disabled".to_string())
         } else if person.teams_only {
             Some(
@@ -135,34 +124,29 @@ pub fn export(table: &Table, settings: &Settings) -> Result<Export, Error> {
         } else {
             None
         };
+        let display_name = text(person.display_name);
         match reason {
             Some(reason) => excluded.push(Excluded {
-                upn: cell(person.line, Field::Key),
-                display_name: roster.text(person.display_name).to_string(),
-                line: person.line,
+                upn: upn(person.row),
+                display_name,
+                line: roster.rows.lines[person.row as usize],
                 reason,
             }),
-            None => {
-                people.insert(
-                    person.key.clone(),
-                    ExportRow {
-                        upn: cell(person.line, Field::Key),
-                        display_name: roster.text(person.display_name).to_string(),
-                        sip_address: cell(person.line, Field::SipAddress),
-                    },
-                );
-            }
+            None => people.push(ExportRow {
+                upn: upn(person.row),
+                display_name,
+                sip_address: text(roster.written[person.row as usize].1),
+            }),
         }
     }
     excluded.sort_by(|a, b| (a.line, &a.upn).cmp(&(b.line, &b.upn)));
-    Ok(Export {
-        people: people.into_values().collect(),
+    Export {
+        people,
         excluded,
         provider_name: settings.provider_name.clone(),
         domain: settings.provider_domain.clone(),
-        roster: InputInfo::new("roster", table, &columns),
-        findings: roster.findings,
-    })
+        roster: outcome,
+    }
 }
 
 /// The export as CSV: UTF-8 with BOM so Excel shows accents, cells
@@ -229,7 +213,7 @@ fn workbook(export: &Export) -> Result<Vec<u8>, XlsxError> {
     book.save_to_buffer()
 }
 
-/// `export-excluded.csv`: who was left out and why.
+/// The list of everyone left out and why.
 pub struct ExcludedCsv(pub String);
 
 impl Output<Export> for ExcludedCsv {

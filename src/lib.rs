@@ -1,41 +1,42 @@
 //! acp-recon checks the file an audio conferencing provider (ACP) returns
 //! with each person's bridge details, and writes what an admin imports.
 //!
-//! The pipeline runs one way, in five steps:
+//! The data flows one way, in five steps:
 //!
-//! 1. [`source`] reads bytes into a [`source::Table`]: encoding, delimiter,
-//!    and rows that remember their line.
-//! 2. [`columns`] maps headers to fields through aliases.
-//! 3. [`normalize`] turns cells into keys, E.164 numbers and conference IDs,
-//!    or into reasons they are not.
-//! 4. [`reconcile`] joins the returned rows with the roster and decides, per
-//!    person, plan, unchanged or rejected, collecting [`Finding`]s.
-//! 5. [`output`] writes the plan ([`plan`]) and the reports ([`report`]).
+//! 1. [`source`] reads each file as a stream of records that remember their
+//!    line: CSV in any encoding and delimiter, or a workbook.
+//! 2. [`normalize`] turns cells into keys, E.164 numbers and conference IDs,
+//!    or into the reasons they are not.
+//! 3. [`check`] builds the roster into people and checks each returned row,
+//!    collecting compact [`Finding`]s.
+//! 4. [`reconcile`] joins the rows with the roster by key and decides, per
+//!    person, plan, unchanged or rejected: an [`reconcile::Outcome`].
+//! 5. [`plan`] and [`report`] write the outcome, in words only there,
+//!    through [`output`], which puts the files in place together.
 //!
 //! ```
-//! use acp_recon::{reconcile, source, Settings};
+//! use acp_recon::reconcile::{self, Files};
+//! use acp_recon::Settings;
 //! use std::path::Path;
 //!
 //! let settings = Settings::load(Path::new("fixtures/acp.toml"))?;
-//! let inputs = reconcile::Inputs {
-//!     roster: source::read(Path::new("fixtures/roster.csv"))?,
-//!     returned: source::read(Path::new("fixtures/returned.csv"))?,
-//!     sent: None,
-//! };
-//! let outcome = reconcile::reconcile(inputs, &settings)?;
+//! let files = Files::new(Path::new("fixtures/roster.csv"), Path::new("fixtures/returned.csv"));
+//! let inputs = reconcile::read(files, &settings)?;
+//! let outcome = reconcile::reconcile(inputs, &settings, &acp_recon::progress::Quiet);
 //! assert!(outcome.summary.accounting.rows_balanced);
-//! assert!(outcome.planned().all(|p| p.toll_number.as_str().starts_with('+')));
+//! assert!(outcome.planned().all(|p| p.toll_number.starts_with('+')));
 //! # Ok::<(), acp_recon::Error>(())
 //! ```
 
-mod bytes;
+#![forbid(unsafe_code)]
+
+pub mod check;
 pub mod columns;
 pub mod config;
 pub mod error;
 pub mod escape;
 pub mod export;
 pub mod finding;
-pub mod memory;
 pub mod model;
 pub mod normalize;
 pub mod output;
@@ -49,4 +50,3 @@ pub mod validate;
 pub use config::Settings;
 pub use error::{Error, ExitStatus};
 pub use finding::{Code, Finding, Severity};
-pub use model::UserKey;

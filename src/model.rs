@@ -1,299 +1,475 @@
-//! The domain types that carry "already normalised" in their type: a
-//! [`UserKey`] is trimmed and lowercased, a [`Phone`] is E.164, a
-//! [`ConferenceId`] is the digits exactly as the vendor wrote them.
+//! The data a run's stages hand each other. Text lives in arenas and is
+//! known by id or span, so that a person or a row is a few words: keys,
+//! phone numbers and lists are interned once per run, and what the roster
+//! and the returned file say is kept as compact records.
 
-use serde::Serialize;
-use std::fmt;
+use hashbrown::HashTable;
+use std::hash::BuildHasher;
 
-/// A user principal name as compared: trimmed, invisible characters and a
-/// `sip:` prefix removed, lowercased. Shared, not copied, by the findings
-/// and plan entries that name the person.
-///
-/// ```
-/// use acp_recon::UserKey;
-/// let key = UserKey::parse(" sip:Ann@Contoso.Example\u{a0}").unwrap();
-/// assert_eq!(key.as_str(), "ann@contoso.example");
-/// assert!(UserKey::parse(" \u{200b} ").is_none());
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
-pub struct UserKey(std::sync::Arc<str>);
+/// An id that stands for "none" in the `u32` ids below.
+const NONE: u32 = u32::MAX;
 
-impl UserKey {
-    /// The key of a raw cell, or `None` when nothing is left after cleaning.
-    pub fn parse(raw: &str) -> Option<UserKey> {
-        let cleaned = crate::normalize::text::clean_key_cow(raw);
-        (!cleaned.is_empty()).then(|| UserKey(std::sync::Arc::from(&*cleaned)))
+fn hash(text: &str) -> u64 {
+    rustc_hash::FxBuildHasher.hash_one(text)
+}
+
+/// Where a text is in [`Texts`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Span {
+    start: u32,
+    len: u32,
+}
+
+impl Span {
+    /// No text; reads as "".
+    pub const EMPTY: Span = Span { start: 0, len: 0 };
+    /// Not stored: the text is the person's key (most mail addresses).
+    pub const KEY: Span = Span {
+        start: NONE,
+        len: 0,
+    };
+
+    pub fn is_empty(self) -> bool {
+        self.len == 0
     }
 
-    /// A key already cleaned by [`crate::normalize::text::clean_key`].
-    pub(crate) fn from_cleaned(cleaned: &str) -> Option<UserKey> {
-        (!cleaned.is_empty()).then(|| UserKey(cleaned.into()))
+    /// The span of `len` bytes from `start`.
+    pub fn new(start: usize, len: usize) -> Span {
+        Span {
+            start: u32::try_from(start).unwrap_or(NONE),
+            len: u32::try_from(len).unwrap_or(0),
+        }
     }
 
+    /// The text at the span in `text`; "" where there is none.
+    pub fn read(self, text: &str) -> &str {
+        let start = self.start as usize;
+        text.get(start..start + self.len as usize)
+            .unwrap_or_default()
+    }
+}
+
+/// Texts laid end to end in one string. Inputs over 4 GiB are refused when
+/// read, so a span's 32 bits always reach.
+#[derive(Debug, Clone, Default)]
+pub struct Texts {
+    text: String,
+}
+
+impl Texts {
+    pub fn with_capacity(bytes: usize) -> Texts {
+        Texts {
+            text: String::with_capacity(bytes),
+        }
+    }
+
+    pub fn push(&mut self, text: &str) -> Span {
+        if text.is_empty() {
+            return Span::EMPTY;
+        }
+        let start = self.text.len();
+        self.text.push_str(text);
+        Span {
+            start: u32::try_from(start).unwrap_or(NONE),
+            len: u32::try_from(text.len()).unwrap_or(0),
+        }
+    }
+
+    /// The text at a span; "" for [`Span::EMPTY`], [`Span::KEY`], or a span
+    /// of other texts.
+    pub fn get(&self, span: Span) -> &str {
+        span.read(&self.text)
+    }
+
+    /// All the texts, end to end.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
+    }
+
+    /// Appends `other`, and returns the amount its spans move by.
+    pub fn append(&mut self, other: &Texts) -> u32 {
+        let shift = u32::try_from(self.text.len()).unwrap_or(NONE);
+        self.text.push_str(&other.text);
+        shift
+    }
+
+    /// `span` of texts appended at `shift`.
+    pub fn shifted(span: Span, shift: u32) -> Span {
+        if span.is_empty() || span == Span::KEY {
+            return span;
+        }
+        Span {
+            start: span.start + shift,
+            len: span.len,
+        }
+    }
+
+    pub fn bytes(&self) -> usize {
+        self.text.len()
     }
 }
 
-impl fmt::Display for UserKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+/// Distinct texts, each with an id in order of arrival.
+#[derive(Debug, Clone, Default)]
+pub struct Interner {
+    texts: Texts,
+    spans: Vec<Span>,
+    index: HashTable<u32>,
+}
+
+impl Interner {
+    /// Room for `count` texts of `bytes` in all.
+    pub fn with_capacity(count: usize, bytes: usize) -> Interner {
+        Interner {
+            texts: Texts::with_capacity(bytes),
+            spans: Vec::with_capacity(count),
+            index: HashTable::with_capacity(count),
+        }
+    }
+
+    /// The id of `text`, added if new.
+    pub fn intern(&mut self, text: &str) -> u32 {
+        let h = hash(text);
+        let (texts, spans) = (&self.texts, &self.spans);
+        if let Some(&id) = self
+            .index
+            .find(h, |&id| texts.get(spans[id as usize]) == text)
+        {
+            return id;
+        }
+        let id = self.spans.len() as u32;
+        self.spans.push(self.texts.push(text));
+        let (texts, spans) = (&self.texts, &self.spans);
+        self.index
+            .insert_unique(h, id, |&id| hash(texts.get(spans[id as usize])));
+        id
+    }
+
+    /// The id of `text`, if it was added.
+    pub fn find(&self, text: &str) -> Option<u32> {
+        self.index
+            .find(hash(text), |&id| {
+                self.texts.get(self.spans[id as usize]) == text
+            })
+            .copied()
+    }
+
+    pub fn get(&self, id: u32) -> &str {
+        self.spans
+            .get(id as usize)
+            .map_or("", |&span| self.texts.get(span))
+    }
+
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
     }
 }
 
-/// A valid phone number in E.164 form (`+14255550100`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
-pub struct Phone(pub(crate) std::sync::Arc<str>);
+/// A user key of the run: a cleaned user principal name, known by its
+/// place in the order of all the run's keys. Whatever is kept by key is so
+/// kept in the order the outputs list it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Key(pub u32);
+
+impl Key {
+    pub const NONE: Key = Key(NONE);
+
+    pub fn get(self) -> Option<Key> {
+        (self != Key::NONE).then_some(self)
+    }
+
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// The run's keys, in order: key `i` is the `i`-th.
+#[derive(Debug, Clone, Default)]
+pub struct Keys {
+    texts: Texts,
+    spans: Vec<Span>,
+}
+
+impl Keys {
+    pub fn with_capacity(count: usize, bytes: usize) -> Keys {
+        Keys {
+            texts: Texts::with_capacity(bytes),
+            spans: Vec::with_capacity(count),
+        }
+    }
+
+    /// Adds the next key, which sorts after every key added before.
+    pub fn push(&mut self, text: &str) -> Key {
+        self.spans.push(self.texts.push(text));
+        Key(self.spans.len() as u32 - 1)
+    }
+
+    /// A key's text; "" for [`Key::NONE`].
+    pub fn get(&self, key: Key) -> &str {
+        self.spans
+            .get(key.index())
+            .map_or("", |&span| self.texts.get(span))
+    }
+
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The key of a text, found by its order.
+    pub fn find(&self, text: &str) -> Option<Key> {
+        let at = self
+            .spans
+            .binary_search_by(|&span| self.texts.get(span).cmp(text))
+            .ok()?;
+        Some(Key(at as u32))
+    }
+}
+
+/// A valid phone number of the run, E.164, interned in [`Phones`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Phone(pub u32);
 
 impl Phone {
-    pub fn as_str(&self) -> &str {
-        &self.0
+    pub const NONE: Phone = Phone(NONE);
+
+    pub fn get(self) -> Option<Phone> {
+        (self != Phone::NONE).then_some(self)
     }
 }
 
-impl fmt::Display for Phone {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+/// The valid phone numbers of a run, each once, with its type.
+#[derive(Debug, Clone, Default)]
+pub struct Phones {
+    numbers: Interner,
+    toll_free: Vec<bool>,
+    lists: Vec<Box<[Phone]>>,
+    list_index: rustc_hash::FxHashMap<Box<[Phone]>, u32>,
 }
 
-/// A conference ID: digits only, leading zeros kept, never a number. It is
-/// held inline (at most [`ConferenceId::MAX`] digits, the config's limit):
-/// every returned row has one, and none needs an allocation.
-///
-/// ```
-/// use acp_recon::model::ConferenceId;
-/// assert_eq!(ConferenceId::new("0012345").unwrap().as_str(), "0012345");
-/// assert!(ConferenceId::new("12a").is_none());
-/// assert!(ConferenceId::new("").is_none());
-/// ```
-#[derive(Clone, Copy)]
-pub struct ConferenceId {
-    len: u8,
-    digits: [u8; ConferenceId::MAX],
+/// A list of phone numbers (toll-free numbers), interned in [`Phones`];
+/// [`PhoneList::EMPTY`] is the empty list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PhoneList(pub u32);
+
+impl PhoneList {
+    pub const EMPTY: PhoneList = PhoneList(NONE);
 }
 
-impl ConferenceId {
-    /// The most digits an ID may have.
-    pub const MAX: usize = 32;
-
-    /// The ID of a string of 1 to [`ConferenceId::MAX`] ASCII digits.
-    pub fn new(digits: &str) -> Option<ConferenceId> {
-        let bytes = digits.as_bytes();
-        if bytes.is_empty() || bytes.len() > Self::MAX || !bytes.iter().all(u8::is_ascii_digit) {
-            return None;
+impl Phones {
+    /// The id of an E.164 number, added if new.
+    pub fn add(&mut self, e164: &str, toll_free: bool) -> Phone {
+        let id = self.numbers.intern(e164);
+        if id as usize == self.toll_free.len() {
+            self.toll_free.push(toll_free);
         }
-        let mut id = ConferenceId {
-            len: bytes.len() as u8,
-            digits: [0; Self::MAX],
-        };
-        id.digits[..bytes.len()].copy_from_slice(bytes);
-        Some(id)
+        Phone(id)
     }
 
-    pub fn as_str(&self) -> &str {
-        // Only ASCII digits are ever stored, so this never fails.
-        std::str::from_utf8(&self.digits[..self.len as usize]).unwrap_or_default()
+    /// The E.164 text of a number; "" for [`Phone::NONE`].
+    pub fn e164(&self, phone: Phone) -> &str {
+        self.numbers.get(phone.0)
     }
-}
 
-impl PartialEq for ConferenceId {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
+    pub fn find(&self, e164: &str) -> Option<Phone> {
+        self.numbers.find(e164).map(Phone)
     }
-}
 
-impl Eq for ConferenceId {}
-
-impl PartialOrd for ConferenceId {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
+    pub fn is_toll_free(&self, phone: Phone) -> bool {
+        self.toll_free.get(phone.0 as usize) == Some(&true)
     }
-}
 
-impl Ord for ConferenceId {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
+    /// The id of a list, added if new.
+    pub fn list(&mut self, numbers: &[Phone]) -> PhoneList {
+        if numbers.is_empty() {
+            return PhoneList::EMPTY;
+        }
+        if let Some(&id) = self.list_index.get(numbers) {
+            return PhoneList(id);
+        }
+        let id = self.lists.len() as u32;
+        self.lists.push(numbers.into());
+        self.list_index.insert(numbers.into(), id);
+        PhoneList(id)
     }
-}
 
-impl std::hash::Hash for ConferenceId {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state)
+    pub fn numbers(&self, list: PhoneList) -> &[Phone] {
+        self.lists.get(list.0 as usize).map_or(&[], |l| l)
     }
 }
 
-impl fmt::Debug for ConferenceId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.as_str(), f)
-    }
-}
-
-impl fmt::Display for ConferenceId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ConferenceId {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
+/// A number as the roster gives it: valid, or its text as it stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Number {
+    Phone(Phone),
+    Text(Span),
 }
 
 /// The provider a person has now, as the roster says.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum CurrentProvider {
     /// No audio conferencing provider, or the roster does not say.
     #[default]
     None,
     /// Microsoft's own bridge (Microsoft Audio Conferencing).
     Microsoft,
-    /// A third-party provider, by the name the roster gives.
-    ThirdParty(std::sync::Arc<str>),
+    /// A third-party provider, by the name the roster gives (a span of the
+    /// roster's texts).
+    ThirdParty(Span),
 }
 
-/// A cell of a table by where its text is, instead of a borrow of it: in
-/// the decoded text, or in the table's buffer of cells that quoting
-/// changed. [`Roster::text`](crate::reconcile::roster::Roster::text) reads
-/// it. Roster entries hold these, so the roster's table can let go of its
-/// rows once the roster is built.
+/// What a person has now, for people who have something.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct TextRef {
-    pub(crate) start: u32,
-    /// The length, with [`TextRef::OWN`] set for the buffer of cells that
-    /// quoting changed: 8 bytes in all, as a table's text is under 4 GiB.
-    pub(crate) len: u32,
-}
-
-impl TextRef {
-    pub(crate) const OWN: u32 = 1 << 31;
-    /// Instead of a roster entry's mail address that is its key as well
-    /// (as in most rosters): read from the key, not copied.
-    pub(crate) const KEY: TextRef = TextRef {
-        start: u32::MAX,
-        len: u32::MAX,
-    };
-}
-
-/// What a person has now: provider and bridge details, as far as known.
-/// Numbers repeat across people and are shared; the rest is where it is in
-/// the roster's table.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CurrentAssignment {
+pub struct Current {
     pub provider: CurrentProvider,
-    /// E.164 when it parses, the roster's text otherwise.
-    pub toll_number: Option<std::sync::Arc<str>>,
-    pub toll_free_numbers: Vec<std::sync::Arc<str>>,
-    /// Copied out of the roster's text, which the decisions then need not read.
-    pub conference_id: Option<Box<str>>,
+    pub toll_number: Option<Number>,
+    /// Where the toll-free numbers are in the roster's list of them.
+    pub toll_free_numbers: (u32, u32),
+    pub conference_id: Option<Span>,
 }
 
-/// One person of the roster; its text stays in the roster's table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RosterEntry {
-    pub key: UserKey,
-    pub line: u32,
-    /// Byte offset of the row in the roster's text (under 4 GiB).
-    pub offset: Option<u32>,
-    pub display_name: TextRef,
-    /// Read with [`Roster::mail`](crate::reconcile::roster::Roster::mail):
-    /// most are the key, and are not copied.
-    pub mail: TextRef,
+/// One person of the roster: the first row of their key. Texts are spans
+/// of the roster's texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Person {
+    pub key: Key,
+    /// The roster row the person is read from.
+    pub row: u32,
+    pub display_name: Span,
+    /// [`Span::KEY`] when it is the key, as in most rosters.
+    pub mail: Span,
     /// `Some(false)` when the roster marks the account disabled.
-    pub account_enabled: Option<bool>,
+    pub enabled: Option<bool>,
     pub teams_only: bool,
     /// Holds Microsoft's Audio Conferencing licence.
-    pub microsoft_licence: bool,
-    /// `None` for the many people with no provider and no numbers now.
-    pub(crate) current: Option<Box<CurrentAssignment>>,
+    pub licence: bool,
+    /// Index in the roster's current assignments, for people who have one.
+    pub current: u32,
 }
 
-/// What a person with no provider and no numbers has.
-static NOTHING: CurrentAssignment = CurrentAssignment {
-    provider: CurrentProvider::None,
-    toll_number: None,
-    toll_free_numbers: Vec::new(),
-    conference_id: None,
-};
-
-impl RosterEntry {
-    /// What the person has now.
-    pub fn current(&self) -> &CurrentAssignment {
-        self.current.as_deref().unwrap_or(&NOTHING)
-    }
-
+impl Person {
     /// Eligible to be set up: enabled and not in TeamsOnly mode.
     pub fn is_eligible(&self) -> bool {
-        self.account_enabled != Some(false) && !self.teams_only
+        self.enabled != Some(false) && !self.teams_only
     }
+
+    pub fn current(&self) -> Option<usize> {
+        (self.current != NONE).then_some(self.current as usize)
+    }
+
+    pub const NO_CURRENT: u32 = NONE;
 }
 
-/// What a returned row says of the bridge besides its numbers. It is the
-/// same on nearly every row of a file, and rows that agree share one.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+/// A returned row as checked: what it gives, when it gives it well.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckedRow {
+    pub key: Key,
+    pub toll_number: Phone,
+    pub toll_free_numbers: PhoneList,
+    /// The conference ID, in the run's texts; empty when not valid.
+    pub conference_id: Span,
+    /// The row's provider, domain and Url (`Outcome::bridges`).
+    pub bridge: u32,
+    /// The row carries an error of its own.
+    pub error: bool,
+}
+
+/// A bridge's fixed values, as spans of the run's texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Bridge {
-    pub provider_name: std::sync::Arc<str>,
-    pub domain: std::sync::Arc<str>,
-    /// The Url when present and an http(s) URL; an invalid one is left out.
-    pub url: Option<std::sync::Arc<str>>,
+    pub provider_name: Span,
+    pub domain: Span,
+    /// An http(s) Url; empty when none is given or it is not one.
+    pub url: Span,
 }
 
-/// A returned row's values after normalisation, with the row's own findings.
-/// A million of them are kept at once, so it stays small: the row's offset
-/// is in its table, and the rarely needed parts are shared or boxed.
-#[derive(Debug, Clone)]
-pub struct ReturnedRow {
-    /// Index of the row in its table.
-    pub index: u32,
-    pub line: u32,
-    pub key: Option<UserKey>,
-    /// The person's place in the roster, looked up once.
-    pub person: Option<u32>,
-    pub bridge: std::sync::Arc<Bridge>,
-    pub toll_number: Option<Phone>,
-    /// Shared by the rows that give the same list.
-    pub toll_free_numbers: std::sync::Arc<[Phone]>,
-    pub conference_id: Option<ConferenceId>,
-    pub findings: RowFindings,
-}
-
-impl ReturnedRow {
-    pub fn has_error(&self) -> bool {
-        self.findings
-            .iter()
-            .any(|f| f.severity <= crate::Severity::Error)
-    }
-}
-
-/// The findings of one row. Most rows have none, and then the list takes a
-/// single word.
+/// Where each data row of an input is: its line (or sheet row) and the
+/// byte offset in the decoded text (for snippets), and its key.
 #[derive(Debug, Clone, Default)]
-// A boxed vector is one word where the vector is three, on every row.
-#[allow(clippy::box_collection)]
-pub struct RowFindings(Option<Box<Vec<crate::Finding>>>);
+pub struct Rows {
+    pub lines: Vec<u32>,
+    pub offsets: Vec<u64>,
+    pub keys: Vec<Key>,
+}
 
-impl RowFindings {
-    pub fn push(&mut self, finding: crate::Finding) {
-        self.0.get_or_insert_with(Default::default).push(finding);
+impl Rows {
+    pub fn reserve(&mut self, rows: usize) {
+        self.lines.reserve(rows);
+        self.offsets.reserve(rows);
+        self.keys.reserve(rows);
     }
 
-    pub fn iter(&self) -> std::slice::Iter<'_, crate::Finding> {
-        self.0.as_deref().map_or([].iter(), |f| f.iter())
+    pub fn push(&mut self, line: u32, offset: u64, key: Key) {
+        self.lines.push(line);
+        self.offsets.push(offset);
+        self.keys.push(key);
     }
 
     pub fn len(&self) -> usize {
-        self.0.as_ref().map_or(0, |f| f.len())
+        self.lines.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.lines.is_empty()
     }
 
-    /// Takes the findings out, leaving none.
-    pub fn take(&mut self) -> Vec<crate::Finding> {
-        self.0.take().map(|f| *f).unwrap_or_default()
+    pub fn line(&self, row: u32) -> Option<u32> {
+        self.lines.get(row as usize).copied()
+    }
+
+    pub fn key(&self, row: u32) -> Key {
+        self.keys.get(row as usize).copied().unwrap_or(Key::NONE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interned_texts_keep_their_first_id() {
+        let mut names = Interner::default();
+        let a = names.intern("ann@x");
+        let b = names.intern("bob@x");
+        assert_eq!(names.intern("ann@x"), a);
+        assert_ne!(a, b);
+        assert_eq!(names.get(b), "bob@x");
+        assert_eq!(names.find("bob@x"), Some(b));
+        assert_eq!(names.find("cy@x"), None);
+        assert_eq!(names.get(99), "");
+    }
+
+    #[test]
+    fn spans_read_back_their_texts_and_move_with_an_appended_arena() {
+        let mut texts = Texts::default();
+        let a = texts.push("Zoë");
+        let mut other = Texts::default();
+        let b = other.push("Ann");
+        let shift = texts.append(&other);
+        assert_eq!(texts.get(a), "Zoë");
+        assert_eq!(texts.get(Texts::shifted(b, shift)), "Ann");
+        assert_eq!(texts.get(Span::KEY), "");
+        assert_eq!(texts.get(Span::EMPTY), "");
+    }
+
+    #[test]
+    fn phone_lists_are_interned_by_their_numbers() {
+        let mut phones = Phones::default();
+        let a = phones.add("+18005550199", true);
+        let b = phones.add("+14255550100", false);
+        assert!(phones.is_toll_free(a) && !phones.is_toll_free(b));
+        let list = phones.list(&[a, b]);
+        assert_eq!(phones.list(&[a, b]), list);
+        assert_ne!(phones.list(&[b, a]), list);
+        assert_eq!(phones.numbers(list), [a, b]);
+        assert_eq!(phones.list(&[]), PhoneList::EMPTY);
+        assert!(phones.numbers(PhoneList::EMPTY).is_empty());
     }
 }

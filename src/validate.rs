@@ -1,13 +1,14 @@
 //! `validate`: one file on its own, roster or returned (told apart by its
 //! columns): structure and field problems, nothing about other files.
 
+use crate::check::returned::Returned;
+use crate::check::roster::Builder;
 use crate::columns::{ColumnMap, Field};
 use crate::config::Settings;
 use crate::error::Error;
-use crate::finding::{self, Finding};
-use crate::reconcile::{self, roster, rows, InputInfo};
-use crate::report::diagnostics::SourceText;
-use crate::source::Table;
+use crate::reconcile::{self, Outcome};
+use crate::source::{self, ReadOptions, Record, Sink, Source};
+use std::path::Path;
 
 /// What kind of file `validate` was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,86 +24,86 @@ impl FileKind {
             FileKind::Returned => "returned",
         }
     }
+
+    /// A returned file has a toll number or conference ID column; anything
+    /// else is read as a roster.
+    pub fn of(columns: &ColumnMap) -> FileKind {
+        if columns.has(Field::TollNumber) || columns.has(Field::ConferenceId) {
+            FileKind::Returned
+        } else {
+            FileKind::Roster
+        }
+    }
 }
 
 /// The result of validating one file.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Validation {
     pub kind: FileKind,
-    pub input: InputInfo,
-    /// The sheet read, for a spreadsheet.
-    pub sheet: Option<String>,
-    pub header_line: u32,
-    pub blank_rows: usize,
-    /// Headers of the PIN columns.
-    pub pin_headers: Vec<String>,
-    /// Sorted by [`Finding::sort_key`].
-    pub findings: Vec<Finding>,
-    pub source: SourceText,
+    /// The file as read, its findings sorted.
+    pub outcome: Outcome,
 }
 
-/// Validates a table. A returned file is one with a toll number or
-/// conference ID column; anything else is read as a roster.
-pub fn validate(table: &Table, settings: &Settings) -> Result<Validation, Error> {
-    let columns = ColumnMap::resolve(&table.headers, &settings.aliases);
-    let kind = if columns.has(Field::TollNumber) || columns.has(Field::ConferenceId) {
-        FileKind::Returned
-    } else {
-        FileKind::Roster
-    };
-    let mut findings = match kind {
-        FileKind::Roster => {
-            reconcile::require(table, &columns, &[Field::Key])?;
-            roster::build(table, &columns, settings).findings
-        }
-        FileKind::Returned => {
-            reconcile::require(
-                table,
-                &columns,
-                &[Field::Key, Field::TollNumber, Field::ConferenceId],
-            )?;
-            let expected = rows::Expected::resolve(table, &columns, settings);
-            let distinct = rows::Distinct::of(table, &columns, settings);
-            let ctx = rows::RowContext {
-                table,
-                columns: &columns,
-                settings,
-                expected: &expected,
-                distinct: &distinct,
-                roster: None,
-                requested: None,
-                requested_from: "",
-            };
-            let mut checked = rows::check_all(&ctx, &crate::progress::Quiet);
-            let groups = reconcile::group_by_key(&checked);
-            let copy_of = reconcile::mark_duplicates(table, &columns, &mut checked, &groups);
-            reconcile::mark_shared_conference_ids(
-                table,
-                columns.get(Field::ConferenceId),
-                &mut checked,
-                &copy_of,
-            );
-            let mut findings = reconcile::pin_findings(table, &columns);
-            for row in &mut checked {
-                findings.extend(row.findings.take());
-            }
-            findings
-        }
-    };
-    reconcile::locate_cells(&mut findings, &[table]);
-    finding::sort(&mut findings);
-    Ok(Validation {
-        kind,
-        input: InputInfo::new(kind.as_str(), table, &columns),
-        sheet: table.sheet.clone(),
-        header_line: table.header_line,
-        blank_rows: table.blank_rows,
-        pin_headers: columns
+impl Validation {
+    pub fn source(&self) -> &Source {
+        let input = match self.kind {
+            FileKind::Roster => crate::finding::Input::Roster,
+            FileKind::Returned => crate::finding::Input::Returned,
+        };
+        self.outcome.source(input).expect("the file validated")
+    }
+
+    /// The headers of the PIN columns.
+    pub fn pin_headers(&self) -> Vec<&str> {
+        let columns = match self.kind {
+            FileKind::Roster => &self.outcome.roster.columns,
+            FileKind::Returned => &self.outcome.returned.columns,
+        };
+        let source = self.source();
+        columns
             .pins
             .iter()
-            .map(|&c| table.headers[c].clone())
-            .collect(),
-        findings,
-        source: SourceText::of(table, &columns.pins),
+            .filter_map(|&c| source.headers.get(c).map(String::as_str))
+            .collect()
+    }
+}
+
+/// Where a validated file's rows go: a roster or a returned file.
+enum Either<'s> {
+    Roster(Box<Builder<'s>>),
+    Returned(Box<Returned>),
+}
+
+impl Sink for Either<'_> {
+    fn record(&mut self, record: &Record<'_>) {
+        match self {
+            Either::Roster(b) => b.record(record),
+            Either::Returned(r) => r.record(record),
+        }
+    }
+}
+
+/// Reads and validates one file.
+pub fn validate(
+    path: &Path,
+    options: &ReadOptions,
+    settings: &Settings,
+) -> Result<Validation, Error> {
+    let (source, sink) = source::read(path, options, |source| {
+        let columns = ColumnMap::resolve(&source.headers, &settings.aliases);
+        Ok(match FileKind::of(&columns) {
+            FileKind::Roster => Either::Roster(Box::new(Builder::open(source, settings, false)?)),
+            FileKind::Returned => Either::Returned(Box::new(Returned::open(source, settings)?)),
+        })
+    })?;
+    Ok(match sink {
+        Either::Roster(builder) => Validation {
+            kind: FileKind::Roster,
+            outcome: reconcile::roster_alone(source, builder.finish(), settings),
+        },
+        Either::Returned(returned) => Validation {
+            kind: FileKind::Returned,
+            outcome: reconcile::returned_alone(source, *returned, settings),
+        },
     })
 }

@@ -1,6 +1,6 @@
 //! Seeded data generator: a roster with current assignments and a vendor's
-//! returned file of realistic shape and defect rates, rows shuffled. Shared
-//! by the benchmarks and `examples/gen.rs`.
+//! returned file, rows shuffled, in one of three shapes ([`Profile`]).
+//! Shared by the benchmarks and `examples/gen.rs`.
 
 #![allow(dead_code)]
 
@@ -53,6 +53,35 @@ const TOLL_FREE: &[&str] = &["+18005550199", "+1 888 555 0123", "+18665550100"];
 const PROVIDER: &str = "Fabrikam Conferencing";
 const DOMAIN: &str = "acp.fabrikam.example";
 
+/// The shape of the data: how many rows carry findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// The defect rates of real files: a few findings in a hundred rows.
+    Typical,
+    /// A finding or more on every returned row: half the people are in
+    /// TeamsOnly mode (so not requested), one in twelve toll-free numbers
+    /// is invalid.
+    Noisy,
+    /// Every row with the same wrong domain under `fixtures/acp.toml`.
+    AllWrong,
+}
+
+impl Profile {
+    pub const ALL: [Profile; 3] = [Profile::Typical, Profile::Noisy, Profile::AllWrong];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Typical => "typical",
+            Profile::Noisy => "noisy",
+            Profile::AllWrong => "all-wrong",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Profile> {
+        Profile::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
 struct Person {
     key: String,
     name: String,
@@ -95,6 +124,7 @@ fn people(n: usize, rng: &mut Rng) -> Vec<Person> {
 pub fn generate(
     n: usize,
     seed: u64,
+    profile: Profile,
     roster: &mut dyn Write,
     returned: &mut dyn Write,
 ) -> io::Result<()> {
@@ -113,11 +143,11 @@ pub fn generate(
             _ => ("", "", "", ""),
         };
         let enabled = if rng.chance(5) { "False" } else { "True" };
-        let mode = if rng.chance(5) {
-            "TeamsOnly"
-        } else {
-            "Islands"
+        let teams_only = match profile {
+            Profile::Noisy => rng.chance(500),
+            _ => rng.chance(5),
         };
+        let mode = if teams_only { "TeamsOnly" } else { "Islands" };
         writeln!(
             roster,
             "{},\"{}\",{},{enabled},{mode},{},{provider},{toll},{free},{id}",
@@ -163,10 +193,17 @@ pub fn generate(
         if rng.chance(1) && id.starts_with("00") {
             id = id.trim_start_matches('0').to_string();
         }
+        let free = match profile {
+            Profile::Noisy if rng.chance(80) => "+1 800 55",
+            _ => p.toll_free,
+        };
+        let domain = match profile {
+            Profile::AllWrong => "acp.fabrikam.com",
+            _ => DOMAIN,
+        };
         let line = format!(
-            "{key},\"{}\",{PROVIDER},{DOMAIN},{toll},{},{id},https://{DOMAIN}/numbers,{}\n",
+            "{key},\"{}\",{PROVIDER},{domain},{toll},{free},{id},https://{DOMAIN}/numbers,{}\n",
             p.name,
-            p.toll_free,
             1_000_000 + rng.below(9_000_000)
         );
         returned.write_all(line.as_bytes())?;
@@ -175,9 +212,13 @@ pub fn generate(
         }
         if rng.chance(2) {
             let unknown = format!("unknown{position}@contoso.example");
+            let domain = match profile {
+                Profile::AllWrong => "acp.fabrikam.com",
+                _ => DOMAIN,
+            };
             writeln!(
                 returned,
-                "{unknown},Someone,{PROVIDER},{DOMAIN},{toll},,{},,",
+                "{unknown},Someone,{PROVIDER},{domain},{toll},,{},,",
                 90_000_000 + position
             )?;
         }

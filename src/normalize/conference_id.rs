@@ -1,8 +1,12 @@
 //! Conference IDs: digits only, leading zeros kept, length within the
 //! configured range. Never parsed as a number.
 
-use super::text::{all_digits, excel_damage, trim_cell, ExcelDamage};
-use crate::model::ConferenceId;
+use super::text::{all_digits, trim_cell};
+use super::{damaged, inexact, number_digits, Verdict};
+use crate::finding::{Damage, Invalid};
+
+/// The most digits an ID may have.
+pub const MAX_DIGITS: usize = 32;
 
 /// The allowed number of digits, inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,55 +21,24 @@ impl Default for Length {
     }
 }
 
-/// What one raw conference ID cell turned out to be.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    Valid(ConferenceId),
-    Invalid(String),
-    Mangled {
-        reason: String,
-        likely: Option<String>,
-    },
-}
-
-/// Checks one raw cell. `current` is the person's current ID, if known: a
-/// returned ID equal to it without its leading zeros is Excel's doing.
+/// Checks one raw cell; a valid ID is its digits, trimmed. `current` is the
+/// person's current ID, if known: a returned ID equal to it without its
+/// leading zeros is Excel's doing.
 ///
 /// ```
-/// use acp_recon::normalize::conference_id::{check, Length, Verdict};
+/// use acp_recon::normalize::{conference_id::{check, Length}, Verdict};
 /// let len = Length { min: 6, max: 10 };
-/// assert!(matches!(check("0012345", len, None), Verdict::Valid(id) if id.as_str() == "0012345"));
+/// assert_eq!(check("0012345", len, None), Verdict::Valid("0012345".to_string()));
 /// assert!(matches!(check("12345", len, Some("0012345")), Verdict::Mangled { .. }));
 /// assert!(matches!(check("12AB56", len, None), Verdict::Invalid(_)));
 /// ```
-pub fn check(raw: &str, length: Length, current: Option<&str>) -> Verdict {
+pub fn check(raw: &str, length: Length, current: Option<&str>) -> Verdict<String> {
     let s = trim_cell(raw);
-    match excel_damage(s) {
-        Some(ExcelDamage::Scientific) => {
-            return Verdict::Mangled {
-                reason: "is in scientific notation, so Excel has lost its last digits".into(),
-                likely: None,
-            }
-        }
-        Some(ExcelDamage::DecimalSuffix(digits)) => {
-            let likely =
-                matches!(check(&digits, length, current), Verdict::Valid(_)).then_some(digits);
-            return Verdict::Mangled {
-                reason: "ends in .0, so Excel stored it as a number".into(),
-                likely,
-            };
-        }
-        None => {}
+    if let Some(verdict) = damaged(s, |digits| check(digits, length, current).valid()) {
+        return verdict;
     }
     if !all_digits(s) {
-        let digits: String = s.chars().filter(char::is_ascii_digit).collect();
-        let hint =
-            if !digits.is_empty() && s.chars().all(|c| c.is_ascii_digit() || " -.".contains(c)) {
-                format!("; if the separators are only grouping, it would be {digits}")
-            } else {
-                String::new()
-            };
-        return Verdict::Invalid(format!("must be digits only{hint}"));
+        return Verdict::Invalid(Invalid::NotDigits);
     }
     if let Some(current) = current.map(trim_cell) {
         if current.len() > s.len()
@@ -75,33 +48,28 @@ pub fn check(raw: &str, length: Length, current: Option<&str>) -> Verdict {
                 .all(|b| b == b'0')
         {
             return Verdict::Mangled {
-                reason: "lost its leading zeros (Excel stored it as a number)".into(),
+                damage: Damage::LostZeros,
                 likely: Some(current.to_string()),
             };
         }
     }
     if s.len() < length.min && length.min == length.max {
         return Verdict::Mangled {
-            reason: format!(
-                "has {} digits where every ID has {}, so it probably lost leading zeros",
-                s.len(),
-                length.min
-            ),
+            damage: Damage::ShortForFixedLength {
+                digits: s.len() as u8,
+                want: length.min as u8,
+            },
             likely: Some(format!("{s:0>width$}", width = length.min)),
         };
     }
-    if s.len() < length.min || s.len() > length.max {
-        return Verdict::Invalid(format!(
-            "has {} digits; allowed is {} to {}",
-            s.len(),
-            length.min,
-            length.max
-        ));
+    if s.len() < length.min || s.len() > length.max.min(MAX_DIGITS) {
+        return Verdict::Invalid(Invalid::Length {
+            digits: u32::try_from(s.len()).unwrap_or(u32::MAX),
+            min: length.min as u8,
+            max: length.max as u8,
+        });
     }
-    match ConferenceId::new(s) {
-        Some(id) => Verdict::Valid(id),
-        None => Verdict::Invalid(format!("has more than {} digits", ConferenceId::MAX)),
-    }
+    Verdict::Valid(s.to_string())
 }
 
 /// Judges a spreadsheet cell that holds a number. A number format made of
@@ -109,9 +77,9 @@ pub fn check(raw: &str, length: Length, current: Option<&str>) -> Verdict {
 /// zeros are restored; a fraction or more than 15 digits is never guessed.
 ///
 /// ```
-/// use acp_recon::normalize::conference_id::{from_number, Length, Verdict};
+/// use acp_recon::normalize::{conference_id::{from_number, Length}, Verdict};
 /// let len = Length { min: 6, max: 10 };
-/// assert!(matches!(from_number(12345.0, Some("00000000"), len, None), Verdict::Valid(id) if id.as_str() == "00012345"));
+/// assert_eq!(from_number(12345.0, Some("00000000"), len, None), Verdict::Valid("00012345".to_string()));
 /// assert!(matches!(from_number(1234567.0, None, len, None), Verdict::Valid(_)));
 /// assert!(matches!(from_number(1.5, None, len, None), Verdict::Mangled { .. }));
 /// ```
@@ -120,14 +88,10 @@ pub fn from_number(
     format: Option<&str>,
     length: Length,
     current: Option<&str>,
-) -> Verdict {
-    if !value.is_finite() || value.fract() != 0.0 || !(0.0..1e15).contains(&value) {
-        return Verdict::Mangled {
-            reason: "is a number Excel cannot hold exactly (a fraction, or more than 15 digits), so digits are lost".into(),
-            likely: None,
-        };
-    }
-    let mut digits = format!("{value:.0}");
+) -> Verdict<String> {
+    let Some(mut digits) = number_digits(value) else {
+        return inexact();
+    };
     if let Some(width) = format
         .filter(|f| !f.is_empty() && f.bytes().all(|b| b == b'0'))
         .map(str::len)
@@ -143,54 +107,103 @@ mod tests {
 
     const LEN: Length = Length { min: 4, max: 12 };
 
+    /// Every rule, one row each: the cell, the person's current ID, the
+    /// verdict.
     #[test]
-    fn keeps_ids_as_text_with_their_zeros() {
-        for raw in ["0042", "123456789012", " 007007 ", "000000"] {
-            match check(raw, LEN, None) {
-                Verdict::Valid(id) => assert_eq!(id.as_str(), raw.trim()),
-                other => panic!("{raw:?}: {other:?}"),
-            }
-        }
-    }
-
-    #[test]
-    fn rejects_ids_that_are_not_digits_or_out_of_range() {
-        for raw in [
-            "123",
-            "1234567890123",
-            "12a4",
-            "123 456",
-            "-1234",
-            "１２３４",
-        ] {
-            assert!(
-                matches!(check(raw, LEN, None), Verdict::Invalid(_)),
-                "{raw:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn spots_excel_damage() {
-        let cases = [
-            ("1.23457E+11", None, None),
-            ("123456.0", None, Some("123456")),
-            ("12345", Some("0012345"), Some("0012345")),
+    fn each_rule_of_the_check() {
+        let mangled = |damage, likely: Option<&str>| Verdict::Mangled {
+            damage,
+            likely: likely.map(String::from),
+        };
+        let cases: Vec<(&str, Length, Option<&str>, Verdict<String>)> = vec![
+            ("0042", LEN, None, Verdict::Valid("0042".into())),
+            (" 007007 ", LEN, None, Verdict::Valid("007007".into())),
+            (
+                "123456789012",
+                LEN,
+                None,
+                Verdict::Valid("123456789012".into()),
+            ),
+            ("12a4", LEN, None, Verdict::Invalid(Invalid::NotDigits)),
+            ("123 456", LEN, None, Verdict::Invalid(Invalid::NotDigits)),
+            ("-1234", LEN, None, Verdict::Invalid(Invalid::NotDigits)),
+            ("１２３４", LEN, None, Verdict::Invalid(Invalid::NotDigits)),
+            (
+                "123",
+                LEN,
+                None,
+                Verdict::Invalid(Invalid::Length {
+                    digits: 3,
+                    min: 4,
+                    max: 12,
+                }),
+            ),
+            (
+                "1234567890123",
+                LEN,
+                None,
+                Verdict::Invalid(Invalid::Length {
+                    digits: 13,
+                    min: 4,
+                    max: 12,
+                }),
+            ),
+            ("1.23457E+11", LEN, None, mangled(Damage::Scientific, None)),
+            (
+                "123456.0",
+                LEN,
+                None,
+                mangled(Damage::DecimalSuffix, Some("123456")),
+            ),
+            ("12.0", LEN, None, mangled(Damage::DecimalSuffix, None)),
+            (
+                "12345",
+                LEN,
+                Some("0012345"),
+                mangled(Damage::LostZeros, Some("0012345")),
+            ),
+            (
+                "12345",
+                LEN,
+                Some("0012346"),
+                Verdict::Valid("12345".into()),
+            ),
+            (
+                "123456",
+                Length { min: 8, max: 8 },
+                None,
+                mangled(
+                    Damage::ShortForFixedLength { digits: 6, want: 8 },
+                    Some("00123456"),
+                ),
+            ),
         ];
-        for (raw, current, likely) in cases {
-            match check(raw, LEN, current) {
-                Verdict::Mangled { likely: l, .. } => assert_eq!(l.as_deref(), likely, "{raw:?}"),
-                other => panic!("{raw:?}: {other:?}"),
-            }
+        for (raw, length, current, want) in cases {
+            assert_eq!(check(raw, length, current), want, "{raw:?}");
         }
     }
 
     #[test]
-    fn a_short_id_in_a_fixed_length_scheme_lost_its_zeros() {
-        let fixed = Length { min: 8, max: 8 };
-        match check("123456", fixed, None) {
-            Verdict::Mangled { likely, .. } => assert_eq!(likely.as_deref(), Some("00123456")),
-            other => panic!("{other:?}"),
+    fn number_cells_keep_digits_only_when_exact() {
+        assert_eq!(
+            from_number(5100002.0, None, LEN, None),
+            Verdict::Valid("5100002".into())
+        );
+        assert_eq!(from_number(5100003.5, None, LEN, None), inexact());
+        assert_eq!(
+            from_number(1.2345678901234568e17, None, LEN, None),
+            inexact()
+        );
+        assert_eq!(from_number(-5.0, None, LEN, None), inexact());
+    }
+
+    proptest::proptest! {
+        /// A valid ID checks as itself.
+        #[test]
+        fn checking_a_valid_id_again_changes_nothing(raw in "[ 0-9.,E+a]{0,14}") {
+            if let Verdict::Valid(id) = check(&raw, LEN, None) {
+                proptest::prop_assert_eq!(check(&id, LEN, None), Verdict::Valid(id.clone()));
+            }
         }
     }
 }

@@ -1,65 +1,44 @@
 //! Phone numbers: cleaning what vendors and Excel write, validation and the
 //! toll-free type with the `phonenumber` crate, E.164 out.
 
-use super::text::{all_digits, excel_damage, trim_cell, ExcelDamage};
-use crate::model::Phone;
+use super::text::{all_digits, is_invisible, trim_cell};
+use super::{damaged, inexact, number_digits, Verdict};
+use crate::finding::{Damage, Invalid};
 use phonenumber::{country, metadata::DATABASE, Mode, Type};
 use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
 
-/// What one raw phone cell turned out to be.
+/// A valid number: E.164, and whether it is toll-free.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    Valid {
-        phone: Phone,
-        toll_free: bool,
-    },
-    /// Not a phone number; the reason is a sentence fragment for a message.
-    Invalid(String),
-    /// Excel changed it; the likely original when it can be derived.
-    Mangled {
-        reason: String,
-        likely: Option<String>,
-    },
+pub struct Valid {
+    pub e164: String,
+    pub toll_free: bool,
 }
 
 /// Checks one raw cell. `region` is used for numbers written without a
 /// country code.
 ///
 /// ```
-/// use acp_recon::normalize::phone::{check, Verdict};
+/// use acp_recon::normalize::{phone::check, Verdict};
 /// let us = Some("US".parse().unwrap());
 /// match check("(425) 555-0100", us) {
-///     Verdict::Valid { phone, toll_free } => {
-///         assert_eq!(phone.as_str(), "+14255550100");
-///         assert!(!toll_free);
+///     Verdict::Valid(number) => {
+///         assert_eq!(number.e164, "+14255550100");
+///         assert!(!number.toll_free);
 ///     }
 ///     other => panic!("{other:?}"),
 /// }
 /// assert!(matches!(check("1.42555E+10", us), Verdict::Mangled { .. }));
 /// assert!(matches!(check("+1 425 555", us), Verdict::Invalid(_)));
 /// ```
-pub fn check(raw: &str, region: Option<country::Id>) -> Verdict {
+pub fn check(raw: &str, region: Option<country::Id>) -> Verdict<Valid> {
     let trimmed = trim_cell(raw);
-    match excel_damage(trimmed) {
-        Some(ExcelDamage::Scientific) => {
-            return Verdict::Mangled {
-                reason: "is in scientific notation, so Excel has lost its last digits".into(),
-                likely: None,
-            }
-        }
-        Some(ExcelDamage::DecimalSuffix(digits)) => {
-            let likely = match check(&digits, region) {
-                Verdict::Valid { phone, .. } => Some(phone.to_string()),
-                Verdict::Mangled { likely, .. } => likely,
-                Verdict::Invalid(_) => None,
-            };
-            return Verdict::Mangled {
-                reason: "ends in .0, so Excel stored it as a number".into(),
-                likely,
-            };
-        }
-        None => {}
+    if let Some(verdict) = damaged(trimmed, |digits| match check(digits, region) {
+        Verdict::Valid(number) => Some(number.e164),
+        Verdict::Mangled { likely, .. } => likely,
+        Verdict::Invalid(_) => None,
+    }) {
+        return verdict;
     }
     let cleaned = match clean(trimmed) {
         Ok(cleaned) => cleaned,
@@ -70,22 +49,20 @@ pub fn check(raw: &str, region: Option<country::Id>) -> Verdict {
     if all_digits(&cleaned) && (11..=15).contains(&cleaned.len()) && !cleaned.starts_with('0') {
         if let Some(international) = parse(&format!("+{cleaned}"), None) {
             let national = parse(&cleaned, region);
-            if national.as_ref().map(|(p, _)| p) != Some(&international.0) {
+            if national.as_ref().map(|n| &n.e164) != Some(&international.e164) {
                 return Verdict::Mangled {
-                    reason: "looks like an international number whose leading + was lost".into(),
-                    likely: Some(international.0.to_string()),
+                    damage: Damage::LostPlus,
+                    likely: Some(international.e164),
                 };
             }
         }
     }
     if !cleaned.starts_with('+') && region.is_none() {
-        return Verdict::Invalid(
-            "has no country code (+…) and the config sets no provider.default_region".into(),
-        );
+        return Verdict::Invalid(Invalid::NoCountryCode);
     }
     match parse(&cleaned, region) {
-        Some((phone, toll_free)) => Verdict::Valid { phone, toll_free },
-        None => Verdict::Invalid("is not a valid phone number".into()),
+        Some(number) => Verdict::Valid(number),
+        None => Verdict::Invalid(Invalid::NotAPhoneNumber),
     }
 }
 
@@ -94,35 +71,27 @@ pub fn check(raw: &str, region: Option<country::Id>) -> Verdict {
 /// that is a valid number once the `+` Excel dropped is restored.
 ///
 /// ```
-/// use acp_recon::normalize::phone::{from_number, Verdict};
+/// use acp_recon::normalize::{phone::from_number, Verdict};
 /// let us = Some("US".parse().unwrap());
-/// assert!(matches!(from_number(14255550100.0, us), Verdict::Valid { .. }));
+/// assert!(matches!(from_number(14255550100.0, us), Verdict::Valid(_)));
 /// assert!(matches!(from_number(4255550100.0, us), Verdict::Mangled { likely: Some(_), .. }));
 /// assert!(matches!(from_number(14255550100.5, us), Verdict::Mangled { likely: None, .. }));
 /// ```
-pub fn from_number(value: f64, region: Option<country::Id>) -> Verdict {
-    if !value.is_finite() || value.fract() != 0.0 || value <= 0.0 || value >= 1e15 {
-        return Verdict::Mangled {
-            reason: "is a number Excel cannot hold exactly (a fraction, or more than 15 digits), so digits are lost".into(),
-            likely: None,
-        };
-    }
-    let digits = format!("{value:.0}");
-    if let Some((phone, toll_free)) = parse(&format!("+{digits}"), None) {
-        return Verdict::Valid { phone, toll_free };
-    }
-    let likely = match check(&digits, region) {
-        Verdict::Valid { phone, .. } => Some(phone.to_string()),
-        _ => None,
+pub fn from_number(value: f64, region: Option<country::Id>) -> Verdict<Valid> {
+    let Some(digits) = number_digits(value).filter(|d| d != "0") else {
+        return inexact();
     };
+    if let Some(number) = parse(&format!("+{digits}"), None) {
+        return Verdict::Valid(number);
+    }
     Verdict::Mangled {
-        reason: format!("is stored as the number {digits}, which lost the leading + or zeros of the number typed"),
-        likely,
+        damage: Damage::StoredAsNumber,
+        likely: check(&digits, region).valid().map(|n| n.e164),
     }
 }
 
 /// Strips the punctuation people put in numbers; `00` becomes `+`.
-fn clean(s: &str) -> Result<String, String> {
+fn clean(s: &str) -> Result<String, Invalid> {
     let s = match s.get(..4) {
         Some(p) if p.eq_ignore_ascii_case("tel:") => &s[4..],
         _ => s,
@@ -135,19 +104,15 @@ fn clean(s: &str) -> Result<String, String> {
             '0'..='9' => out.push(c),
             '+' if out.is_empty() => out.push(c),
             ' ' | '-' | '.' | '(' | ')' | '/' | '\u{2010}'..='\u{2015}' => {}
-            c if c.is_whitespace() || super::text::is_invisible(c) => {}
-            _ => {
-                return Err(format!(
-                    "contains {c:?}; a phone number holds only digits and a leading +"
-                ))
-            }
+            c if c.is_whitespace() || is_invisible(c) => {}
+            c => return Err(Invalid::Contains(c)),
         }
     }
     if let Some(rest) = out.strip_prefix("00") {
         out = format!("+{rest}");
     }
     if out.trim_start_matches('+').is_empty() {
-        return Err("has no digits".into());
+        return Err(Invalid::NoDigits);
     }
     Ok(out)
 }
@@ -158,16 +123,17 @@ thread_local! {
 
 /// Parses with the crate, which is known to panic on some odd inputs: a
 /// panic is caught and taken as "not a valid number".
-fn parse(cleaned: &str, region: Option<country::Id>) -> Option<(Phone, bool)> {
+fn parse(cleaned: &str, region: Option<country::Id>) -> Option<Valid> {
     IN_PARSER.with(|f| f.set(true));
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
         let number = phonenumber::parse(region, cleaned).ok()?;
         if number.extension().is_some() || !phonenumber::is_valid(&number) {
             return None;
         }
-        let e164 = number.format().mode(Mode::E164).to_string();
-        let toll_free = number.number_type(&DATABASE) == Type::TollFree;
-        Some((Phone(e164.into()), toll_free))
+        Some(Valid {
+            e164: number.format().mode(Mode::E164).to_string(),
+            toll_free: number.number_type(&DATABASE) == Type::TollFree,
+        })
     }));
     IN_PARSER.with(|f| f.set(false));
     result.ok().flatten()
@@ -184,15 +150,17 @@ pub fn quiet_parser_panics() {
     }));
 }
 
-/// Loads the phone number metadata now rather than at the first number:
-/// it takes a moment, which a thread that would otherwise wait can spend.
-pub fn warm_up() {
-    check("+14255550100", None);
-}
-
 /// Parses a region code such as `US` or `gb`.
 pub fn region(code: &str) -> Option<country::Id> {
     code.trim().to_ascii_uppercase().parse().ok()
+}
+
+/// The entries of a list cell: `;` separates, or `,` when there is no `;`.
+pub fn split_list(cell: &str) -> impl Iterator<Item = &str> {
+    let separator = if cell.contains(';') { ';' } else { ',' };
+    cell.split(separator)
+        .map(trim_cell)
+        .filter(|s| !s.is_empty())
 }
 
 #[cfg(test)]
@@ -205,7 +173,7 @@ mod tests {
 
     fn valid(raw: &str, r: Option<country::Id>) -> (String, bool) {
         match check(raw, r) {
-            Verdict::Valid { phone, toll_free } => (phone.to_string(), toll_free),
+            Verdict::Valid(n) => (n.e164, n.toll_free),
             other => panic!("{raw:?}: {other:?}"),
         }
     }
@@ -234,46 +202,60 @@ mod tests {
         assert!(!valid("+1 425 555 0100", us()).1);
     }
 
+    /// Each reason a cell is not a number, one row each.
     #[test]
-    fn rejects_what_is_not_a_number() {
-        for raw in [
-            "+1 425 555",
-            "call me",
-            "+",
-            "()",
-            "+1 425 555 0100 x12",
-            "12",
-        ] {
-            assert!(matches!(check(raw, us()), Verdict::Invalid(_)), "{raw:?}");
+    fn each_reason_a_cell_is_not_a_number() {
+        let cases = [
+            ("+1 425 555", Invalid::NotAPhoneNumber),
+            ("call me", Invalid::Contains('c')),
+            ("+", Invalid::NoDigits),
+            ("()", Invalid::NoDigits),
+            ("+1 425 555 0100 x12", Invalid::Contains('x')),
+            ("12", Invalid::NotAPhoneNumber),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(check(raw, us()), Verdict::Invalid(want), "{raw:?}");
         }
-    }
-
-    #[test]
-    fn numbers_without_country_code_need_a_region() {
-        assert!(matches!(check("4255550100", None), Verdict::Invalid(_)));
+        assert_eq!(
+            check("4255550100", None),
+            Verdict::Invalid(Invalid::NoCountryCode)
+        );
         assert_eq!(valid("+14255550100", None).0, "+14255550100");
     }
 
     #[test]
     fn spots_excel_damage_and_says_what_was_likely_meant() {
         let cases = [
-            ("1.42555E+10", None),
-            ("14255550100.0", Some("+14255550100")),
-            ("442079460958", Some("+442079460958")),
+            ("1.42555E+10", Damage::Scientific, None),
+            ("14255550100.0", Damage::DecimalSuffix, Some("+14255550100")),
+            ("442079460958", Damage::LostPlus, Some("+442079460958")),
         ];
-        for (raw, want) in cases {
-            match check(raw, us()) {
-                Verdict::Mangled { likely, .. } => assert_eq!(likely.as_deref(), want, "{raw:?}"),
-                other => panic!("{raw:?}: {other:?}"),
-            }
+        for (raw, damage, likely) in cases {
+            assert_eq!(
+                check(raw, us()),
+                Verdict::Mangled {
+                    damage,
+                    likely: likely.map(String::from)
+                },
+                "{raw:?}"
+            );
         }
+        assert_eq!(
+            from_number(4255550100.0, us()),
+            Verdict::Mangled {
+                damage: Damage::StoredAsNumber,
+                likely: Some("+14255550100".into())
+            }
+        );
     }
 
-    #[test]
-    fn normalising_twice_changes_nothing() {
-        for raw in ["(425) 555-0100", "+44 (0)20 7946 0958", "0014255550100"] {
-            let once = valid(raw, us()).0;
-            assert_eq!(valid(&once, us()).0, once);
+    proptest::proptest! {
+        /// An E.164 number checks as itself.
+        #[test]
+        fn normalising_twice_changes_nothing(raw in "[+0-9 ()./-]{0,18}") {
+            if let Verdict::Valid(once) = check(&raw, us()) {
+                proptest::prop_assert_eq!(check(&once.e164, us()), Verdict::Valid(once.clone()));
+            }
         }
     }
 
@@ -281,5 +263,18 @@ mod tests {
     fn region_codes_parse_in_any_case() {
         assert!(region("us").is_some());
         assert!(region("ZZ").is_none());
+    }
+
+    #[test]
+    fn splits_number_lists_on_semicolons_or_commas() {
+        assert_eq!(
+            split_list("+1800; +1888").collect::<Vec<_>>(),
+            ["+1800", "+1888"]
+        );
+        assert_eq!(
+            split_list("+1800,+1888").collect::<Vec<_>>(),
+            ["+1800", "+1888"]
+        );
+        assert_eq!(split_list(" ; ").count(), 0);
     }
 }

@@ -1,5 +1,5 @@
-//! Cell text: invisible characters, keys, and the marks Excel leaves on
-//! numbers it has touched.
+//! Cell text: invisible characters, keys, yes/no words, and the marks Excel
+//! leaves on numbers it has touched.
 
 use std::borrow::Cow;
 
@@ -26,60 +26,40 @@ pub fn trim_cell(raw: &str) -> &str {
     }
 }
 
-/// A user key as compared: trimmed, invisible characters removed, `sip:`
-/// stripped, lowercased.
-pub fn clean_key(raw: &str) -> String {
-    let mut out = String::new();
-    clean_key_into(raw, &mut out);
-    out
-}
-
-/// [`clean_key`], borrowed from `raw` when the key is there as it is
-/// compared: ASCII and lowercase, as most are.
-pub fn clean_key_cow(raw: &str) -> Cow<'_, str> {
-    let key = key_part(raw);
-    if key.is_ascii() && !key.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Borrowed(key)
-    } else {
-        let mut out = String::new();
-        fold_key_into(key, &mut out);
-        Cow::Owned(out)
-    }
-}
-
-/// [`clean_key`] into a buffer the caller reuses, for lookups that need no
-/// key of their own.
-pub fn clean_key_into(raw: &str, out: &mut String) {
-    out.clear();
-    fold_key_into(key_part(raw), out);
-}
-
-/// Appends `key` (a [`key_part`]) lowercased, without invisible characters.
-fn fold_key_into(key: &str, out: &mut String) {
-    out.reserve(key.len());
-    if key.is_ascii() {
-        let from = out.len();
-        out.push_str(key);
-        out[from..].make_ascii_lowercase();
-        return;
-    }
-    for c in key.chars().filter(|&c| !is_invisible(c)) {
-        if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.extend(c.to_lowercase());
+/// A user key as compared: trimmed, invisible characters removed, quotes
+/// and `sip:` stripped, lowercased; "" when nothing is left. The one place
+/// a key is cleaned, for every input. Borrowed when the cell already reads
+/// as its key, as most do.
+///
+/// ```
+/// use acp_recon::normalize::text::key;
+/// assert_eq!(key(" sip:Ann@Contoso.Example\u{a0}"), "ann@contoso.example");
+/// assert_eq!(key(" \u{200b} "), "");
+/// ```
+pub fn key(raw: &str) -> Cow<'_, str> {
+    // Quotes around a key are left from a row whose quoting broke.
+    let mut key = trim_cell(raw);
+    loop {
+        let before = key;
+        key = trim_cell(key.trim_matches('"'));
+        if let Some(prefix) = key.get(..4).filter(|p| p.eq_ignore_ascii_case("sip:")) {
+            key = trim_cell(&key[prefix.len()..]);
+        }
+        if key.len() == before.len() {
+            break;
         }
     }
-}
-
-/// The part of a cell that is the key: trimmed, without quotes or `sip:`.
-fn key_part(raw: &str) -> &str {
-    // Quotes around a key are left from a row whose quoting broke.
-    let mut key = trim_cell(trim_cell(raw).trim_matches('"'));
-    while let Some(prefix) = key.get(..4).filter(|p| p.eq_ignore_ascii_case("sip:")) {
-        key = trim_cell(&key[prefix.len()..]);
+    if key.is_ascii() {
+        if !key.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Cow::Borrowed(key);
+        }
+        return Cow::Owned(key.to_ascii_lowercase());
     }
-    key
+    let mut out = String::with_capacity(key.len());
+    for c in key.chars().filter(|&c| !is_invisible(c)) {
+        out.extend(c.to_lowercase());
+    }
+    Cow::Owned(out)
 }
 
 /// Case- and whitespace-insensitive equality for names echoed back. Excel
@@ -104,7 +84,71 @@ pub fn same_text(a: &str, b: &str) -> bool {
         out
     };
     // The common case, equal text, needs no folding at all.
-    a == b || chars(a) == chars(b)
+    a == b || a.eq_ignore_ascii_case(b) || chars(a) == chars(b)
+}
+
+/// Whether `raw`, without case, spaces and punctuation, reads `folded`
+/// (lowercase letters and digits).
+pub fn folds_to(raw: &str, folded: &str) -> bool {
+    // Short ASCII cells, nearly all, fold without a lookup per character.
+    if raw.is_ascii() {
+        let mut want = folded.bytes();
+        return raw
+            .bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .all(|b| want.next() == Some(b.to_ascii_lowercase()))
+            && want.next().is_none();
+    }
+    raw.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .eq(folded.chars())
+}
+
+/// Reads the yes/no spellings of exports and spreadsheets.
+///
+/// ```
+/// use acp_recon::normalize::text::yes_no;
+/// assert_eq!(yes_no(" Wahr "), Some(true));
+/// assert_eq!(yes_no("dis-abled"), Some(false));
+/// assert_eq!(yes_no("maybe"), None);
+/// ```
+pub fn yes_no(raw: &str) -> Option<bool> {
+    const YES: [&str; 10] = [
+        "true", "yes", "y", "1", "enabled", "x", "wahr", "vrai", "ja", "oui",
+    ];
+    const NO: [&str; 9] = [
+        "false", "no", "n", "0", "disabled", "falsch", "faux", "nein", "non",
+    ];
+    // Folded once, on the stack: the words are all short ASCII.
+    let mut buffer = [0u8; 8];
+    let mut len = 0;
+    for c in raw
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+    {
+        if len == buffer.len() || !c.is_ascii() {
+            return None;
+        }
+        buffer[len] = c as u8;
+        len += 1;
+    }
+    let is = |word: &&str| word.as_bytes() == &buffer[..len];
+    if YES.iter().any(is) {
+        Some(true)
+    } else if NO.iter().any(is) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Whether a provider name or domain names Microsoft's own bridge.
+pub fn is_microsoft(name: &str, domain: &str) -> bool {
+    folds_to(name, "microsoft")
+        || folds_to(name, "microsoftaudioconferencing")
+        || trim_cell(domain).eq_ignore_ascii_case("resources.lync.com")
 }
 
 /// A trace of Excel having turned a digit string into a number.
@@ -128,7 +172,6 @@ pub enum ExcelDamage {
 pub fn excel_damage(raw: &str) -> Option<ExcelDamage> {
     let s = trim_cell(raw);
     let unsigned = s.strip_prefix(['+', '-']).unwrap_or(s);
-    // Every row's conference ID and numbers come here; most are digits.
     if all_digits(unsigned) {
         return None;
     }
@@ -140,10 +183,7 @@ pub fn excel_damage(raw: &str) -> Option<ExcelDamage> {
             Some((int, frac)) => all_digits(int) && all_digits(frac),
             None => all_digits(mantissa),
         };
-        if mantissa_ok && all_digits(exponent) {
-            return Some(ExcelDamage::Scientific);
-        }
-        return None;
+        return (mantissa_ok && all_digits(exponent)).then_some(ExcelDamage::Scientific);
     }
     if let Some(point) = find([b'.', b',']) {
         let (int, frac) = (&unsigned[..point], &unsigned[point + 1..]);
@@ -170,6 +210,8 @@ mod tests {
             ("  Ann@Contoso.Example ", "ann@contoso.example"),
             ("sip:ann@contoso.example", "ann@contoso.example"),
             ("SIP: ann@contoso.example", "ann@contoso.example"),
+            ("sip:sip:Ann@X", "ann@x"),
+            ("\"ann@x\"", "ann@x"),
             ("\u{feff}ann@contoso.example", "ann@contoso.example"),
             ("ann\u{200b}@contoso.example\u{a0}", "ann@contoso.example"),
             ("ÉLISE@contoso.example", "élise@contoso.example"),
@@ -177,29 +219,24 @@ mod tests {
             ("\u{a0}\u{200b}", ""),
         ];
         for (raw, want) in cases {
-            assert_eq!(clean_key(raw), want, "{raw:?}");
-            assert_eq!(clean_key_cow(raw), want, "{raw:?}");
+            assert_eq!(key(raw), want, "{raw:?}");
         }
         // A key as it is compared is borrowed, not copied.
-        assert!(matches!(
-            clean_key_cow(" sip:ann@x "),
-            Cow::Borrowed("ann@x")
-        ));
-        assert!(matches!(clean_key_cow("Ann@x"), Cow::Owned(_)));
+        assert!(matches!(key(" sip:ann@x "), Cow::Borrowed("ann@x")));
     }
 
     proptest::proptest! {
         #[test]
-        fn a_borrowed_key_is_the_cleaned_key(raw in "(sip:| |\"|[aA.@é\u{a0}\u{200b}]){0,12}") {
-            proptest::prop_assert_eq!(clean_key_cow(&raw), clean_key(&raw));
+        fn cleaning_a_key_twice_changes_nothing(raw in "(sip:| |\"|[aA.@éÉİ\u{a0}\u{200b}\u{3000}]){0,12}") {
+            let once = key(&raw).into_owned();
+            proptest::prop_assert_eq!(key(&once), once.as_str());
+            proptest::prop_assert!(!once.chars().any(is_invisible));
         }
-    }
 
-    #[test]
-    fn cleaning_a_key_twice_changes_nothing() {
-        for raw in ["sip:sip:Ann@X", " A\u{a0}b ", "ÉLISE"] {
-            let once = clean_key(raw);
-            assert_eq!(clean_key(&once), once);
+        #[test]
+        fn trimming_takes_exactly_whitespace_and_invisible_characters(s in "[ -~\t\u{a0}\u{200b}\u{feff}\u{3000}Éİ]{0,12}") {
+            let reference = s.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
+            proptest::prop_assert_eq!(trim_cell(&s), reference);
         }
     }
 
@@ -232,5 +269,26 @@ mod tests {
         assert!(same_text("Ann  Smith", "ann smith\u{a0}"));
         assert!(same_text("Tara O'Brien", "Tara O\u{2019}Brien"));
         assert!(!same_text("Ann Smith", "Bob Smith"));
+    }
+
+    #[test]
+    fn reads_yes_and_no_in_the_usual_spellings() {
+        for raw in ["TRUE", "true", "Yes", "1", "Enabled", "Ja \u{2713}"] {
+            assert_eq!(yes_no(raw), Some(true), "{raw}");
+        }
+        for raw in ["FALSE", "no", "0", "Disabled", "\u{a0}NEIN\u{a0}"] {
+            assert_eq!(yes_no(raw), Some(false), "{raw}");
+        }
+        for raw in ["", "maybe", "enabledx", "not disabled at all"] {
+            assert_eq!(yes_no(raw), None, "{raw}");
+        }
+    }
+
+    #[test]
+    fn microsoft_is_its_own_bridge() {
+        assert!(is_microsoft("Microsoft", ""));
+        assert!(is_microsoft(" microsoft audio conferencing ", ""));
+        assert!(is_microsoft("Other", "Resources.Lync.com"));
+        assert!(!is_microsoft("Fabrikam", "acp.fabrikam.example"));
     }
 }

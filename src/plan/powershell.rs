@@ -1,10 +1,16 @@
-//! `import-plan.ps1`: the plan as PowerShell. Microsoft's bridge is disabled
-//! and an old third-party entry removed before the one `Set-CsUserAcp` per
-//! person. Every value goes through [`escape::powershell`](crate::escape::powershell).
+//! `import-plan.ps1`: the plan as PowerShell. Each bridge's fixed values
+//! (provider, domain, numbers, Url) are stated once, in a hashtable that is
+//! splatted; each person is a comment line (name, key, source line,
+//! action) and a step line. Microsoft's bridge is disabled and an old
+//! third-party entry removed before the person's `Set-CsUserAcp`. Every
+//! value goes through [`escape::powershell`](crate::escape::powershell).
 
-use crate::escape::{powershell_comment as comment, Commented, Quoted};
+use crate::escape::{Commented, Quoted};
+use crate::model::{Phone, PhoneList};
 use crate::output::{Output, BOM};
 use crate::reconcile::{Action, Outcome, Planned};
+use rustc_hash::FxHashMap;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 pub struct ImportPlanPs1;
@@ -20,10 +26,24 @@ param(
 $ErrorActionPreference = 'Stop'
 $script:failed = 0
 
-function Invoke-PlanStep {
-    param([string]$Identity, [scriptblock]$Step)
+# One person: Microsoft's bridge disabled and the old entry removed when the
+# plan says so, then the bridge's values and the person's conference ID set.
+function Set-PlannedAcp {
+    param(
+        [string]$Identity,
+        [hashtable]$Bridge,
+        [string]$ParticipantPasscode,
+        [switch]$DisableMicrosoft,
+        [string]$Remove
+    )
     try {
-        & $Step
+        if ($DisableMicrosoft) {
+            Disable-CsOnlineDialInConferencingUser -Identity $Identity -WhatIf:$DryRun
+        }
+        if ($Remove) {
+            Remove-CsUserAcp -Identity $Identity -Name $Remove -WhatIf:$DryRun
+        }
+        Set-CsUserAcp -Identity $Identity @Bridge -ParticipantPasscode $ParticipantPasscode -WhatIf:$DryRun
     } catch {
         $script:failed++
         if (-not $ContinueOnError) {
@@ -35,7 +55,11 @@ function Invoke-PlanStep {
 }
 "#;
 
-impl Output for ImportPlanPs1 {
+/// A bridge as the script states it: the provider, domain and Url of the
+/// row's bridge, with its toll and toll-free numbers.
+type Values = (u32, Phone, PhoneList);
+
+impl Output<Outcome> for ImportPlanPs1 {
     fn file_name(&self) -> &str {
         "import-plan.ps1"
     }
@@ -48,34 +72,54 @@ impl Output for ImportPlanPs1 {
         let count = |a: Action| outcome.plan.iter().filter(|p| p.action == a).count();
         text.push_str("# Audio conferencing provider import plan, written by acp-recon.\n");
         for input in &outcome.inputs {
-            text.push_str(&format!(
-                "# {:<8} {}  SHA-256 {}\n",
+            let _ = writeln!(
+                text,
+                "# {:<8} {}  SHA-256 {}",
                 input.role,
-                comment(&input.file),
-                input
-                    .sha256
-                    .as_ref()
-                    .map_or("(not read from a file)", |d| d.hex())
-            ));
+                Commented(&input.file),
+                input.sha256
+            );
         }
-        text.push_str(&format!(
-            "# {} people: {} add, {} replace, {} update.\n",
+        let _ = writeln!(
+            text,
+            "# {} people: {} add, {} replace, {} update.",
             outcome.plan.len(),
             count(Action::Add),
             count(Action::Replace),
             count(Action::Update)
-        ));
+        );
         text.push_str("# Run with -DryRun first. The script stops at the first failure unless -ContinueOnError is given.\n");
         text.push_str("# Needs a Teams PowerShell session that has Set-CsUserAcp.\n");
         text.push_str(PREAMBLE);
+        // The bridges, numbered in the order the plan first uses them.
+        let mut bridges: FxHashMap<Values, usize> = FxHashMap::default();
+        let mut order: Vec<Values> = Vec::new();
+        for entry in &outcome.plan {
+            let row = &outcome.rows[entry.row as usize];
+            let values = (row.bridge, row.toll_number, row.toll_free_numbers);
+            bridges.entry(values).or_insert_with(|| {
+                order.push(values);
+                order.len()
+            });
+        }
+        if !order.is_empty() {
+            text.push_str("\n# The bridges: each one's values, stated once.\n");
+        }
+        for (i, values) in order.iter().enumerate() {
+            bridge(&mut text, outcome, i + 1, *values);
+        }
         out.write_all(text.replace('\n', "\r\n").as_bytes())?;
-        crate::output::write_in_order(out, &outcome.plan, |people, text| {
-            for entry in outcome.views(people) {
-                text.extend_from_slice(b"\r\n");
-                person(text, &entry)?;
+        text.clear();
+        text.push_str("\r\n");
+        for p in outcome.planned() {
+            let values = (p.bridge, p.toll_phone, p.toll_free_list);
+            person(&mut text, &p, bridges[&values]);
+            if text.len() > 1 << 16 {
+                out.write_all(text.as_bytes())?;
+                text.clear();
             }
-            Ok(())
-        })?;
+        }
+        out.write_all(text.as_bytes())?;
         let tail = format!(
             "\nif ($script:failed -gt 0) {{\n    Write-Warning (\"{{0}} of {} people failed\" -f $script:failed)\n    exit 1\n}}\n",
             outcome.plan.len()
@@ -84,77 +128,59 @@ impl Output for ImportPlanPs1 {
     }
 }
 
-fn person(text: &mut Vec<u8>, p: &Planned<'_>) -> io::Result<()> {
-    // Bytes are appended directly: the script has a block per person.
-    let push = |text: &mut Vec<u8>, s: &str| text.extend_from_slice(s.as_bytes());
-    let id = |text: &mut Vec<u8>| Quoted(p.key.as_str()).push_to(text);
-    push(text, "# ");
-    match p.display_name {
-        "" => Commented(p.key.as_str()).push_to(text),
-        name => {
-            Commented(name).push_to(text);
-            push(text, " <");
-            Commented(p.key.as_str()).push_to(text);
-            push(text, ">");
-        }
+/// `$b1 = @{ Name = '...'; Domain = '...'; TollNumber = '...'; ... }`
+fn bridge(text: &mut String, outcome: &Outcome, number: usize, (bridge, toll, free): Values) {
+    let values = outcome.bridges[bridge as usize];
+    let _ = write!(
+        text,
+        "$bridge{number} = @{{ Name = {}; Domain = {}; TollNumber = {}",
+        Quoted(outcome.texts.get(values.provider_name)),
+        Quoted(outcome.texts.get(values.domain)),
+        Quoted(outcome.e164(toll)),
+    );
+    let numbers = outcome.phones.numbers(free);
+    for (i, &n) in numbers.iter().enumerate() {
+        text.push_str(if i == 0 {
+            "; TollFreeNumbers = @("
+        } else {
+            ", "
+        });
+        let _ = write!(text, "{}", Quoted(outcome.e164(n)));
     }
-    push(text, " (");
-    Commented(p.file).push_to(text);
-    text.push(b':');
-    crate::escape::push_decimal(text, p.line);
-    push(text, "): ");
-    match (p.action, p.disable_microsoft, &p.remove_provider) {
-        (Action::Add, _, _) => push(text, "add"),
-        (action, true, None) => {
-            push(text, action.as_str());
-            push(text, ", from Microsoft's bridge");
-        }
-        (action, _, Some(old)) => {
-            push(text, action.as_str());
-            push(text, ", from ");
-            Commented(old).push_to(text);
-        }
-        (action, false, None) => push(text, action.as_str()),
+    if !numbers.is_empty() {
+        text.push(')');
     }
-    push(text, "\r\nInvoke-PlanStep ");
-    id(text);
-    push(text, " {\r\n");
+    let url = outcome.texts.get(values.url);
+    if !url.is_empty() {
+        let _ = write!(text, "; Url = {}", Quoted(url));
+    }
+    text.push_str(" }\n");
+}
+
+/// A person's comment line and step line.
+fn person(text: &mut String, p: &Planned<'_>, bridge: usize) {
+    let _ = match p.display_name {
+        "" => write!(text, "# {}", Commented(p.key)),
+        name => write!(text, "# {} <{}>", Commented(name), Commented(p.key)),
+    };
+    let _ = write!(text, " ({}:{}): ", Commented(p.file), p.line);
+    let _ = match (p.action, p.disable_microsoft, p.remove_provider) {
+        (Action::Add, _, _) => write!(text, "add"),
+        (action, true, None) => write!(text, "{}, from Microsoft's bridge", action.as_str()),
+        (action, _, Some(old)) => write!(text, "{}, from {}", action.as_str(), Commented(old)),
+        (action, false, None) => write!(text, "{}", action.as_str()),
+    };
+    let _ = write!(
+        text,
+        "\r\nSet-PlannedAcp {} $bridge{bridge} {}",
+        Quoted(p.key),
+        Quoted(p.conference_id)
+    );
     if p.disable_microsoft {
-        push(
-            text,
-            "    Disable-CsOnlineDialInConferencingUser -Identity ",
-        );
-        id(text);
-        push(text, " -WhatIf:$DryRun\r\n");
+        text.push_str(" -DisableMicrosoft");
     }
-    if let Some(old) = &p.remove_provider {
-        push(text, "    Remove-CsUserAcp -Identity ");
-        id(text);
-        push(text, " -Name ");
-        Quoted(old).push_to(text);
-        push(text, " -WhatIf:$DryRun\r\n");
+    if let Some(old) = p.remove_provider {
+        let _ = write!(text, " -Remove {}", Quoted(old));
     }
-    push(text, "    Set-CsUserAcp -Identity ");
-    id(text);
-    push(text, " -Name ");
-    Quoted(p.provider_name).push_to(text);
-    push(text, " -Domain ");
-    Quoted(p.domain).push_to(text);
-    push(text, " -TollNumber ");
-    Quoted(p.toll_number.as_str()).push_to(text);
-    for (i, number) in p.toll_free_numbers.iter().enumerate() {
-        push(text, if i == 0 { " -TollFreeNumbers @(" } else { ", " });
-        Quoted(number.as_str()).push_to(text);
-    }
-    if !p.toll_free_numbers.is_empty() {
-        text.push(b')');
-    }
-    push(text, " -ParticipantPasscode ");
-    Quoted(p.conference_id.as_str()).push_to(text);
-    if let Some(url) = &p.url {
-        push(text, " -Url ");
-        Quoted(url).push_to(text);
-    }
-    push(text, " -WhatIf:$DryRun\r\n}\r\n");
-    Ok(())
+    text.push_str("\r\n");
 }

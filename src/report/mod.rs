@@ -1,7 +1,10 @@
-//! Findings for people: `errors.csv`, `report.json`, the summary printed on
-//! stdout and the miette diagnostics on stderr.
+//! Findings for people: the messages, `errors.csv`, `report.json`, the
+//! summary printed on stdout and the diagnostics on stderr.
 
 pub mod diagnostics;
 pub mod errors_csv;
 pub mod json;
+pub mod messages;
 pub mod summary;
+
+pub use messages::Words;

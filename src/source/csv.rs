@@ -1,287 +1,396 @@
 //! Delimited text: delimiter detection, the PowerShell `#TYPE` line, and
-//! recovery from broken rows so that one bad quote costs one row, not the
-//! rest of the file.
+//! recovery from broken rows, so that one bad quote costs one row and not
+//! the rest of the file. Records are split by csv-core as the bytes arrive;
+//! the bytes of the record being read are kept, for the recovery.
 
-use super::decode::Decoded;
-use super::{RowOrigin, Table};
-use crate::error::Error;
-use csv::{ByteRecord, ReaderBuilder};
-use std::sync::Arc;
+use super::Record;
+use crate::finding::Problem;
+use crate::normalize::text::trim_cell;
+use std::io::{self, Read};
 
-/// Parses decoded text into a table. Cells are read in place from the text
-/// unless quoting changed them.
-pub fn parse(name: Arc<str>, decoded: Decoded) -> Result<Table, Error> {
-    parse_with(name, decoded, true)
+/// How the bytes become text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Text {
+    /// UTF-8, or else the file is not UTF-8 at all ([`Stop::NotUtf8`]).
+    Strict,
+    /// UTF-8 (a BOM says so); bytes that are not become U+FFFD and their
+    /// rows are reported.
+    Lossy,
+    /// Text decoded already; `had_errors` when the decoder met bytes it
+    /// turned into U+FFFD.
+    Decoded { had_errors: bool },
 }
 
-/// [`parse`]; `split_simple: false` sends every record through the csv
-/// reader, which the tests compare the splitting against.
-fn parse_with(name: Arc<str>, decoded: Decoded, split_simple: bool) -> Result<Table, Error> {
-    let text = Arc::new(decoded.text);
-    let bytes = text.as_bytes();
-    super::fits(&name, bytes.len())?;
+/// Why reading stopped before the end.
+#[derive(Debug)]
+pub(crate) enum Stop {
+    /// Bytes that are not UTF-8 in a file without BOM: read it again as
+    /// Windows-1252.
+    NotUtf8,
+    /// No header row.
+    Empty,
+    Io(io::Error),
+}
 
-    // Skip blank lines and Windows PowerShell's `#TYPE System.Management...`.
-    let mut start = 0;
-    let mut line = 1u32;
-    loop {
-        if start >= bytes.len() {
-            return Err(Error::EmptyFile {
-                file: name.to_string(),
-            });
-        }
-        let end = line_end(bytes, start);
-        let content = text[start..end].trim();
-        if !content.is_empty() && !content.starts_with("#TYPE") {
-            break;
-        }
-        start = next_line(bytes, end);
-        line += 1;
+impl From<io::Error> for Stop {
+    fn from(e: io::Error) -> Stop {
+        Stop::Io(e)
     }
-    let header_line = line;
-    let delimiter = sniff_delimiter(&text[start..line_end(bytes, start)]);
+}
 
-    let mut reader = reader_at(bytes, start, delimiter);
-    let mut header = ByteRecord::new();
-    if !reader.read_byte_record(&mut header).unwrap_or(false) {
-        return Err(Error::EmptyFile {
-            file: name.to_string(),
-        });
+/// The header row, and where it is.
+#[derive(Debug, Clone)]
+pub(crate) struct Header {
+    pub delimiter: u8,
+    pub line: u32,
+    pub headers: Vec<String>,
+    /// The lines up to the header's, blank but for the header (diagnostics
+    /// count lines in it).
+    pub text: String,
+}
+
+/// What [`Parser::next`] read.
+pub(crate) enum Next<'a> {
+    Record(Record<'a>),
+    /// A row whose cells are all blank: not data.
+    Blank,
+    End,
+}
+
+/// A reader of records from bytes as they arrive.
+pub(crate) struct Parser<R> {
+    input: R,
+    buf: Vec<u8>,
+    len: usize,
+    eof: bool,
+    /// The text offset of `buf[0]`.
+    base: u64,
+    /// The next byte to read.
+    pos: usize,
+    /// Lines are counted up to here: `line` is the line of `buf[counted]`.
+    /// Nothing from here on is let go of when the buffer moves.
+    counted: usize,
+    line: u32,
+    core: csv_core::Reader,
+    delimiter: u8,
+    width: usize,
+    text: Text,
+    fields: Vec<u8>,
+    ends: Vec<usize>,
+    /// The ends as records give them.
+    ends32: Vec<u32>,
+    /// Cells not as csv-core reads them: a broken row's first line, or
+    /// cells with bytes made U+FFFD.
+    own: String,
+    own_ends: Vec<u32>,
+}
+
+impl<R: Read> Parser<R> {
+    /// Reads up to and with the header row.
+    pub fn new(input: R, text: Text) -> Result<(Parser<R>, Header), Stop> {
+        let mut p = Parser {
+            input,
+            buf: vec![0; 1 << 18],
+            len: 0,
+            eof: false,
+            base: 0,
+            pos: 0,
+            counted: 0,
+            line: 1,
+            core: csv_core::Reader::new(),
+            delimiter: b',',
+            width: 0,
+            text,
+            fields: vec![0; 1 << 12],
+            ends: vec![0; 64],
+            ends32: Vec::new(),
+            own: String::new(),
+            own_ends: Vec::new(),
+        };
+        // Blank lines and Windows PowerShell's `#TYPE System.Management...`
+        // may stand above the header.
+        let first_line = loop {
+            p.skip_line_breaks()?;
+            if !p.more()? {
+                return Err(Stop::Empty);
+            }
+            let end = p.line_end()?;
+            let line = String::from_utf8_lossy(&p.buf[p.pos..end]).into_owned();
+            let content = line.trim();
+            if !content.is_empty() && !content.starts_with("#TYPE") {
+                p.delimiter = sniff_delimiter(&line);
+                break line;
+            }
+            p.pos = end;
+        };
+        p.core = csv_core::ReaderBuilder::new()
+            .delimiter(p.delimiter)
+            .build();
+        let Next::Record(header) = p.next()? else {
+            return Err(Stop::Empty);
+        };
+        let headers: Vec<String> = header.cells().map(|h| h.trim().to_string()).collect();
+        let line = header.line;
+        if headers.iter().all(String::is_empty) {
+            return Err(Stop::Empty);
+        }
+        let mut text = "\n".repeat(line as usize - 1);
+        text.push_str(&first_line);
+        let header = Header {
+            delimiter: p.delimiter,
+            line,
+            headers,
+            text,
+        };
+        p.width = header.headers.len();
+        Ok((p, header))
     }
-    let headers: Vec<String> = header
-        .iter()
-        .map(|h| String::from_utf8_lossy(h).trim().to_string())
-        .collect();
-    let width = headers.len();
-    let mut table = Table::new(Arc::clone(&name), Arc::clone(&text), decoded.encoding);
-    table.delimiter = delimiter;
-    table.header_line = header_line;
-    table.headers = headers;
-    // A row per line, at most: reserving for that saves regrowing (and
-    // copying) the two largest vectors of a run. Every cell after a row's
-    // first follows a delimiter byte, so the file's size bounds the cells
-    // (a header of a million columns must not reserve terabytes).
-    let header_end = (start + reader.position().byte() as usize).min(bytes.len());
-    let body = &bytes[header_end..];
-    let lines = memchr::memchr_iter(b'\n', body).count() + 1;
-    table.reserve(lines, lines.saturating_mul(width).min(body.len() + lines));
 
-    let mut base = (start, header_line);
-    let mut next = header_end;
-    let mut cursor = (start, header_line);
-    let mut record = ByteRecord::new();
-    // The csv reader reads on from `next` only while no line was split here.
-    let mut reader_at_next = true;
-    let mut simple = Vec::with_capacity(width);
-    let malformed_for = |fields: usize, record: &[u8]| {
-        if fields != width {
-            Some(format!(
-                "has {fields} fields where the header has {width} (check the delimiters and quotes on this line)"
-            ))
-        } else if decoded.had_errors
-            && memchr::memmem::find(record, "\u{fffd}".as_bytes()).is_some()
-        {
-            Some(format!(
-                "holds bytes that are not valid {} (re-save the file as UTF-8)",
-                decoded.encoding.as_str()
-            ))
+    /// Reads the next record.
+    pub fn next(&mut self) -> Result<Next<'_>, Stop> {
+        self.skip_line_breaks()?;
+        // Lines are counted as editors count them: LF, CRLF and a lone CR.
+        self.line += line_breaks(&self.buf[self.counted..self.pos]);
+        self.counted = self.pos;
+        if !self.more()? {
+            return Ok(Next::End);
+        }
+        let (fields, ends) = self.split()?;
+        let begin = self.counted;
+        let line = self.line;
+        let offset = self.base + begin as u64;
+        let raw = &self.buf[begin..self.pos];
+        let body = raw.len() - raw.iter().rev().take_while(|&&b| is_break(b)).count();
+        let first_line = raw.iter().position(|&b| is_break(b)).unwrap_or(raw.len());
+        let spans_lines = body > first_line;
+        // Well-formed quoting always has an even number of quote marks.
+        let quotes = memchr::memchr_iter(b'"', raw).count();
+        let at_end = self.eof && self.pos == self.len;
+        let broken_quote = quotes % 2 == 1 && (spans_lines || ends != self.width || at_end);
+        // A stray quote swallows the lines after it, whatever the field
+        // count comes to: a record over several lines must be quoted right.
+        let broken = spans_lines && self.width > 0 && !well_quoted(&raw[..body], self.delimiter);
+        if broken {
+            // The quote swallowed the lines after it. Keep the first line as
+            // a broken row, quotes as they are, and read on from the next.
+            let cells = match std::str::from_utf8(&raw[..first_line]) {
+                Ok(text) => text.to_string(),
+                Err(_) if self.text == Text::Strict => return Err(Stop::NotUtf8),
+                Err(_) => String::from_utf8_lossy(&raw[..first_line]).into_owned(),
+            };
+            self.own.clear();
+            self.own_ends.clear();
+            for cell in cells.split(self.delimiter as char) {
+                self.own.push_str(cell);
+                self.own_ends.push(self.own.len() as u32);
+            }
+            let mut resume = begin + first_line;
+            if self.buf[resume..].starts_with(b"\r\n") {
+                resume += 1;
+            }
+            self.pos = (resume + 1).min(self.len);
+            self.core.reset();
+            return Ok(Next::Record(Record {
+                line,
+                offset,
+                problem: Some(Problem::BrokenQuote),
+                text: &self.own,
+                ends: &self.own_ends,
+                numbers: &[],
+            }));
+        }
+        let problem = if broken_quote {
+            Some(Problem::BrokenQuote)
+        } else if ends != self.width && self.width > 0 {
+            Some(Problem::FieldCount {
+                found: u32::try_from(ends).unwrap_or(u32::MAX),
+                expected: u32::try_from(self.width).unwrap_or(u32::MAX),
+            })
         } else {
             None
-        }
-    };
-    'restart: loop {
-        loop {
-            // Most records are simple and split here; the csv reader takes
-            // the rest, from the same place.
-            let mut offset = next;
-            while matches!(bytes.get(offset), Some(b'\r' | b'\n')) {
-                offset += 1;
-            }
-            if offset >= bytes.len() {
-                break 'restart;
-            }
-            let split = split_simple
-                .then(|| simple_record(bytes, offset, delimiter, &mut simple))
-                .flatten();
-            if let Some((record_end, after)) = split {
-                let row_line = cursor.1 + count_lines(&bytes[cursor.0.min(offset)..offset]);
-                // A simple record is on one line: the next count starts
-                // at its end.
-                cursor = (record_end, row_line);
-                next = after;
-                reader_at_next = false;
-                // A cell with a visible ASCII character is not blank.
-                let blank = (0..simple.len()).all(|c| {
-                    let cell = cell_in(bytes, offset, &simple, c);
-                    !cell.iter().any(u8::is_ascii_graphic)
-                        && std::str::from_utf8(cell).is_ok_and(|f| f.trim().is_empty())
-                });
-                if blank && simple.len() <= width.max(1) {
-                    table.blank_rows += 1;
-                    continue;
+        };
+        self.ends32.clear();
+        self.ends32
+            .extend(self.ends[..ends].iter().map(|&e| e as u32));
+        let record = match std::str::from_utf8(&self.fields[..fields]) {
+            Ok(text) => {
+                let undecodable = matches!(self.text, Text::Decoded { had_errors: true })
+                    && text.contains('\u{fffd}');
+                Record {
+                    line,
+                    offset,
+                    problem: problem.or(undecodable.then_some(Problem::Undecodable)),
+                    text,
+                    ends: &self.ends32,
+                    numbers: &[],
                 }
-                let origin = RowOrigin {
-                    line: row_line,
-                    offset: Some(offset),
-                    malformed: malformed_for(simple.len(), &bytes[offset..record_end]),
-                    numbers: None,
-                };
-                table.push_ends(origin, offset, &simple);
-                continue;
             }
-            if !reader_at_next {
-                reader = reader_at(bytes, next, delimiter);
-                base.0 = next;
-                reader_at_next = true;
-            }
-            let at = next;
-            match reader.read_byte_record(&mut record) {
-                Ok(false) => break 'restart,
-                Ok(true) => {}
-                // Only I/O can fail on an in-memory reader; treat as the end.
-                Err(_) => break 'restart,
-            }
-            let pos = record
-                .position()
-                .expect("records read from a reader have a position");
-            // After a CRLF the reader may report the record at the '\n';
-            // lines are counted here so that CR, LF and CRLF all agree.
-            let mut offset = (base.0 + pos.byte() as usize).max(at);
-            while matches!(bytes.get(offset), Some(b'\r' | b'\n')) {
-                offset += 1;
-            }
-            let row_line = cursor.1 + count_lines(&bytes[cursor.0.min(offset)..offset]);
-            cursor = (offset, row_line);
-            next = base.0 + reader.position().byte() as usize;
-
-            let blank = |f: &[u8]| std::str::from_utf8(f).is_ok_and(|f| f.trim().is_empty());
-            if record.iter().all(blank) && record.len() <= width.max(1) {
-                table.blank_rows += 1;
-                continue;
-            }
-            let first_line_end = line_end(bytes, offset);
-            let record_end = trim_terminator(bytes, offset, next);
-            let spans_lines = record_end > first_line_end;
-            // Well-formed quoting always has an even number of quote marks.
-            let quotes = memchr::memchr_iter(b'"', &bytes[offset..next.min(bytes.len())]).count();
-            let broken_quote =
-                quotes % 2 == 1 && (spans_lines || record.len() != width || next >= bytes.len());
-            let quote_problem =
-                "has a quoted field that opens on this line and does not close where the row ends \
-                                 (check the quotes on this line)";
-            let origin = |malformed: Option<String>| RowOrigin {
-                line: row_line,
-                offset: Some(offset),
-                malformed,
-                numbers: None,
-            };
-            if (broken_quote || record.len() != width) && spans_lines {
-                // The quote swallowed the lines that follow. Keep the first
-                // line as a broken row, quotes as they are, and read on
-                // from the next line.
-                let first_line = &text[offset..first_line_end];
-                let origin = origin(Some(quote_problem.into()));
-                let cells = first_line.split(delimiter as char);
-                if let Err(origin) = table.push_in_text(
-                    origin,
-                    (offset, first_line_end),
-                    delimiter,
-                    cells.clone().map(str::as_bytes),
-                ) {
-                    table.push_owned(origin, cells);
+            Err(_) if self.text == Text::Strict => return Err(Stop::NotUtf8),
+            Err(_) => {
+                self.own.clear();
+                self.own_ends.clear();
+                let mut start = 0;
+                for &end in &self.ends[..ends] {
+                    self.own
+                        .push_str(&String::from_utf8_lossy(&self.fields[start..end]));
+                    self.own_ends.push(self.own.len() as u32);
+                    start = end;
                 }
-                let resume = next_line(bytes, first_line_end);
-                base = (resume, row_line + 1);
-                cursor = base;
-                reader = reader_at(bytes, resume, delimiter);
-                next = resume;
-                continue 'restart;
+                Record {
+                    line,
+                    offset,
+                    problem: problem.or(Some(Problem::Undecodable)),
+                    text: &self.own,
+                    ends: &self.own_ends,
+                    numbers: &[],
+                }
             }
-            let malformed = if broken_quote {
-                Some(quote_problem.to_string())
-            } else {
-                malformed_for(record.len(), record.as_slice())
-            };
-            let placed = table.push_in_text(
-                origin(malformed),
-                (offset, record_end),
-                delimiter,
-                record.iter(),
-            );
-            if let Err(origin) = placed {
-                // Escaped quotes: the cells differ from the text. The csv
-                // reader splits at ASCII bytes, so they are valid UTF-8.
-                let cells: Vec<std::borrow::Cow<'_, str>> =
-                    record.iter().map(String::from_utf8_lossy).collect();
-                table.reserve_own(bytes.len() - offset);
-                table.push_owned(origin, cells.iter().map(|c| &**c));
-            }
-        }
-    }
-    table.rows.shrink_to_fit();
-    Ok(table)
-}
-
-/// Splits the record at `start` when no csv reader is needed for it: on one
-/// line, each field bare (no quote mark in it) or wholly between quotes
-/// without escapes. Fills `ends` as [`Table`] keeps cell ends, counted from
-/// `start`, and returns the end of the record before its terminator and
-/// where the next one starts; `None` for any other record.
-fn simple_record(
-    bytes: &[u8],
-    start: usize,
-    delimiter: u8,
-    ends: &mut Vec<u32>,
-) -> Option<(usize, usize)> {
-    ends.clear();
-    let mut at = start;
-    loop {
-        if bytes.get(at) == Some(&b'"') {
-            let close = crate::bytes::find_any(bytes, at + 1, [b'"', b'\n', b'\r'])?;
-            if bytes[close] != b'"' {
-                return None;
-            }
-            ends.push(super::clamp(close - start) | super::QUOTED);
-            at = close + 1;
+        };
+        let blank =
+            record.len() <= self.width.max(1) && record.cells().all(|c| trim_cell(c).is_empty());
+        Ok(if blank {
+            Next::Blank
         } else {
-            // The field ends at the delimiter or a line break; a quote in
-            // it makes the record not simple.
-            at = crate::bytes::find_any(bytes, at, [delimiter, b'\n', b'\r', b'"'])
-                .unwrap_or(bytes.len());
-            if bytes.get(at) == Some(&b'"') {
-                return None;
+            Next::Record(record)
+        })
+    }
+
+    /// Splits one record from `pos` with csv-core: returns how many bytes
+    /// of fields and how many fields it has.
+    fn split(&mut self) -> Result<(usize, usize), Stop> {
+        let (mut nf, mut ne) = (0, 0);
+        loop {
+            if self.pos == self.len && !self.eof {
+                self.fill()?;
+                continue;
             }
-            ends.push(super::clamp(at - start));
+            let input = &self.buf[self.pos..self.len];
+            let (result, nin, nout, nend) =
+                self.core
+                    .read_record(input, &mut self.fields[nf..], &mut self.ends[ne..]);
+            self.pos += nin;
+            nf += nout;
+            ne += nend;
+            match result {
+                csv_core::ReadRecordResult::Record => return Ok((nf, ne)),
+                csv_core::ReadRecordResult::InputEmpty => {}
+                csv_core::ReadRecordResult::OutputFull => {
+                    let len = self.fields.len() * 2;
+                    self.fields.resize(len, 0);
+                }
+                csv_core::ReadRecordResult::OutputEndsFull => {
+                    let len = self.ends.len() * 2;
+                    self.ends.resize(len, 0);
+                }
+                // Only after input ended with nothing begun: `more` said
+                // there was a byte, so a record has begun.
+                csv_core::ReadRecordResult::End => return Ok((nf, ne)),
+            }
         }
-        match bytes.get(at) {
-            Some(&b) if b == delimiter => at += 1,
-            None => return Some((at, at)),
-            Some(b'\n') => return Some((at, at + 1)),
-            Some(b'\r') if bytes.get(at + 1) == Some(&b'\n') => return Some((at, at + 2)),
-            Some(b'\r') => return Some((at, at + 1)),
-            // Text after a closing quote.
-            Some(_) => return None,
+    }
+
+    /// Whether a byte is left at `pos`, reading more if need be.
+    fn more(&mut self) -> io::Result<bool> {
+        while self.pos == self.len && !self.eof {
+            self.fill()?;
+        }
+        Ok(self.pos < self.len)
+    }
+
+    /// Steps over line breaks at `pos`.
+    fn skip_line_breaks(&mut self) -> io::Result<()> {
+        while self.more()? && is_break(self.buf[self.pos]) {
+            self.pos += 1;
+        }
+        Ok(())
+    }
+
+    /// The end of the line at `pos` (before its break), reading as needed.
+    fn line_end(&mut self) -> io::Result<usize> {
+        let mut from = self.pos;
+        loop {
+            if let Some(i) = memchr::memchr2(b'\n', b'\r', &self.buf[from..self.len]) {
+                return Ok(from + i);
+            }
+            if self.eof {
+                return Ok(self.len);
+            }
+            from = self.len - self.pos;
+            self.fill()?;
+            from += self.pos;
+        }
+    }
+
+    /// Reads more bytes. Bytes before `counted` are let go of when the
+    /// buffer is full; it grows only for a record of most of its size.
+    fn fill(&mut self) -> io::Result<()> {
+        if self.len == self.buf.len() {
+            let keep = self.counted;
+            self.buf.copy_within(keep..self.len, 0);
+            self.len -= keep;
+            self.pos -= keep;
+            self.counted = 0;
+            self.base += keep as u64;
+            if self.len > self.buf.len() / 2 {
+                let len = self.buf.len() * 2;
+                self.buf.resize(len, 0);
+            }
+        }
+        let n = loop {
+            match self.input.read(&mut self.buf[self.len..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        self.eof = n == 0;
+        self.len += n;
+        Ok(())
+    }
+}
+
+/// Whether a record's quotes are all where CSV puts them: a quoted field
+/// opens at its start, doubles its quotes, and closes before a delimiter
+/// or the end. A record that spans lines with quotes anywhere else has a
+/// stray quote that swallowed the lines after it.
+fn well_quoted(raw: &[u8], delimiter: u8) -> bool {
+    let mut i = 0;
+    loop {
+        if raw.get(i) == Some(&b'"') {
+            i += 1;
+            loop {
+                match raw.get(i) {
+                    None => return false,
+                    Some(b'"') if raw.get(i + 1) == Some(&b'"') => i += 2,
+                    Some(b'"') => break,
+                    Some(_) => i += 1,
+                }
+            }
+            i += 1;
+            match raw.get(i) {
+                None => return true,
+                Some(&b) if b == delimiter => i += 1,
+                Some(_) => return false,
+            }
+        } else {
+            match raw[i..].iter().position(|&b| b == delimiter || b == b'"') {
+                None => return true,
+                Some(p) if raw[i + p] == b'"' => return false,
+                Some(p) => i += p + 1,
+            }
         }
     }
 }
 
-/// Cell `c` of a record that [`simple_record`] split at `start`.
-fn cell_in<'b>(bytes: &'b [u8], start: usize, ends: &[u32], c: usize) -> &'b [u8] {
-    let end = |c: usize| (ends[c] & !super::QUOTED) as usize;
-    let quoted = |c: usize| usize::from(ends[c] & super::QUOTED != 0);
-    let from = match c {
-        0 => 0,
-        c => end(c - 1) + quoted(c - 1) + 1,
-    } + quoted(c);
-    &bytes[start + from..start + end(c)]
+fn is_break(b: u8) -> bool {
+    b == b'\n' || b == b'\r'
 }
 
-fn reader_at(bytes: &[u8], start: usize, delimiter: u8) -> csv::Reader<&[u8]> {
-    ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(&bytes[start.min(bytes.len())..])
+/// Line breaks in bytes whose next byte is not a LF: LF, CRLF, or a lone CR.
+fn line_breaks(bytes: &[u8]) -> u32 {
+    memchr::memchr2_iter(b'\n', b'\r', bytes)
+        .filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
+        .count() as u32
 }
 
 /// The delimiter used most on the header line, outside quotes: `,` `;` or tab.
@@ -308,187 +417,216 @@ pub fn sniff_delimiter(header_line: &str) -> u8 {
     }
 }
 
-/// Line breaks in a slice: LF, CRLF, or a lone CR.
-fn count_lines(bytes: &[u8]) -> u32 {
-    memchr::memchr2_iter(b'\n', b'\r', bytes)
-        .filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
-        .count() as u32
-}
-
-fn line_end(bytes: &[u8], from: usize) -> usize {
-    let from = from.min(bytes.len());
-    memchr::memchr2(b'\n', b'\r', &bytes[from..]).map_or(bytes.len(), |p| from + p)
-}
-
-fn next_line(bytes: &[u8], line_end: usize) -> usize {
-    match bytes.get(line_end..) {
-        Some([b'\r', b'\n', ..]) => line_end + 2,
-        Some([_, ..]) => line_end + 1,
-        _ => bytes.len(),
-    }
-}
-
-/// The end of a record's bytes without its line terminator.
-fn trim_terminator(bytes: &[u8], start: usize, end: usize) -> usize {
-    let mut end = end.min(bytes.len());
-    while end > start && matches!(bytes[end - 1], b'\n' | b'\r') {
-        end -= 1;
-    }
-    end
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::decode::decode;
 
-    fn table(text: &str) -> Table {
-        parse("t.csv".into(), decode(text.as_bytes().to_vec())).unwrap()
-    }
+    /// `(line, offset, cells, problem)` of every record, and the header.
+    type Rows = Vec<(u32, u64, Vec<String>, Option<Problem>)>;
 
-    fn summary(t: &Table) -> Vec<(u32, Vec<String>, bool)> {
-        t.rows()
-            .map(|r| {
-                (
+    fn read_with(bytes: &[u8], chunk: usize) -> (Header, Rows, usize) {
+        // A reader that gives `chunk` bytes at a time, to cross every
+        // boundary the buffer can have.
+        struct Trickle<'a>(&'a [u8], usize);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let n = self.0.len().min(buf.len()).min(self.1);
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let (mut p, header) = Parser::new(Trickle(bytes, chunk), Text::Lossy).unwrap();
+        let mut rows = Vec::new();
+        let mut blank = 0;
+        loop {
+            match p.next().unwrap() {
+                Next::Record(r) => rows.push((
                     r.line,
+                    r.offset,
                     r.cells().map(String::from).collect(),
-                    r.malformed().is_some(),
-                )
-            })
-            .collect()
+                    r.problem,
+                )),
+                Next::Blank => blank += 1,
+                Next::End => break,
+            }
+        }
+        (header, rows, blank)
     }
 
-    #[test]
-    fn cells_are_located_in_the_text_or_with_the_changed_cells() {
-        // A row with an escaped quote has its cells copied, unescaped.
-        let t = table("a,b\nplain,x\ny,\"say \"\"hi\"\"\"\n");
-        let plain = t.locate(t.row(0).get(Some(0)));
-        let changed = t.locate(t.row(1).get(Some(1)));
-        let own = |at: crate::model::TextRef| at.len & crate::model::TextRef::OWN != 0;
-        assert!(!own(plain) && own(changed));
-        assert_eq!(t.text_at(plain), "plain");
-        assert_eq!(t.text_at(changed), "say \"hi\"");
-        // Text the table did not lend reads back empty.
-        assert_eq!(t.text_at(t.locate("elsewhere")), "");
+    fn read(text: &str) -> (Header, Rows, usize) {
+        let whole = read_with(text.as_bytes(), usize::MAX);
+        // The same, a byte at a time.
+        let trickled = read_with(text.as_bytes(), 1);
+        assert_eq!(whole.1, trickled.1, "{text:?}");
+        assert_eq!(whole.2, trickled.2);
+        whole
     }
 
-    #[test]
-    fn rows_of_32_kib_and_more_read_back_whole() {
-        let long = "x".repeat(40_000);
-        let text = format!("a,b,c\n1,\"{long}\",3\n4,\"say \"\"{long}\"\"\",6\n7,8,9\n{long},,\n");
-        let t = table(&text);
-        let quoted_escape = format!("say \"{long}\"");
-        assert_eq!(
-            summary(&t),
-            [
-                (2, vec!["1".into(), long.clone(), "3".into()], false),
-                (3, vec!["4".into(), quoted_escape, "6".into()], false),
-                (4, vec!["7".into(), "8".into(), "9".into()], false),
-                (5, vec![long, String::new(), String::new()], false),
-            ]
-        );
-    }
-
-    #[test]
-    fn detects_the_delimiter_from_the_header() {
-        assert_eq!(sniff_delimiter("a,b,c"), b',');
-        assert_eq!(sniff_delimiter("a;b;c"), b';');
-        assert_eq!(sniff_delimiter("a\tb\tc"), b'\t');
-        assert_eq!(sniff_delimiter("\"a;b\",c"), b',');
-        assert_eq!(sniff_delimiter("single"), b',');
+    fn lines(rows: &Rows) -> Vec<(u32, bool)> {
+        rows.iter().map(|r| (r.0, r.3.is_some())).collect()
     }
 
     #[test]
     fn lines_are_physical_lines_even_with_line_breaks_in_quotes() {
-        let t = table("k,v\r\na,\"one\r\ntwo\"\r\nb,2\r\n");
+        let (_, rows, _) = read("k,v\r\na,\"one\r\ntwo\"\r\nb,2\r\n");
         assert_eq!(
-            summary(&t),
+            rows,
             vec![
-                (2, vec!["a".into(), "one\r\ntwo".into()], false),
-                (4, vec!["b".into(), "2".into()], false),
+                (2, 5, vec!["a".into(), "one\r\ntwo".into()], None),
+                (4, 19, vec!["b".into(), "2".into()], None),
             ]
         );
+        // A lone CR ends a line too.
+        let (_, rows, _) = read("k,v\ra,1\rb,2");
+        assert_eq!(lines(&rows), [(2, false), (3, false)]);
     }
 
     #[test]
     fn skips_the_powershell_type_line_and_blank_rows() {
-        let t = table("#TYPE Selected.System.Object\n\"k\";\"v\"\n\"a\";\"1\"\n;\n\"b\";\"2\"\n");
-        assert_eq!(t.header_line, 2);
-        assert_eq!(t.delimiter, b';');
-        assert_eq!(t.headers, vec!["k", "v"]);
-        assert_eq!(t.blank_rows, 1);
-        assert_eq!(
-            summary(&t).iter().map(|r| r.0).collect::<Vec<_>>(),
-            vec![3, 5]
-        );
+        let (header, rows, blank) =
+            read("#TYPE Selected.System.Object\n\"k\";\"v\"\n\"a\";\"1\"\n;\n\n\"b\";\"2\"\n");
+        assert_eq!(header.line, 2);
+        assert_eq!(header.delimiter, b';');
+        assert_eq!(header.headers, vec!["k", "v"]);
+        assert_eq!(header.text, "\n\"k\";\"v\"");
+        assert_eq!(blank, 1);
+        assert_eq!(lines(&rows), [(3, false), (6, false)]);
     }
 
     #[test]
     fn a_broken_quote_costs_one_row_not_the_rest_of_the_file() {
-        let t = table("k,v,w\na,1,x\nb,\"2,x\nc,3,x\nd,4,x\n");
+        let (_, rows, _) = read("k,v,w\na,1,x\nb,\"2,x\nc,3,x\nd,4,x\n");
         assert_eq!(
-            summary(&t).iter().map(|r| (r.0, r.2)).collect::<Vec<_>>(),
-            vec![(2, false), (3, true), (4, false), (5, false)]
+            lines(&rows),
+            [(2, false), (3, true), (4, false), (5, false)]
         );
+        assert_eq!(rows[1].2, ["b", "\"2", "x"]);
+        assert_eq!(rows[1].3, Some(Problem::BrokenQuote));
     }
 
     #[test]
-    fn a_file_ending_inside_a_quote_loses_only_that_row() {
-        let t = table("k,v\na,1\nb,\"2\n");
-        assert_eq!(
-            summary(&t).iter().map(|r| (r.0, r.2)).collect::<Vec<_>>(),
-            vec![(2, false), (3, true)]
-        );
+    fn a_quoted_line_break_in_a_row_too_wide_stays_one_row() {
+        let (_, rows, _) = read("k,v\na,\"1\n2\",x\nb,2\n");
+        assert_eq!(lines(&rows), [(2, true), (4, false)]);
+        assert_eq!(rows[0].2, ["a", "1\n2", "x"]);
+        // Two stray quotes: the lines between them are rows of their own.
+        let (_, rows, _) = read("k,v,w\na,\"1,x\nb,2,x\nc,\"3,x\nd,4,x\n");
+        assert_eq!(lines(&rows), [(2, true), (3, false), (4, true), (5, false)]);
     }
 
     #[test]
-    fn wrong_field_counts_are_flagged_and_kept() {
-        let t = table("k,v\na,1,extra\nb\nc,3");
-        assert_eq!(
-            summary(&t).iter().map(|r| (r.0, r.2)).collect::<Vec<_>>(),
-            vec![(2, true), (3, true), (4, false)]
-        );
-    }
-
-    #[test]
-    fn a_wide_header_over_many_short_lines_reads() {
-        // Reserving a cell per column per line would ask for 40 GB here.
-        let mut text = vec!["c"; 200_000].join(",");
-        text.push('\n');
-        text.push_str(&"a\n".repeat(50_000));
-        let t = table(&text);
-        assert_eq!(t.rows.len(), 50_000);
-        assert!(t.rows().all(|r| r.malformed().is_some()));
-    }
-
-    proptest::proptest! {
-        /// Records split without the csv reader read exactly as it reads
-        /// them: cells, lines, offsets, problems and blank rows.
-        #[test]
-        fn splitting_simple_records_agrees_with_the_csv_reader(
-            body in proptest::collection::vec(
-                proptest::sample::select(vec!["a", "b1", "ann.lee@contoso", ",", ";", "\"", "\"\"", "\r", "\n", "\r\n", " ", "\t", "é", "\u{3000}", "\u{fffd}"]),
-                0..40,
-            ),
-            header in proptest::sample::select(vec!["k,v\n", "k;v;w\r\n", "\"k\",\"v\"\n", "k\n"]),
-        ) {
-            let text = format!("{header}{}", body.concat());
-            let read = |split| {
-                let t = parse_with("t.csv".into(), decode(text.clone().into_bytes()), split).unwrap();
-                let rows: Vec<_> = t
-                    .rows()
-                    .map(|r| (r.line, r.offset(), r.cells().map(String::from).collect::<Vec<_>>(), r.malformed().map(String::from)))
-                    .collect();
-                (t.headers.clone(), t.blank_rows, rows)
-            };
-            proptest::prop_assert_eq!(read(true), read(false));
+    fn quotes_are_well_placed_or_not() {
+        for (raw, well) in [
+            ("a,b", true),
+            ("\"a\",b", true),
+            ("\"a\"\"x\",\"\"", true),
+            ("\"a\nb\",c", true),
+            ("a\"b,c", false),
+            ("\"a\"b,c", false),
+            ("\"a", false),
+        ] {
+            assert_eq!(well_quoted(raw.as_bytes(), b','), well, "{raw:?}");
         }
     }
 
     #[test]
-    fn an_empty_file_is_an_error() {
-        for text in ["", "\n\n", "#TYPE x\n"] {
-            assert!(parse("e.csv".into(), decode(text.as_bytes().to_vec())).is_err());
+    fn a_file_ending_inside_a_quote_loses_only_that_row() {
+        let (_, rows, _) = read("k,v\na,1\nb,\"2\n");
+        assert_eq!(lines(&rows), [(2, false), (3, true)]);
+    }
+
+    #[test]
+    fn wrong_field_counts_are_flagged_and_kept() {
+        let (_, rows, _) = read("k,v\na,1,extra\nb\nc,3");
+        assert_eq!(lines(&rows), [(2, true), (3, true), (4, false)]);
+        assert_eq!(
+            rows[0].3,
+            Some(Problem::FieldCount {
+                found: 3,
+                expected: 2
+            })
+        );
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_stop_a_strict_read_and_flag_a_lossy_one() {
+        let text = b"k,v\na,caf\xe9\n";
+        let (mut p, _) = Parser::new(&text[..], Text::Strict).unwrap();
+        assert!(matches!(p.next(), Err(Stop::NotUtf8)));
+        let (_, rows, _) = read_with(text, usize::MAX);
+        assert_eq!(rows[0].2, ["a", "caf\u{fffd}"]);
+        assert_eq!(rows[0].3, Some(Problem::Undecodable));
+    }
+
+    #[test]
+    fn an_empty_file_has_no_header() {
+        for text in ["", "\n\n", "#TYPE x\n", " ,\n"] {
+            assert!(
+                matches!(Parser::new(text.as_bytes(), Text::Lossy), Err(Stop::Empty)),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_record_longer_than_the_buffer_reads_whole() {
+        let long = "x".repeat(600_000);
+        let (_, rows, _) = read_with(
+            format!("a,b\n1,\"{long}\"\n2,{long}\n3,\"say \"\"{long}\"\"\"\n").as_bytes(),
+            usize::MAX,
+        );
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].2[1], long);
+        assert_eq!(rows[1].2[1], long);
+        assert_eq!(rows[2].2[1], format!("say \"{long}\""));
+        assert_eq!((rows[2].0, rows[2].1), (4, 4 + 2 * long.len() as u64 + 8));
+    }
+
+    proptest::proptest! {
+        /// Records read as the csv crate reads them, whole or a byte at a
+        /// time, whenever the quoting is sound; offsets point at the row.
+        #[test]
+        fn reads_as_the_csv_crate_writes(
+            rows in proptest::collection::vec(proptest::collection::vec("[a ,;\"\r\néx]{0,6}", 2), 0..12),
+            crlf in proptest::bool::ANY,
+        ) {
+            let terminator = if crlf { ::csv::Terminator::CRLF } else { ::csv::Terminator::Any(b'\n') };
+            let mut w = ::csv::WriterBuilder::new().terminator(terminator).from_writer(Vec::new());
+            w.write_record(["k", "v"]).unwrap();
+            for row in &rows {
+                w.write_record(row).unwrap();
+            }
+            let bytes = w.into_inner().unwrap();
+            let text = String::from_utf8(bytes.clone()).unwrap();
+            let (_, read, _) = read(&text);
+            let expected: Vec<&Vec<String>> = rows
+                .iter()
+                .filter(|r| !r.iter().all(|c| c.trim().is_empty()))
+                .collect();
+            proptest::prop_assert_eq!(read.len(), expected.len());
+            for (got, want) in read.iter().zip(expected) {
+                proptest::prop_assert_eq!(&got.2, want);
+                proptest::prop_assert!(got.3.is_none());
+                let at = &text[got.1 as usize..];
+                proptest::prop_assert!(!at.starts_with(['\r', '\n']));
+                // LF, CRLF and a lone CR each end a line.
+                let before = text[..got.1 as usize].replace("\r\n", "\n").replace('\r', "\n");
+                let line = before.matches('\n').count() + 1;
+                proptest::prop_assert_eq!(got.0 as usize, line);
+            }
+        }
+
+        /// Any bytes read without a panic, whole or a byte at a time alike.
+        #[test]
+        fn any_bytes_read_alike_in_any_chunks(bytes in proptest::collection::vec(proptest::sample::select(vec![b'a', b',', b';', b'"', b'\r', b'\n', b' ', 0xC3, 0xA9, 0xFF]), 0..60)) {
+            let whole = Parser::new(&bytes[..], Text::Lossy).map(|_| ());
+            if whole.is_ok() {
+                let a = read_with(&bytes, usize::MAX);
+                let b = read_with(&bytes, 1);
+                proptest::prop_assert_eq!(a.1, b.1);
+                proptest::prop_assert_eq!(a.2, b.2);
+            }
         }
     }
 }

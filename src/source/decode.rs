@@ -1,8 +1,7 @@
 //! Bytes to text: BOMs, UTF-16, and Windows-1252 for files that are not
 //! valid UTF-8 (Excel's "CSV" in European locales).
 
-use super::text::{Mapped, Text};
-use encoding_rs::{UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+use encoding_rs::{UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 /// The encoding a file was read as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,57 +26,17 @@ impl Encoding {
             Encoding::Spreadsheet(kind) => kind,
         }
     }
-}
 
-/// Decoded text, and whether some bytes could not be decoded (they became
-/// U+FFFD, and the lines holding them are reported).
-#[derive(Debug)]
-pub struct Decoded {
-    pub text: Text,
-    pub encoding: Encoding,
-    pub had_errors: bool,
-}
-
-/// Decodes a whole file.
-///
-/// ```
-/// use acp_recon::source::decode::{decode, Encoding};
-/// let d = decode(b"Caf\xe9".to_vec());
-/// assert_eq!((d.text.as_str(), d.encoding), ("Café", Encoding::Windows1252));
-/// ```
-pub fn decode(bytes: Vec<u8>) -> Decoded {
-    match sniff(&bytes) {
-        (Encoding::Utf8, _) => match String::from_utf8(bytes) {
-            Ok(text) => Decoded {
-                text: text.into(),
-                encoding: Encoding::Utf8,
-                had_errors: false,
-            },
-            Err(e) => decode_copy(e.as_bytes()),
-        },
-        _ => decode_copy(&bytes),
+    /// Read straight from the file's bytes (after a BOM), not decoded into a copy.
+    pub fn is_utf8(self) -> bool {
+        matches!(self, Encoding::Utf8 | Encoding::Utf8Bom)
     }
 }
 
-/// A mapped file as its own text, when it is UTF-8; else the map back, to
-/// decode a copy of ([`decode_copy`]).
-pub fn utf8_in_place(mapped: Mapped) -> Result<Decoded, Mapped> {
-    match sniff(mapped.bytes()) {
-        (encoding @ (Encoding::Utf8 | Encoding::Utf8Bom), start) => {
-            mapped.into_text(start).map(|text| Decoded {
-                text,
-                encoding,
-                had_errors: false,
-            })
-        }
-        _ => Err(mapped),
-    }
-}
-
-/// What the first bytes tell, and where the text starts: a BOM, or UTF-16
-/// without one by its NULs beside ASCII header letters. `Utf8` stands for
-/// "UTF-8 if valid, else Windows-1252".
-fn sniff(bytes: &[u8]) -> (Encoding, usize) {
+/// What the first bytes tell, and how many of them are a BOM: UTF-16 is
+/// told by its BOM or by NULs beside ASCII header letters. `Utf8` stands
+/// for "UTF-8 if valid, else Windows-1252".
+pub fn sniff(bytes: &[u8]) -> (Encoding, usize) {
     match bytes {
         [0xEF, 0xBB, 0xBF, ..] => (Encoding::Utf8Bom, 3),
         [0xFF, 0xFE, ..] => (Encoding::Utf16Le, 2),
@@ -88,38 +47,22 @@ fn sniff(bytes: &[u8]) -> (Encoding, usize) {
     }
 }
 
-/// Decodes into a new string, whatever the encoding.
-pub fn decode_copy(bytes: &[u8]) -> Decoded {
-    let (encoding, start) = sniff(bytes);
-    let body = &bytes[start..];
+/// Decodes a whole file that is not read as UTF-8 in place: UTF-16, or
+/// Windows-1252. Returns the text and whether some bytes could not be
+/// decoded (they became U+FFFD, and the rows holding them are reported).
+///
+/// ```
+/// use acp_recon::source::decode::{decode, Encoding};
+/// assert_eq!(decode(b"Caf\xe9", Encoding::Windows1252), ("Café".to_string(), false));
+/// ```
+pub fn decode(body: &[u8], encoding: Encoding) -> (String, bool) {
     let codec = match encoding {
-        Encoding::Utf8Bom => UTF_8,
         Encoding::Utf16Le => UTF_16LE,
         Encoding::Utf16Be => UTF_16BE,
-        _ => match std::str::from_utf8(body) {
-            Ok(text) => {
-                return Decoded {
-                    text: text.to_owned().into(),
-                    encoding: Encoding::Utf8,
-                    had_errors: false,
-                }
-            }
-            Err(_) => {
-                return decode_with(Encoding::Windows1252, WINDOWS_1252, body);
-            }
-        },
+        _ => WINDOWS_1252,
     };
-    decode_with(encoding, codec, body)
-}
-
-/// Decodes `body` with `codec`, flagging bytes it could not decode.
-fn decode_with(encoding: Encoding, codec: &'static encoding_rs::Encoding, body: &[u8]) -> Decoded {
     let (text, had_errors) = codec.decode_without_bom_handling(body);
-    Decoded {
-        text: text.into_owned().into(),
-        encoding,
-        had_errors,
-    }
+    (text.into_owned(), had_errors)
 }
 
 #[cfg(test)]
@@ -142,48 +85,39 @@ mod tests {
     }
 
     #[test]
-    fn reads_every_encoding_vendors_send() {
+    fn tells_every_encoding_vendors_send() {
         let text = "UPN\tNom\nélise@x\tÉlise O’Neil\n";
         let cases = [
-            (text.as_bytes().to_vec(), Encoding::Utf8),
-            (
-                [&[0xEF, 0xBB, 0xBF][..], text.as_bytes()].concat(),
-                Encoding::Utf8Bom,
-            ),
-            (utf16(text, true, true), Encoding::Utf16Le),
-            (utf16(text, false, true), Encoding::Utf16Be),
-            (utf16(text, true, false), Encoding::Utf16Le),
-            (
-                WINDOWS_1252.encode(text).0.into_owned(),
-                Encoding::Windows1252,
-            ),
+            (utf16(text, true, true), Encoding::Utf16Le, 2),
+            (utf16(text, false, true), Encoding::Utf16Be, 2),
+            (utf16(text, true, false), Encoding::Utf16Le, 0),
+            (utf16(text, false, false), Encoding::Utf16Be, 0),
         ];
-        for (bytes, encoding) in cases {
-            // Read from a map too: UTF-8 is used in place, the rest copied.
-            let mut file = tempfile::NamedTempFile::new().unwrap();
-            std::io::Write::write_all(&mut file, &bytes).unwrap();
-            let mapped = utf8_in_place(Mapped::open(file.as_file()).unwrap())
-                .unwrap_or_else(|mapped| decode_copy(mapped.bytes()));
-            let utf8 = matches!(encoding, Encoding::Utf8 | Encoding::Utf8Bom);
-            assert_eq!(mapped.text.is_mapped(), utf8, "{encoding:?}");
-            for d in [decode(bytes), mapped] {
-                assert_eq!(
-                    (d.text.as_str(), d.encoding, d.had_errors),
-                    (text, encoding, false)
-                );
-            }
+        for (bytes, encoding, bom) in cases {
+            assert_eq!(sniff(&bytes), (encoding, bom));
+            assert_eq!(decode(&bytes[bom..], encoding), (text.to_string(), false));
         }
+        assert_eq!(sniff(b"\xEF\xBB\xBFUPN"), (Encoding::Utf8Bom, 3));
+        assert_eq!(sniff(b"UPN,x"), (Encoding::Utf8, 0));
+        let latin = WINDOWS_1252.encode(text).0.into_owned();
+        assert_eq!(
+            decode(&latin, Encoding::Windows1252),
+            (text.to_string(), false)
+        );
     }
 
     #[test]
     fn curly_apostrophe_from_windows_1252_decodes_right() {
-        assert_eq!(decode(b"O\x92Neil".to_vec()).text, "O\u{2019}Neil");
+        assert_eq!(
+            decode(b"O\x92Neil", Encoding::Windows1252).0,
+            "O\u{2019}Neil"
+        );
     }
 
     #[test]
     fn undecodable_utf16_is_flagged_not_fatal() {
-        let d = decode(vec![0xFF, 0xFE, b'a', 0, 0x00, 0xD8, b'b', 0]);
-        assert!(d.had_errors);
-        assert!(d.text.contains('\u{fffd}'));
+        let (text, errors) = decode(&[b'a', 0, 0x00, 0xD8, b'b', 0], Encoding::Utf16Le);
+        assert!(errors);
+        assert!(text.contains('\u{fffd}'));
     }
 }

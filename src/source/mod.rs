@@ -1,63 +1,121 @@
-//! Reading input files into a [`Table`]: headers, and rows that each remember
-//! where they came from. What the values mean is left to the columns and
-//! normalize modules.
+//! Reading input files into records that each remember where they came
+//! from: CSV in any encoding or delimiter vendors use, and workbooks. A file
+//! is read once, as a stream, and hashed as it is read; each record goes to
+//! a [`Sink`] that keeps what its stage needs. What the values mean is left
+//! to the columns and normalize modules.
 
 pub mod csv;
 pub mod decode;
 pub mod digest;
 pub mod sheet;
-pub mod text;
 
+use crate::columns::Field;
 use crate::error::Error;
-use crate::model::TextRef;
+use crate::finding::Problem;
 use decode::Encoding;
-pub use digest::Sha256;
-use rayon::prelude::*;
-use rustc_hash::FxHashSet;
-use std::path::Path;
+use digest::Hashing;
+use std::io::{self, Read, Seek};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-pub use text::Text;
 
-/// One data row's origin and problems. Its cells live in the table, which
-/// lends them out through [`Table::row`].
-#[derive(Debug, Clone)]
-pub struct Row {
-    /// The 1-based line where the row starts, as an editor shows it.
+/// One data row: where it is, what is wrong with it, and its cells.
+#[derive(Debug, Clone, Copy)]
+pub struct Record<'a> {
+    /// The 1-based line where the row starts, as an editor shows it (the
+    /// sheet row for workbooks).
     pub line: u32,
-    /// How many cells, with [`OWN`] set when they are in the table's own
-    /// buffer rather than in the text, and [`WIDE`] when its cell ends are.
-    count: u32,
-    cells: Span,
-    /// What few rows have, kept apart so that a row takes 32 bytes: a
-    /// million rows are kept.
-    extra: Option<Box<Extra>>,
+    /// Byte offset of the row in the decoded text (0 for workbooks).
+    pub offset: u64,
+    /// Why the row could not be read as the header says.
+    pub problem: Option<Problem>,
+    text: &'a str,
+    ends: &'a [u32],
+    numbers: &'a [NumericCell],
 }
 
-/// The rare parts of a row.
-#[derive(Debug, Clone, Default)]
-struct Extra {
-    /// The row's offset in the text, for rows whose cells are not there.
-    offset: Option<usize>,
-    malformed: Option<Box<str>>,
-    numbers: Option<Box<[NumericCell]>>,
+impl<'a> Record<'a> {
+    /// A record of cells laid end to end in `text`, cell `i` ending at
+    /// `ends[i]`.
+    pub fn new(line: u32, text: &'a str, ends: &'a [u32]) -> Record<'a> {
+        Record {
+            line,
+            offset: 0,
+            problem: None,
+            text,
+            ends,
+            numbers: &[],
+        }
+    }
+
+    /// A record kept by a stage, given back as read.
+    pub(crate) fn stored(
+        line: u32,
+        offset: u64,
+        problem: Option<Problem>,
+        text: &'a str,
+        ends: &'a [u32],
+        numbers: &'a [NumericCell],
+    ) -> Record<'a> {
+        Record {
+            line,
+            offset,
+            problem,
+            text,
+            ends,
+            numbers,
+        }
+    }
+
+    /// The cells laid end to end.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// Each cell's end in [`Record::text`].
+    pub fn ends(&self) -> &'a [u32] {
+        self.ends
+    }
+
+    /// How many cells.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The cell at a position, `None` past the row's end.
+    pub fn cell(&self, column: usize) -> Option<&'a str> {
+        let end = *self.ends.get(column)? as usize;
+        let start = match column {
+            0 => 0,
+            c => self.ends[c - 1] as usize,
+        };
+        self.text.get(start..end)
+    }
+
+    /// The cell of a column, or "" when the row is shorter.
+    pub fn get(&self, column: Option<usize>) -> &'a str {
+        column.and_then(|c| self.cell(c)).unwrap_or("")
+    }
+
+    /// Every cell, in order.
+    pub fn cells(&self) -> impl Iterator<Item = &'a str> + '_ {
+        (0..self.len()).map(|c| self.cell(c).unwrap_or(""))
+    }
+
+    /// The number in a spreadsheet cell, when it holds one.
+    pub fn number(&self, column: Option<usize>) -> Option<&'a NumericCell> {
+        let column = u32::try_from(column?).ok()?;
+        self.numbers.iter().find(|n| n.column == column)
+    }
+
+    /// The numbers of a spreadsheet row.
+    pub fn numbers(&self) -> &'a [NumericCell] {
+        self.numbers
+    }
 }
-
-/// Where a row's cells lie: one after another from `base`, one separator
-/// byte apart, in the decoded text or in the table's own buffer. A cell
-/// flagged [`QUOTED`] stands between quote marks that are not its own.
-#[derive(Debug, Clone, Copy, Default)]
-struct Span {
-    base: usize,
-    /// The row's first entry in [`Table::ends`].
-    first: usize,
-}
-
-/// The flag of a row count whose cells are in the table's own buffer.
-const OWN: u32 = 1 << 31;
-
-/// The flag of a row count whose cell ends are kept wide: rows of 32 KiB
-/// and more.
-const WIDE: u32 = 1 << 30;
 
 /// A spreadsheet cell that holds a number: where Excel's damage shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,478 +126,115 @@ pub struct NumericCell {
     pub format: Option<Box<str>>,
 }
 
-impl Row {
-    /// Byte offset of the row in the table's decoded text.
-    pub fn offset(&self) -> Option<usize> {
-        match self.count & OWN {
-            0 => Some(self.cells.base),
-            _ => self.extra.as_ref()?.offset,
-        }
-    }
-
-    /// Why the row could not be read as the header says (wrong field count,
-    /// a quote that never closes, undecodable bytes).
-    pub fn malformed(&self) -> Option<&str> {
-        self.extra.as_ref()?.malformed.as_deref()
-    }
-
-    /// The number in a spreadsheet cell, when it holds one.
-    pub fn number(&self, column: Option<usize>) -> Option<&NumericCell> {
-        let column = column? as u32;
-        let numbers = self.extra.as_ref()?.numbers.as_ref()?;
-        numbers.iter().find(|n| n.column == column)
-    }
+/// Where the records of a file go: each stage keeps what it needs of them.
+pub trait Sink {
+    fn record(&mut self, record: &Record<'_>);
 }
 
-/// A row with its cells: what [`Table::row`] and [`Table::rows`] lend.
-#[derive(Debug, Clone, Copy)]
-pub struct RowRef<'t> {
-    table: &'t Table,
-    row: &'t Row,
-}
-
-impl std::ops::Deref for RowRef<'_> {
-    type Target = Row;
-
-    fn deref(&self) -> &Row {
-        self.row
-    }
-}
-
-impl<'t> RowRef<'t> {
-    /// The cell of a column, or "" when the row is shorter.
-    pub fn get(&self, column: Option<usize>) -> &'t str {
-        column.and_then(|c| self.cell(c)).unwrap_or("")
-    }
-
-    /// The cell at a position, `None` past the row's end.
-    pub fn cell(&self, column: usize) -> Option<&'t str> {
-        let span = self.row.cells;
-        if column >= self.width() {
-            return None;
-        }
-        let wide = self.row.count & WIDE != 0;
-        let at = |c: usize| self.table.ends.get(wide, span.first + c);
-        let (end, quoted) = at(column)?;
-        let start = match column {
-            0 => 0,
-            c => at(c - 1).map(|(end, quoted)| end + usize::from(quoted) + 1)?,
-        } + usize::from(quoted);
-        let text = if self.row.count & OWN != 0 {
-            self.table.own.as_str()
-        } else {
-            self.table.text.as_str()
-        };
-        text.get(span.base + start..span.base + end)
-    }
-
-    /// How many cells the row has.
-    pub fn width(&self) -> usize {
-        (self.row.count & !(OWN | WIDE)) as usize
-    }
-
-    /// Every cell, in order.
-    pub fn cells(&self) -> impl ExactSizeIterator<Item = &'t str> + '_ {
-        (0..self.width()).map(|c| self.cell(c).unwrap_or(""))
-    }
-}
-
-/// A whole input file, decoded and split into rows.
+/// How an input was read: its name, layout, header and digest.
 #[derive(Debug, Clone)]
-pub struct Table {
-    /// The file name as shown in every message.
+pub struct Source {
+    /// The file as named in every message.
     pub name: Arc<str>,
-    /// The decoded text, for source snippets in diagnostics. Most cells are
-    /// read from it in place.
-    pub text: Arc<Text>,
+    /// The file read, when read from one.
+    pub path: Option<PathBuf>,
     pub encoding: Encoding,
     pub delimiter: u8,
-    pub header_line: u32,
-    pub headers: Vec<String>,
-    pub rows: Vec<Row>,
-    /// Rows whose cells are all empty: not data, skipped.
-    pub blank_rows: usize,
-    /// SHA-256 of the file's bytes, when read from a file.
-    pub sha256: Option<Sha256>,
-    /// The file read, when read from one.
-    pub path: Option<std::path::PathBuf>,
-    /// The sheet read, for spreadsheets.
+    /// The sheet read, for workbooks.
     pub sheet: Option<String>,
-    /// The sheet column of the table's first column (0-based).
+    /// The sheet column of the first column (0-based).
     pub first_column: u32,
-    /// Cells that are not in `text` as they read: quoted fields, sheet cells.
-    own: String,
-    ends: Ends,
-    /// The row being added's cell ends.
-    scratch: Vec<u32>,
+    pub headers: Vec<String>,
+    pub header_line: u32,
+    /// The text up to the header row, for diagnostics about it.
+    pub header_text: String,
+    /// Data rows (blank rows aside).
+    pub rows: usize,
+    pub blank_rows: usize,
+    /// SHA-256 of the file's bytes, lowercase hex.
+    pub sha256: String,
+    /// The file's size, for sinks to size what they keep.
+    pub bytes: u64,
+    /// How the file stood when read, so that a line is read again for a
+    /// snippet only from the same file.
+    identity: Option<(u64, Option<std::time::SystemTime>)>,
+    /// Bytes of the file before its text (a UTF-8 BOM).
+    text_start: u64,
 }
 
-/// The end of each cell, counted from its row's base, flagged [`QUOTED`]:
-/// two bytes a cell for rows under 32 KiB, nearly all, four for the rest.
-/// A million rows of ten cells take 40 MB less.
-#[derive(Debug, Clone, Default)]
-struct Ends {
-    narrow: Vec<u16>,
-    wide: Vec<u32>,
-}
-
-/// [`QUOTED`] in a narrow cell end.
-const NARROW_QUOTED: u16 = 1 << 15;
-
-impl Ends {
-    /// Adds one row's ends; gives where they start, and whether wide.
-    fn push_row(&mut self, ends: &[u32]) -> (usize, bool) {
-        let first = self.narrow.len();
-        for &end in ends {
-            let at = end & !QUOTED;
-            if at >= u32::from(NARROW_QUOTED) {
-                self.narrow.truncate(first);
-                let first = self.wide.len();
-                self.wide.extend_from_slice(ends);
-                return (first, true);
-            }
-            let quoted = if end & QUOTED != 0 { NARROW_QUOTED } else { 0 };
-            self.narrow.push(at as u16 | quoted);
-        }
-        (first, false)
-    }
-
-    /// The end at a place, and whether its cell is quoted.
-    fn get(&self, wide: bool, at: usize) -> Option<(usize, bool)> {
-        if wide {
-            let end = *self.wide.get(at)?;
-            Some(((end & !QUOTED) as usize, end & QUOTED != 0))
-        } else {
-            let end = *self.narrow.get(at)?;
-            Some(((end & !NARROW_QUOTED) as usize, end & NARROW_QUOTED != 0))
-        }
-    }
-}
-
-impl Table {
-    pub(crate) fn new(name: Arc<str>, text: Arc<Text>, encoding: Encoding) -> Table {
-        Table {
+impl Source {
+    fn new(name: Arc<str>, path: Option<PathBuf>) -> Source {
+        Source {
             name,
-            text,
-            encoding,
+            path,
+            encoding: Encoding::Utf8,
             delimiter: b',',
-            header_line: 1,
-            headers: Vec::new(),
-            rows: Vec::new(),
-            blank_rows: 0,
-            sha256: None,
-            path: None,
             sheet: None,
             first_column: 0,
-            own: String::new(),
-            ends: Ends::default(),
-            scratch: Vec::new(),
+            headers: Vec::new(),
+            header_line: 1,
+            header_text: String::new(),
+            rows: 0,
+            blank_rows: 0,
+            sha256: String::new(),
+            bytes: 0,
+            identity: None,
+            text_start: 0,
         }
     }
 
-    pub(crate) fn reserve(&mut self, rows: usize, cells: usize) {
-        self.rows.reserve(rows);
-        self.ends.narrow.reserve(cells);
+    /// `Sheet1!D17` for a spreadsheet cell, `Sheet1!17:17` for a whole
+    /// row; `None` for text files.
+    /// About how many rows the file holds, from its size: enough for most
+    /// files (rows are rarely under 48 bytes), to reserve room once.
+    pub fn rows_hint(&self) -> usize {
+        (self.bytes / 48) as usize + 16
     }
 
-    /// Lets go of the rows and the text, the bulk of a table, keeping what
-    /// names it: file, headers, sheet. Rows are gone after: only for a
-    /// table whose rows are done with, and whose text, if still needed,
-    /// is held elsewhere (the `Arc` is shared).
-    pub fn release_rows_and_text(&mut self) {
-        self.rows = Vec::new();
-        self.ends = Ends::default();
-        self.scratch = Vec::new();
-        self.own = String::new();
-        self.text = Arc::default();
-    }
-
-    /// Where a cell lent by this table is: in the text or in the table's
-    /// own buffer. Any other string (an absent cell's "") is empty.
-    pub fn locate(&self, cell: &str) -> TextRef {
-        let within = |buffer: &str| {
-            let start = (cell.as_ptr() as usize).wrapping_sub(buffer.as_ptr() as usize);
-            let end = start.checked_add(cell.len())?;
-            let len = u32::try_from(cell.len())
-                .ok()
-                .filter(|&l| l < TextRef::OWN)?;
-            let start = u32::try_from(start).ok()?;
-            (buffer.get(start as usize..end) == Some(cell)).then_some((start, len))
-        };
-        match (within(&self.text), within(&self.own)) {
-            (Some((start, len)), _) => TextRef { start, len },
-            (None, Some((start, len))) => TextRef {
-                start,
-                len: len | TextRef::OWN,
-            },
-            (None, None) => TextRef::default(),
-        }
-    }
-
-    /// The text of a cell located in this table.
-    pub fn text_at(&self, at: TextRef) -> &str {
-        text_at(&self.text, &self.own, at)
-    }
-
-    /// The buffer of cells that quoting changed.
-    pub(crate) fn own(&self) -> &str {
-        &self.own
-    }
-
-    /// The row at an index, with its cells.
-    pub fn row(&self, index: usize) -> RowRef<'_> {
-        RowRef {
-            table: self,
-            row: &self.rows[index],
-        }
-    }
-
-    /// The rows in windows of 65,536, for passes over the whole table that
-    /// call [`Table::let_go_of_rows`] after each: a mapped file is then held
-    /// a window at a time.
-    pub fn windows(&self) -> impl Iterator<Item = std::ops::Range<usize>> {
-        const WINDOW: usize = 1 << 16;
-        let rows = self.rows.len();
-        (0..rows)
-            .step_by(WINDOW)
-            .map(move |start| start..(start + WINDOW).min(rows))
-    }
-
-    /// Hands back the pages of a mapped text that hold these rows (see
-    /// [`Text::let_go_range`]); they are read again if touched.
-    pub fn let_go_of_rows(&self, rows: std::ops::Range<usize>) {
-        if !self.text.is_mapped() {
-            return;
-        }
-        let offset = |i: usize| self.rows.get(i).and_then(Row::offset);
-        let start = (rows.start..rows.end).find_map(offset).unwrap_or(0);
-        let end = (rows.end..self.rows.len())
-            .find_map(offset)
-            .unwrap_or(self.text.len());
-        self.text.let_go_range(start..end.max(start));
-    }
-
-    /// For reading a few rows scattered over the table: see [`Scattered`].
-    pub fn scattered(&self) -> Scattered<'_> {
-        Scattered {
-            table: self,
-            reads: std::cell::Cell::new(0),
-        }
-    }
-
-    /// Every row, in file order.
-    pub fn rows(&self) -> impl ExactSizeIterator<Item = RowRef<'_>> + Clone + '_ {
-        self.rows.iter().map(|row| RowRef { table: self, row })
-    }
-
-    /// Adds a row whose cells stand in the text from `base` as they read,
-    /// bare or in quotes without escapes, one `delimiter` apart up to `end`.
-    /// Gives the row back, adding nothing, when one does not.
-    pub(crate) fn push_in_text<'f>(
-        &mut self,
-        row: RowOrigin,
-        (base, end): (usize, usize),
-        delimiter: u8,
-        cells: impl Iterator<Item = &'f [u8]>,
-    ) -> Result<(), RowOrigin> {
-        self.scratch.clear();
-        let raw = self.text.as_bytes().get(base..end).unwrap_or_default();
-        let mut at = 0;
-        for (i, cell) in cells.enumerate() {
-            if i > 0 {
-                if raw.get(at) != Some(&delimiter) {
-                    return Err(row);
-                }
-                at += 1;
-            }
-            let rest = &raw[at..];
-            let bare =
-                rest.starts_with(cell) && rest.get(cell.len()).is_none_or(|&b| b == delimiter);
-            let quoted = !bare
-                && rest.first() == Some(&b'"')
-                && rest.get(1..=cell.len()) == Some(cell)
-                && rest.get(cell.len() + 1) == Some(&b'"')
-                && rest.get(cell.len() + 2).is_none_or(|&b| b == delimiter);
-            if !bare && !quoted {
-                return Err(row);
-            }
-            let q = usize::from(quoted);
-            self.scratch
-                .push(clamp(at + q + cell.len()) | if quoted { QUOTED } else { 0 });
-            at += cell.len() + 2 * q;
-        }
-        if at != raw.len() {
-            return Err(row);
-        }
-        let (first, wide) = self.ends.push_row(&self.scratch);
-        self.finish(row, base, (first, self.scratch.len(), wide), false);
-        Ok(())
-    }
-
-    /// Adds a row whose cell ends, counted from `base` in the text as
-    /// [`RowRef::cell`] reads them, are already known.
-    pub(crate) fn push_ends(&mut self, row: RowOrigin, base: usize, ends: &[u32]) {
-        let (first, wide) = self.ends.push_row(ends);
-        self.finish(row, base, (first, ends.len(), wide), false);
-    }
-
-    /// Makes room in the table's own buffer for `bytes` more, so that it is
-    /// never regrown and copied: a sheet gives the size of its cells, a CSV
-    /// file the text it has left (unquoting only shortens it). Room never
-    /// written is never given pages.
-    pub(crate) fn reserve_own(&mut self, bytes: usize) {
-        self.own.reserve(bytes);
-    }
-
-    /// Adds a row from cells that are not in the text as they read.
-    pub(crate) fn push_owned<'c>(&mut self, row: RowOrigin, cells: impl Iterator<Item = &'c str>) {
-        let base = self.own.len();
-        self.scratch.clear();
-        for (i, cell) in cells.enumerate() {
-            if i > 0 {
-                self.own.push('\u{1f}');
-            }
-            self.own.push_str(cell);
-            self.scratch.push(clamp(self.own.len() - base));
-        }
-        let (first, wide) = self.ends.push_row(&self.scratch);
-        self.finish(row, base, (first, self.scratch.len(), wide), true);
-    }
-
-    /// Adds the row whose `count` cell ends are at `first`.
-    fn finish(
-        &mut self,
-        row: RowOrigin,
-        base: usize,
-        (first, count, wide): (usize, usize, bool),
-        own: bool,
-    ) {
-        // In-text rows start where their cells do.
-        let offset = row.offset.filter(|_| own);
-        let rare = offset.is_some() || row.malformed.is_some() || row.numbers.is_some();
-        self.rows.push(Row {
-            line: row.line,
-            extra: rare.then(|| {
-                Box::new(Extra {
-                    offset,
-                    malformed: row.malformed.map(String::into_boxed_str),
-                    numbers: row.numbers,
-                })
-            }),
-            // A row of 2^30 cells would not fit in memory; clamp, never wrap.
-            count: u32::try_from(count).unwrap_or(u32::MAX).min(WIDE - 1)
-                | if own { OWN } else { 0 }
-                | if wide { WIDE } else { 0 },
-            cells: Span { base, first },
-        });
-    }
-
-    /// `Sheet1!D17` for a spreadsheet cell, `Sheet1!17:17` for a whole row.
     pub fn cell_ref(&self, line: u32, column: Option<usize>) -> Option<String> {
         let sheet = self.sheet.as_ref()?;
         Some(match column {
             Some(c) => format!(
                 "{sheet}!{}{line}",
-                sheet::column_letters(self.first_column + c as u32)
+                sheet::column_letters(self.first_column.saturating_add(c as u32))
             ),
             None => format!("{sheet}!{line}:{line}"),
         })
     }
-}
 
-/// The text at `at` in a table's text or own buffer; "" where there is
-/// none.
-pub(crate) fn text_at<'a>(text: &'a str, own: &'a str, at: TextRef) -> &'a str {
-    let buffer = if at.len & TextRef::OWN != 0 {
-        own
-    } else {
-        text
-    };
-    let start = at.start as usize;
-    buffer
-        .get(start..start + (at.len & !TextRef::OWN) as usize)
-        .unwrap_or_default()
-}
-
-/// The distinct cell values of `N` kinds over some rows of a table, gathered
-/// in parallel: `add` puts one row's values into the sets.
-pub fn distinct_cells<'t, const N: usize>(
-    table: &'t Table,
-    rows: impl IntoParallelIterator<Item = usize>,
-    add: impl Fn(&mut [FxHashSet<&'t str>; N], RowRef<'t>) + Sync + Send,
-) -> [FxHashSet<&'t str>; N] {
-    rows.into_par_iter()
-        .fold(
-            || std::array::from_fn(|_| FxHashSet::default()),
-            |mut sets, i| {
-                add(&mut sets, table.row(i));
-                sets
-            },
-        )
-        .reduce(
-            || std::array::from_fn(|_| FxHashSet::default()),
-            |mut all, sets| {
-                for (all, set) in all.iter_mut().zip(sets) {
-                    all.extend(set);
-                }
-                all
-            },
-        )
-}
-
-/// A table's text is under 4 GiB, so that 32 bits place any cell in it.
-fn fits(file: &str, bytes: usize) -> Result<(), Error> {
-    match u32::try_from(bytes) {
-        Ok(b) if b < u32::MAX => Ok(()),
-        _ => Err(Error::TooLarge {
-            file: file.to_string(),
-            bytes,
-        }),
-    }
-}
-
-/// Reads a few rows scattered over a table. Each row of a mapped text read
-/// maps in the page cache's pages around it, hundreds of KB, so every few
-/// rows, and when done, those pages are handed back.
-pub struct Scattered<'t> {
-    table: &'t Table,
-    reads: std::cell::Cell<u32>,
-}
-
-impl<'t> Scattered<'t> {
-    pub fn row(&self, index: usize) -> RowRef<'t> {
-        let reads = self.reads.get().wrapping_add(1);
-        self.reads.set(reads);
-        if reads.is_multiple_of(32) {
-            self.table.text.let_go();
+    /// The line of decoded text at `offset`, read again from the file:
+    /// only for snippets, a few a run. `None` for workbooks, and when the
+    /// file changed since it was read.
+    pub fn line_at(&self, offset: u64) -> Option<String> {
+        if self.sheet.is_some() {
+            return None;
         }
-        self.table.row(index)
-    }
-}
-
-impl Drop for Scattered<'_> {
-    fn drop(&mut self) {
-        if self.reads.get() > 0 {
-            self.table.text.let_go();
+        let path = self.path.as_ref()?;
+        let mut file = std::fs::File::open(path).ok()?;
+        if identity(&file) != self.identity {
+            return None;
         }
+        let line = if self.encoding.is_utf8() {
+            file.seek(io::SeekFrom::Start(self.text_start + offset))
+                .ok()?;
+            let mut bytes = Vec::new();
+            file.take(1 << 16).read_to_end(&mut bytes).ok()?;
+            String::from_utf8_lossy(&bytes).into_owned()
+        } else {
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes).ok()?;
+            let (_, bom) = decode::sniff(&bytes);
+            let (text, _) = decode::decode(&bytes[bom..], self.encoding);
+            text.get(offset as usize..)?.to_string()
+        };
+        let end = line.find(['\n', '\r']).unwrap_or(line.len());
+        Some(line[..end].to_string())
     }
 }
 
-/// Where a row came from and what is wrong with it, before its cells are added.
-#[derive(Debug, Default)]
-pub(crate) struct RowOrigin {
-    pub line: u32,
-    pub offset: Option<usize>,
-    pub malformed: Option<String>,
-    pub numbers: Option<Box<[NumericCell]>>,
-}
-
-/// The flag of a cell end whose cell stands between quote marks.
-const QUOTED: u32 = 1 << 31;
-
-/// Cell ends are kept in 31 bits; a single row of 2 GB is cut short, not a panic.
-fn clamp(end: usize) -> u32 {
-    u32::try_from(end).unwrap_or(u32::MAX).min(QUOTED - 1)
+fn identity(file: &std::fs::File) -> Option<(u64, Option<std::time::SystemTime>)> {
+    let meta = file.metadata().ok()?;
+    Some((meta.len(), meta.modified().ok()))
 }
 
 /// How to read an input.
@@ -548,106 +243,325 @@ pub struct ReadOptions {
     /// The sheet of a workbook; the first when `None`.
     pub sheet: Option<String>,
     /// Config aliases, to find a header row below a title.
-    pub aliases: Vec<(crate::columns::Field, String)>,
+    pub aliases: Vec<(Field, String)>,
 }
 
-/// Reads a file into a table. `Err` only when the file cannot be read at all.
-pub fn read(path: &Path) -> Result<Table, Error> {
-    read_with(path, &ReadOptions::default())
-}
+/// The largest input: spans of text in a run are 32 bits.
+const MAX_BYTES: u64 = u32::MAX as u64;
 
-/// Reads a file into a table, delimited text or spreadsheet by its content.
-pub fn read_with(path: &Path, options: &ReadOptions) -> Result<Table, Error> {
-    let fail = |source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    };
+/// Reads a file, delimited text or workbook by its content, into the sink
+/// that `open` makes once the header is known (and makes again should the
+/// file turn out not to be UTF-8). `Err` when the file cannot be read, or
+/// when `open` refuses its header.
+pub fn read<S: Sink>(
+    path: &Path,
+    options: &ReadOptions,
+    mut open: impl FnMut(&Source) -> Result<S, Error>,
+) -> Result<(Source, S), Error> {
     let name: Arc<str> = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
         .into();
-    // Mapped, a file costs no copy; what cannot be mapped is read.
+    let fail = |source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    };
     let file = std::fs::File::open(path).map_err(fail)?;
-    let bytes = match text::Mapped::open(&file) {
-        Some(mapped) => Bytes::Mapped(mapped),
-        None => {
-            let mut read = Vec::new();
-            std::io::Read::read_to_end(&mut &file, &mut read).map_err(fail)?;
-            Bytes::Read(read)
-        }
-    };
-    let (mut table, sha256) = if is_spreadsheet(bytes.as_slice()) {
-        let sha256 = Sha256::of(bytes.as_slice());
-        let sheet = options.sheet.as_deref();
-        let table = sheet::parse(name, bytes.as_slice(), sheet, &options.aliases)?;
-        (table, Some(sha256))
-    } else {
-        // A UTF-8 file stays mapped as its text and is hashed from there
-        // (see `Sha256::take_in_background`); any other is hashed before
-        // its bytes go.
-        let (decoded, sha256) = match bytes {
-            Bytes::Mapped(mapped) => match decode::utf8_in_place(mapped) {
-                Ok(decoded) => (decoded, None),
-                Err(mapped) => (
-                    decode::decode_copy(mapped.bytes()),
-                    Some(Sha256::of(mapped.bytes())),
-                ),
-            },
-            Bytes::Read(read) => {
-                let sha256 = Sha256::of(&read);
-                (decode::decode(read), Some(sha256))
-            }
-        };
-        (csv::parse(name, decoded)?, sha256)
-    };
-    // Until the run reads its rows, a mapped file's pages need not be held.
-    table.text.let_go();
-    table.sha256 = sha256.or_else(|| Sha256::of_mapped(&table.text));
-    table.path = Some(path.to_path_buf());
-    Ok(table)
+    let meta = file.metadata().map_err(fail)?;
+    if meta.is_dir() {
+        return Err(fail(io::Error::other("it is a folder, not a file")));
+    }
+    if meta.len() > MAX_BYTES {
+        return Err(Error::TooLarge {
+            file: name.to_string(),
+            bytes: meta.len(),
+        });
+    }
+    let mut source = Source::new(name, Some(path.to_path_buf()));
+    source.identity = identity(&file);
+    source.bytes = meta.len();
+    let reopen = || std::fs::File::open(path);
+    read_from(file, reopen, &mut source, options, &mut open)
+        .map(|sink| (source, sink))
+        .map_err(|e| e.into_error(path))
 }
 
-/// A file's bytes, mapped or read.
-enum Bytes {
-    Mapped(text::Mapped),
-    Read(Vec<u8>),
+/// [`read`] of bytes in memory, named `name`: for tests and fuzzing.
+pub fn read_bytes<S: Sink>(
+    name: &str,
+    bytes: &[u8],
+    options: &ReadOptions,
+    mut open: impl FnMut(&Source) -> Result<S, Error>,
+) -> Result<(Source, S), Error> {
+    let mut source = Source::new(name.into(), None);
+    source.bytes = bytes.len() as u64;
+    read_from(bytes, || Ok(bytes), &mut source, options, &mut open)
+        .map(|sink| (source, sink))
+        .map_err(|e| e.into_error(Path::new(name)))
 }
 
-impl Bytes {
-    fn as_slice(&self) -> &[u8] {
+/// Why a read failed: for the file, or as the sink's opener said.
+enum Failed {
+    Io(io::Error),
+    Empty,
+    /// Bytes that are not UTF-8, in a file read as UTF-8 without a BOM.
+    NotUtf8,
+    Error(Error),
+}
+
+impl Failed {
+    fn into_error(self, path: &Path) -> Error {
+        let file = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         match self {
-            Bytes::Mapped(mapped) => mapped.bytes(),
-            Bytes::Read(read) => read,
+            Failed::Io(source) => Error::Read {
+                path: path.to_path_buf(),
+                source,
+            },
+            Failed::Empty => Error::EmptyFile { file },
+            Failed::NotUtf8 => Error::Read {
+                path: path.to_path_buf(),
+                source: io::Error::new(io::ErrorKind::InvalidData, "not UTF-8"),
+            },
+            Failed::Error(e) => e,
         }
     }
 }
 
-/// Zip (xlsx, ods) and OLE2 (xls) containers, whatever the extension says.
-fn is_spreadsheet(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
+impl From<io::Error> for Failed {
+    fn from(e: io::Error) -> Failed {
+        Failed::Io(e)
+    }
+}
+
+impl From<Error> for Failed {
+    fn from(e: Error) -> Failed {
+        Failed::Error(e)
+    }
+}
+
+impl From<csv::Stop> for Failed {
+    fn from(stop: csv::Stop) -> Failed {
+        match stop {
+            csv::Stop::Io(e) => Failed::Io(e),
+            csv::Stop::Empty => Failed::Empty,
+            csv::Stop::NotUtf8 => Failed::NotUtf8,
+        }
+    }
+}
+
+fn read_from<R: Read, S: Sink>(
+    input: R,
+    reopen: impl Fn() -> io::Result<R>,
+    source: &mut Source,
+    options: &ReadOptions,
+    open: &mut impl FnMut(&Source) -> Result<S, Error>,
+) -> Result<S, Failed> {
+    let mut hashing = Hashing::new(input);
+    let mut head = Vec::with_capacity(8);
+    (&mut hashing).take(8).read_to_end(&mut head)?;
+    if sheet::is_workbook(&head) {
+        let mut bytes = head;
+        hashing.read_to_end(&mut bytes)?;
+        source.sha256 = digest::sha256(&bytes);
+        return read_sheet(&bytes, source, options, open);
+    }
+    let (encoding, bom) = decode::sniff(&head);
+    source.encoding = encoding;
+    match encoding {
+        Encoding::Utf16Le | Encoding::Utf16Be => {
+            let mut bytes = head;
+            hashing.read_to_end(&mut bytes)?;
+            source.sha256 = digest::sha256(&bytes);
+            let (text, had_errors) = decode::decode(&bytes[bom..], encoding);
+            parse_text(
+                text.as_bytes(),
+                csv::Text::Decoded { had_errors },
+                source,
+                open,
+            )
+        }
+        _ => {
+            source.text_start = bom as u64;
+            let text = match encoding {
+                Encoding::Utf8Bom => csv::Text::Lossy,
+                _ => csv::Text::Strict,
+            };
+            let stream = io::Cursor::new(&head[bom..]).chain(&mut hashing);
+            match parse_text(stream, text, source, open) {
+                Err(Failed::NotUtf8) => {
+                    // Not UTF-8, so Windows-1252: Excel's "CSV" in Europe.
+                    let mut bytes = Vec::new();
+                    reopen()?.read_to_end(&mut bytes)?;
+                    source.sha256 = digest::sha256(&bytes);
+                    source.encoding = Encoding::Windows1252;
+                    source.text_start = 0;
+                    let (text, _) = decode::decode(&bytes, Encoding::Windows1252);
+                    let decoded = csv::Text::Decoded { had_errors: false };
+                    parse_text(text.as_bytes(), decoded, source, open)
+                }
+                Err(e) => Err(e),
+                Ok(sink) => {
+                    source.sha256 = hashing.finish()?;
+                    Ok(sink)
+                }
+            }
+        }
+    }
+}
+
+/// Reads delimited text into the sink `open` makes for its header.
+fn parse_text<R: Read, S: Sink>(
+    input: R,
+    text: csv::Text,
+    source: &mut Source,
+    open: &mut impl FnMut(&Source) -> Result<S, Error>,
+) -> Result<S, Failed> {
+    let (mut parser, header) = csv::Parser::new(input, text)?;
+    source.delimiter = header.delimiter;
+    source.header_line = header.line;
+    source.headers = header.headers;
+    source.header_text = header.text;
+    source.rows = 0;
+    source.blank_rows = 0;
+    let mut sink = open(source)?;
+    loop {
+        match parser.next()? {
+            csv::Next::Record(record) => {
+                source.rows += 1;
+                sink.record(&record);
+            }
+            csv::Next::Blank => source.blank_rows += 1,
+            csv::Next::End => return Ok(sink),
+        }
+    }
+}
+
+/// Reads the chosen sheet of a workbook into the sink `open` makes.
+fn read_sheet<S: Sink>(
+    bytes: &[u8],
+    source: &mut Source,
+    options: &ReadOptions,
+    open: &mut impl FnMut(&Source) -> Result<S, Error>,
+) -> Result<S, Failed> {
+    let sheet = sheet::read(
+        &source.name,
+        bytes,
+        options.sheet.as_deref(),
+        &options.aliases,
+    )?;
+    source.encoding = Encoding::Spreadsheet(sheet.kind);
+    source.sheet = Some(sheet.name.clone());
+    source.first_column = sheet.first_column;
+    source.header_line = sheet.header_line;
+    source.header_text = sheet.header_text();
+    source.headers = sheet.headers.clone();
+    source.rows = sheet.rows.len();
+    source.blank_rows = sheet.blank_rows;
+    let mut sink = open(source)?;
+    let mut text = String::new();
+    let mut ends = Vec::new();
+    for row in &sheet.rows {
+        text.clear();
+        ends.clear();
+        for cell in &row.cells {
+            text.push_str(cell);
+            ends.push(text.len() as u32);
+        }
+        sink.record(&Record {
+            line: row.line,
+            offset: 0,
+            problem: None,
+            text: &text,
+            ends: &ends,
+            numbers: &row.numbers,
+        });
+    }
+    Ok(sink)
+}
+
+/// A sink that keeps every record's cells: for tests, and small files.
+#[derive(Debug, Default)]
+pub struct Collect {
+    pub rows: Vec<(u32, Vec<String>, Option<Problem>)>,
+}
+
+impl Sink for Collect {
+    fn record(&mut self, record: &Record<'_>) {
+        self.rows.push((
+            record.line,
+            record.cells().map(String::from).collect(),
+            record.problem,
+        ));
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_text_of_4_gib_or_more_is_refused_with_an_error() {
-        assert!(fits("r.csv", u32::MAX as usize - 1).is_ok());
-        for bytes in [u32::MAX as usize, 1 << 33] {
-            assert!(matches!(fits("r.csv", bytes), Err(Error::TooLarge { .. })));
-        }
+    fn collect(bytes: &[u8]) -> (Source, Collect) {
+        read_bytes("t.csv", bytes, &ReadOptions::default(), |_| {
+            Ok(Collect::default())
+        })
+        .unwrap()
     }
 
     #[test]
-    fn windows_cover_every_row_once_in_order() {
-        let text = format!("UPN\n{}", "x\n".repeat(150_000));
-        let table = csv::parse("r.csv".into(), decode::decode(text.into_bytes())).unwrap();
-        let windows: Vec<_> = table.windows().collect();
-        assert_eq!(windows, [0..65_536, 65_536..131_072, 131_072..150_000]);
-        // Owned text: nothing to let go of, and nothing lost.
-        table.let_go_of_rows(0..65_536);
-        assert_eq!(table.row(149_999).get(Some(0)), "x");
+    fn a_file_that_is_not_utf8_is_read_again_as_windows_1252() {
+        let (source, rows) = collect(b"UPN;Name\nann@x;Caf\xe9\nbob@x;O\x92Neil\n");
+        assert_eq!(source.encoding, Encoding::Windows1252);
+        assert_eq!(source.delimiter, b';');
+        assert_eq!(rows.rows[0].1, ["ann@x", "Café"]);
+        assert_eq!(rows.rows[1].1, ["bob@x", "O\u{2019}Neil"]);
+        assert_eq!(
+            source.sha256,
+            digest::sha256(b"UPN;Name\nann@x;Caf\xe9\nbob@x;O\x92Neil\n")
+        );
+    }
+
+    #[test]
+    fn utf16_and_bom_files_read_as_text_with_their_digest() {
+        let text = "UPN\tName\r\nann@x\tÉlise\r\n";
+        let mut utf16 = vec![0xFF, 0xFE];
+        for unit in text.encode_utf16() {
+            utf16.extend(unit.to_le_bytes());
+        }
+        let (source, rows) = collect(&utf16);
+        assert_eq!(
+            (source.encoding, source.delimiter),
+            (Encoding::Utf16Le, b'\t')
+        );
+        assert_eq!(rows.rows[0].1, ["ann@x", "Élise"]);
+        assert_eq!(source.sha256, digest::sha256(&utf16));
+
+        let bom = [&[0xEF, 0xBB, 0xBF][..], text.as_bytes()].concat();
+        let (source, rows) = collect(&bom);
+        assert_eq!(source.encoding, Encoding::Utf8Bom);
+        assert_eq!(rows.rows[0].1, ["ann@x", "Élise"]);
+        assert_eq!(source.sha256, digest::sha256(&bom));
+    }
+
+    #[test]
+    fn lines_are_read_again_for_snippets_unless_the_file_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv");
+        std::fs::write(&path, "\u{feff}a,b\nZo\u{eb},1\nx,2\n").unwrap();
+        let (source, _) = read(&path, &ReadOptions::default(), |_| Ok(Collect::default())).unwrap();
+        assert_eq!(source.line_at(4).as_deref(), Some("Zo\u{eb},1"));
+        std::fs::write(&path, "a,b\nBo,2\nchanged\n").unwrap();
+        assert_eq!(source.line_at(4), None);
+    }
+
+    #[test]
+    fn a_folder_or_a_missing_file_cannot_be_read() {
+        let dir = tempfile::tempdir().unwrap();
+        for path in [dir.path().to_path_buf(), dir.path().join("none.csv")] {
+            let read = read(&path, &ReadOptions::default(), |_| Ok(Collect::default()));
+            assert!(matches!(read, Err(Error::Read { .. })), "{path:?}");
+        }
     }
 }

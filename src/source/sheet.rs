@@ -3,49 +3,88 @@
 //! kept as numbers, because a number in a phone or ID column is where
 //! Excel's damage shows and the normalize step must judge it.
 
-use super::{NumericCell, RowOrigin, Table};
+use super::NumericCell;
 use crate::columns::{ColumnMap, Field};
 use crate::error::Error;
 use calamine::{Data, Ods, Range, Reader, Xls, Xlsb, Xlsx};
 use std::collections::HashMap;
 use std::io::Cursor;
-use std::sync::Arc;
 
-/// Reads one sheet (the first unless `sheet` names one) into a table.
-pub fn parse(
-    name: Arc<str>,
+/// Zip (xlsx, ods) and OLE2 (xls) containers, whatever the extension says.
+pub fn is_workbook(head: &[u8]) -> bool {
+    head.starts_with(b"PK\x03\x04") || head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
+}
+
+/// One sheet of a workbook, read: its header and its rows as text.
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    /// `xlsx`, `xlsb`, `xls` or `ods`.
+    pub kind: &'static str,
+    pub name: String,
+    /// The sheet column of the first column read (0-based).
+    pub first_column: u32,
+    /// The sheet row of the header (1-based).
+    pub header_line: u32,
+    pub headers: Vec<String>,
+    pub rows: Vec<SheetRow>,
+    pub blank_rows: usize,
+}
+
+/// A data row of a sheet.
+#[derive(Debug, Clone)]
+pub struct SheetRow {
+    /// The sheet row (1-based).
+    pub line: u32,
+    pub cells: Vec<String>,
+    pub numbers: Vec<NumericCell>,
+}
+
+impl Sheet {
+    /// The header as one CSV line, for diagnostics that point into it.
+    pub fn header_text(&self) -> String {
+        let mut w = ::csv::Writer::from_writer(Vec::new());
+        let _ = w.write_record(&self.headers);
+        let bytes = w.into_inner().unwrap_or_default();
+        let line = String::from_utf8_lossy(&bytes);
+        let mut text = "\n".repeat(self.header_line.saturating_sub(1) as usize);
+        text.push_str(line.trim_end());
+        text
+    }
+}
+
+/// Reads one sheet (the first unless `sheet` names one).
+pub fn read(
+    file: &str,
     bytes: &[u8],
     sheet: Option<&str>,
     aliases: &[(Field, String)],
-) -> Result<Table, Error> {
+) -> Result<Sheet, Error> {
     let fail = |message: String| Error::Sheet {
-        file: name.to_string(),
+        file: file.to_string(),
         message,
     };
     let (kind, (chosen, range)) = if bytes.starts_with(b"PK") {
         // Zip containers: xlsx, then xlsb, then ods.
         match Xlsx::new(Cursor::new(bytes)) {
-            Ok(book) => ("xlsx", pick(&name, book, sheet)?),
+            Ok(book) => ("xlsx", pick(file, book, sheet)?),
             Err(_) => match Xlsb::new(Cursor::new(bytes)) {
-                Ok(book) => ("xlsb", pick(&name, book, sheet)?),
+                Ok(book) => ("xlsb", pick(file, book, sheet)?),
                 Err(_) => {
                     let book = Ods::new(Cursor::new(bytes)).map_err(|e| fail(e.to_string()))?;
-                    ("ods", pick(&name, book, sheet)?)
+                    ("ods", pick(file, book, sheet)?)
                 }
             },
         }
     } else {
         let book = Xls::new(Cursor::new(bytes)).map_err(|e| fail(e.to_string()))?;
-        ("xls", pick(&name, book, sheet)?)
+        ("xls", pick(file, book, sheet)?)
     };
     // Only xlsx number formats are read; the other kinds keep none.
     let formats = match kind {
         "xlsx" => xlsx_formats::read(bytes, &chosen).unwrap_or_default(),
         _ => HashMap::new(),
     };
-    let table = table(name, kind, chosen, &range, &formats, aliases);
-    super::fits(&table.name, table.own().len())?;
-    Ok(table)
+    Ok(rows(kind, chosen, &range, &formats, aliases))
 }
 
 /// The chosen sheet of an open workbook, by name, with its cells.
@@ -90,14 +129,13 @@ fn choose(file: &str, names: &[String], wanted: Option<&str>) -> Result<String, 
     }
 }
 
-fn table(
-    name: Arc<str>,
+fn rows(
     kind: &'static str,
-    sheet: String,
+    name: String,
     range: &Range<Data>,
     formats: &HashMap<(u32, u32), String>,
     aliases: &[(Field, String)],
-) -> Table {
+) -> Sheet {
     let (top, left) = range.start().unwrap_or((0, 0));
     let texts: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(text).collect()).collect();
     // A title or a blank line may stand above the header: take the first
@@ -116,26 +154,27 @@ fn table(
         .get(header)
         .map(|r| r.iter().map(|h| h.trim().to_string()).collect())
         .unwrap_or_default();
-    let mut table = Table::new(
+    let mut sheet = Sheet {
+        kind,
         name,
-        Arc::new(super::Text::default()),
-        super::decode::Encoding::Spreadsheet(kind),
-    );
-    table.header_line = top + header as u32 + 1;
-    table.headers = headers;
-    table.sheet = Some(sheet);
-    table.first_column = left;
-    // Every cell is copied into the table: its room is taken once.
-    let body = texts.iter().skip(header + 1);
-    table.reserve(body.len(), body.clone().map(Vec::len).sum());
-    table.reserve_own(body.flatten().map(|c| c.len() + 1).sum());
-    for (i, (cells, raw)) in texts.iter().zip(range.rows()).enumerate().skip(header + 1) {
+        first_column: left,
+        header_line: top + header as u32 + 1,
+        headers,
+        rows: Vec::new(),
+        blank_rows: 0,
+    };
+    for (i, (cells, raw)) in texts
+        .into_iter()
+        .zip(range.rows())
+        .enumerate()
+        .skip(header + 1)
+    {
         if cells.iter().all(|c| c.trim().is_empty()) {
-            table.blank_rows += 1;
+            sheet.blank_rows += 1;
             continue;
         }
         let sheet_row = top + i as u32;
-        let numbers: Vec<NumericCell> = raw
+        let numbers = raw
             .iter()
             .enumerate()
             .filter_map(|(c, cell)| {
@@ -153,15 +192,13 @@ fn table(
                 })
             })
             .collect();
-        let origin = RowOrigin {
+        sheet.rows.push(SheetRow {
             line: sheet_row + 1,
-            offset: None,
-            malformed: None,
-            numbers: (!numbers.is_empty()).then(|| numbers.into_boxed_slice()),
-        };
-        table.push_owned(origin, cells.iter().map(String::as_str));
+            cells,
+            numbers,
+        });
     }
-    table
+    sheet
 }
 
 /// The text a person sees in a cell. Numbers that Excel would show without

@@ -72,11 +72,11 @@ fn hostile_values_land_only_inside_quoted_strings_or_comments() {
     assert_eq!(run.status, 0, "{}", run.stderr);
     let script = run.read("import-plan.ps1");
     assert!(
-        script.contains("-Url 'https://acp.fabrikam.example/x'';Remove-Item-Recurse-C:\\;'''"),
+        script.contains("Url = 'https://acp.fabrikam.example/x'';Remove-Item-Recurse-C:\\;'''"),
         "{script}"
     );
     assert!(
-        script.contains("-Name 'Fabrikam''; Remove-Item -Recurse C:\\ ; '''"),
+        script.contains("Name = 'Fabrikam''; Remove-Item -Recurse C:\\ ; '''"),
         "{script}"
     );
     let inert = inert_ranges(&script);
@@ -88,8 +88,8 @@ fn hostile_values_land_only_inside_quoted_strings_or_comments() {
             "Remove-Item at byte {at} is code:\n{script}"
         );
     }
-    // Twice in names, twice in Urls, and in the comment of each person.
-    assert!(found >= 6, "{found}");
+    // In the bridge's name and Url, stated once, and in each person's comment.
+    assert!(found >= 4, "{found}");
 }
 
 #[test]

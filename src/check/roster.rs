@@ -1,0 +1,395 @@
+//! The roster, read row by row: each row's person (the few cells a run
+//! reads of them), its cleaned key, and its own problems (a broken row, no
+//! key). Which row stands for each key, and which keys are listed twice,
+//! is the join's to find (`reconcile::join`). The roster's text is never
+//! held.
+
+use crate::columns::{ColumnMap, Field};
+use crate::config::Settings;
+use crate::finding::{Code, Detail, Finding, Input};
+use crate::model::{Current, CurrentProvider, Key, Number, Person, Phones, Rows, Span, Texts};
+use crate::normalize::text::{folds_to, is_microsoft, key, trim_cell, yes_no};
+use crate::normalize::{phone, Verdict};
+use crate::source::{Record, Sink, Source};
+use rustc_hash::FxHashMap;
+use std::hash::{Hash, Hasher};
+
+/// Everyone the roster lists.
+#[derive(Debug, Default)]
+pub struct Roster {
+    pub columns: ColumnMap,
+    /// Every data row; the join gives each its key.
+    pub rows: Rows,
+    /// The person each row describes, by row.
+    pub people: Vec<Person>,
+    /// Display names, mail addresses, current providers and IDs.
+    pub texts: Texts,
+    /// What people have now, for those who have something.
+    pub currents: Vec<Current>,
+    /// The current toll-free numbers, each `Current`'s a range of them.
+    pub current_numbers: Vec<Number>,
+    /// Keys listed on several rows that disagree: nobody can tell which is
+    /// right, so nobody is planned for them. The lines of their rows.
+    pub conflicts: FxHashMap<Key, Vec<u32>>,
+    pub findings: Vec<Finding>,
+    /// The run's valid phone numbers, the roster's current ones first.
+    pub phones: Phones,
+    /// Each key's person: the row that stands for it, by key (the join).
+    pub person_of: Vec<u32>,
+    /// The key as written and the SIP address, by row, when asked for
+    /// (the export writes them).
+    pub written: Vec<(Span, Span)>,
+    /// What the join reads, let go of after: each row's cleaned key, a
+    /// fingerprint of its cells, and whether it reads as the header says.
+    pub(crate) cleaned: Texts,
+    pub(crate) cleaned_keys: Vec<Span>,
+    pub(crate) fingerprints: Vec<u64>,
+    pub(crate) well_formed: Vec<bool>,
+}
+
+impl Roster {
+    /// The person of a key.
+    pub fn person(&self, key: Key) -> Option<&Person> {
+        self.people.get(self.row_of(key)? as usize)
+    }
+
+    /// The row of a key's person.
+    pub fn row_of(&self, key: Key) -> Option<u32> {
+        self.person_of
+            .get(key.index())
+            .copied()
+            .filter(|&p| p != u32::MAX)
+    }
+
+    /// Requested when no sent file says otherwise: eligible, and listed
+    /// without conflict.
+    pub fn is_eligible(&self, person: &Person) -> bool {
+        person.is_eligible() && !self.conflicts.contains_key(&person.key)
+    }
+
+    /// The person's mail address; `key` is their key's text.
+    pub fn mail<'a>(&'a self, person: &Person, key: &'a str) -> &'a str {
+        match person.mail {
+            Span::KEY => key,
+            span => self.texts.get(span),
+        }
+    }
+
+    pub fn current(&self, person: &Person) -> Option<&Current> {
+        self.currents.get(person.current()?)
+    }
+
+    /// The toll-free numbers a person has now.
+    pub fn current_toll_free(&self, current: &Current) -> &[Number] {
+        let (start, len) = current.toll_free_numbers;
+        self.current_numbers
+            .get(start as usize..(start + len) as usize)
+            .unwrap_or_default()
+    }
+
+    /// Where a row's cleaned key is in `cleaned`, before the join; `None`
+    /// for a row without one.
+    pub(crate) fn cleaned_key(&self, row: u32) -> Option<Span> {
+        let span = *self.cleaned_keys.get(row as usize)?;
+        (!span.is_empty()).then_some(span)
+    }
+
+    /// Lets go of what only the join reads.
+    pub(crate) fn joined(&mut self) {
+        self.cleaned = Texts::default();
+        self.cleaned_keys = Vec::new();
+        self.fingerprints = Vec::new();
+        self.well_formed = Vec::new();
+    }
+}
+
+/// Reads the roster's rows.
+pub struct Builder<'s> {
+    roster: Roster,
+    settings: &'s Settings,
+    numbers: FxHashMap<Box<str>, Number>,
+    providers: FxHashMap<Box<str>, CurrentProvider>,
+    keep_written: bool,
+}
+
+impl<'s> Builder<'s> {
+    /// A builder for a roster with these columns; `keep_written` keeps each
+    /// key as written and the SIP address, for the export.
+    pub fn new(columns: ColumnMap, settings: &'s Settings, keep_written: bool) -> Builder<'s> {
+        Builder {
+            roster: Roster {
+                columns,
+                ..Roster::default()
+            },
+            settings,
+            numbers: FxHashMap::default(),
+            providers: FxHashMap::default(),
+            keep_written,
+        }
+    }
+
+    /// The builder for the roster file `source`, or the `missing-column`
+    /// error when it has no key column.
+    pub fn open(
+        source: &Source,
+        settings: &'s Settings,
+        keep_written: bool,
+    ) -> Result<Builder<'s>, crate::Error> {
+        let columns = ColumnMap::resolve(&source.headers, &settings.aliases);
+        super::require(source, &columns, &[Field::Key])?;
+        let mut builder = Builder::new(columns, settings, keep_written);
+        // Room for every row at once: growing copies, and fresh pages are dear.
+        let rows = source.rows_hint();
+        let roster = &mut builder.roster;
+        roster.cleaned = Texts::with_capacity(source.bytes as usize / 3);
+        roster.texts = Texts::with_capacity(source.bytes as usize / 6);
+        roster.people.reserve(rows);
+        roster.rows.reserve(rows);
+        roster.cleaned_keys.reserve(rows);
+        roster.fingerprints.reserve(rows);
+        roster.well_formed.reserve(rows);
+        Ok(builder)
+    }
+
+    pub fn finish(self) -> Roster {
+        self.roster
+    }
+
+    fn cell<'r>(&self, record: &Record<'r>, field: Field) -> &'r str {
+        trim_cell(record.get(self.roster.columns.get(field)))
+    }
+
+    /// A fingerprint of a row's cells, PIN cells aside, as trimmed text:
+    /// 64 bits tell two rows of one key apart.
+    fn fingerprint(&self, record: &Record<'_>) -> u64 {
+        let mut hasher = rustc_hash::FxHasher::default();
+        for (c, cell) in record.cells().enumerate() {
+            let cell = trim_cell(cell);
+            if !cell.is_empty() && !self.roster.columns.pins.contains(&c) {
+                (c, cell).hash(&mut hasher);
+            }
+        }
+        hasher.finish()
+    }
+
+    fn number(&mut self, raw: &str) -> Number {
+        if let Some(&number) = self.numbers.get(raw) {
+            return number;
+        }
+        let roster = &mut self.roster;
+        let number = match phone::check(raw, self.settings.region) {
+            Verdict::Valid(valid) => Number::Phone(roster.phones.add(&valid.e164, valid.toll_free)),
+            _ => Number::Text(roster.texts.push(raw)),
+        };
+        self.numbers.insert(raw.into(), number);
+        number
+    }
+
+    fn provider(&mut self, raw: &str) -> CurrentProvider {
+        if let Some(&provider) = self.providers.get(raw) {
+            return provider;
+        }
+        let provider = if raw.is_empty() {
+            CurrentProvider::None
+        } else if is_microsoft(raw, "") {
+            CurrentProvider::Microsoft
+        } else {
+            CurrentProvider::ThirdParty(self.roster.texts.push(raw))
+        };
+        self.providers.insert(raw.into(), provider);
+        provider
+    }
+
+    fn current(&mut self, record: &Record<'_>) -> Option<Current> {
+        let provider = self.cell(record, Field::CurrentProvider);
+        let toll = self.cell(record, Field::CurrentTollNumber);
+        let free = self.cell(record, Field::CurrentTollFreeNumbers);
+        let id = self.cell(record, Field::CurrentConferenceId);
+        if provider.is_empty() && toll.is_empty() && free.is_empty() && id.is_empty() {
+            return None;
+        }
+        let start = self.roster.current_numbers.len() as u32;
+        for n in phone::split_list(free) {
+            let number = self.number(n);
+            self.roster.current_numbers.push(number);
+        }
+        let len = self.roster.current_numbers.len() as u32 - start;
+        Some(Current {
+            provider: self.provider(provider),
+            toll_number: (!toll.is_empty()).then(|| self.number(toll)),
+            toll_free_numbers: (start, len),
+            conference_id: (!id.is_empty()).then(|| self.roster.texts.push(id)),
+        })
+    }
+
+    fn person(&mut self, record: &Record<'_>, cleaned: &str, row: u32) -> Person {
+        let mail = match self.cell(record, Field::Mail) {
+            mail if mail == cleaned => Span::KEY,
+            mail => self.roster.texts.push(mail),
+        };
+        let display_name = self
+            .roster
+            .texts
+            .push(self.cell(record, Field::DisplayName));
+        let current = match self.current(record) {
+            Some(current) => {
+                self.roster.currents.push(current);
+                self.roster.currents.len() as u32 - 1
+            }
+            None => Person::NO_CURRENT,
+        };
+        if self.keep_written {
+            let upn = match self.cell(record, Field::Key) {
+                upn if upn == cleaned => Span::KEY,
+                upn => self.roster.texts.push(upn),
+            };
+            let sip = self.roster.texts.push(self.cell(record, Field::SipAddress));
+            self.roster.written.push((upn, sip));
+        }
+        Person {
+            key: Key::NONE,
+            row,
+            display_name,
+            mail,
+            enabled: yes_no(self.cell(record, Field::AccountEnabled)),
+            teams_only: folds_to(self.cell(record, Field::TeamsMode), "teamsonly"),
+            licence: yes_no(self.cell(record, Field::MicrosoftLicence)) == Some(true),
+            current,
+        }
+    }
+}
+
+impl Sink for Builder<'_> {
+    fn record(&mut self, record: &Record<'_>) {
+        let row = self.roster.rows.len() as u32;
+        let cleaned = key(record.get(self.roster.columns.get(Field::Key)));
+        let span = self.roster.cleaned.push(&cleaned);
+        self.roster.cleaned_keys.push(span);
+        self.roster.rows.push(record.line, record.offset, Key::NONE);
+        let fingerprint = self.fingerprint(record);
+        self.roster.fingerprints.push(fingerprint);
+        self.roster.well_formed.push(record.problem.is_none());
+        let person = self.person(record, &cleaned, row);
+        self.roster.people.push(person);
+        let here = |code| Finding::new(code, Input::Roster, row);
+        if let Some(problem) = record.problem {
+            let finding = here(Code::MalformedRow).detail(Detail::Problem(problem));
+            self.roster.findings.push(finding);
+        } else if cleaned.is_empty() {
+            self.roster
+                .findings
+                .push(here(Code::EmptyKey).field(Field::Key));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reconcile::join;
+    use crate::source::{read_bytes, ReadOptions};
+
+    fn build(text: &str) -> (Roster, crate::model::Keys) {
+        let settings =
+            Settings::parse("[provider]\ndefault_region = \"US\"\n", "t.toml".as_ref()).unwrap();
+        let (_, builder) = read_bytes(
+            "roster.csv",
+            text.as_bytes(),
+            &ReadOptions::default(),
+            |source| Builder::open(source, &settings, true),
+        )
+        .unwrap();
+        let mut roster = builder.finish();
+        let joined = join::join(&mut roster, None, None);
+        (roster, joined.keys)
+    }
+
+    #[test]
+    fn people_keep_the_cells_a_run_reads() {
+        let (roster, keys) = build(
+            "UserPrincipalName,DisplayName,Mail,CurrentProvider,CurrentTollNumber,CurrentTollFreeNumbers,CurrentConferenceId\n\
+             Ann@X.example,\"Brown, Ann \"\"AB\"\"\",ann@x.example,InterCall,(425) 555-0100,+1 800 555 0199; 12,0042\n\
+             bob@x.example,  Bob Lee ,,Microsoft,,,\n\
+             cy@x.example,,Cy@X.example,,,,\n",
+        );
+        let names: Vec<(&str, &str, &str)> = (0..keys.len() as u32)
+            .map(Key)
+            .map(|k| {
+                let p = roster.person(k).unwrap();
+                (
+                    keys.get(k),
+                    roster.texts.get(p.display_name),
+                    roster.mail(p, keys.get(k)),
+                )
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("ann@x.example", "Brown, Ann \"AB\"", "ann@x.example"),
+                ("bob@x.example", "Bob Lee", ""),
+                ("cy@x.example", "", "Cy@X.example"),
+            ]
+        );
+        let ann = roster.current(&roster.people[0]).unwrap();
+        assert!(
+            matches!(ann.provider, CurrentProvider::ThirdParty(s) if roster.texts.get(s) == "InterCall")
+        );
+        assert_eq!(
+            ann.toll_number,
+            roster.phones.find("+14255550100").map(Number::Phone)
+        );
+        assert!(
+            matches!(roster.current_toll_free(ann)[1], Number::Text(s) if roster.texts.get(s) == "12")
+        );
+        assert_eq!(roster.texts.get(ann.conference_id.unwrap()), "0042");
+        assert_eq!(
+            roster.current(&roster.people[1]).unwrap().provider,
+            CurrentProvider::Microsoft
+        );
+        assert!(roster.current(&roster.people[2]).is_none());
+        assert_eq!(roster.texts.get(roster.written[0].0), "Ann@X.example");
+        assert_eq!(roster.written[1].0, Span::KEY);
+    }
+
+    /// Each problem a roster row can have, one row each.
+    #[test]
+    fn each_roster_problem() {
+        let (roster, keys) = build(
+            "UserPrincipalName,DisplayName,AccountEnabled\n\
+             ann@x,Ann,True\n\
+             ,Nobody,True\n\
+             ANN@x,Ann Other,True\n\
+             bob@x,Bob,False\n\
+             bob@x, Bob ,False\n\
+             \"broken@x,B\n",
+        );
+        let mut found: Vec<(Code, u32, Detail)> = roster
+            .findings
+            .iter()
+            .map(|f| (f.code, roster.rows.lines[f.row as usize], f.detail))
+            .collect();
+        found.sort_by_key(|f| f.1);
+        assert_eq!(
+            found,
+            [
+                (Code::EmptyKey, 3, Detail::None),
+                (Code::DuplicateUser, 4, Detail::Line(2)),
+                (Code::DuplicateRow, 6, Detail::Line(5)),
+                (
+                    Code::MalformedRow,
+                    7,
+                    Detail::Problem(crate::finding::Problem::BrokenQuote)
+                ),
+            ]
+        );
+        let ann = keys.find("ann@x").unwrap();
+        assert_eq!(roster.conflicts[&ann], [2, 4]);
+        let bob = keys.find("bob@x").unwrap();
+        assert!(!roster.is_eligible(roster.person(ann).unwrap()));
+        assert_eq!(roster.person(bob).unwrap().enabled, Some(false));
+        // A broken row keeps its key, for the report; it is nobody's row.
+        assert_eq!(roster.rows.keys[5], keys.find("broken@x,b").unwrap());
+        assert!(roster.person(keys.find("broken@x,b").unwrap()).is_none());
+    }
+}

@@ -1,0 +1,107 @@
+//! Command-line arguments to settings, and results to output and an exit
+//! status, one file per command. No domain logic lives here.
+
+mod export;
+mod reconcile;
+mod validate;
+
+use acp_recon::error::{Error, ExitStatus};
+use acp_recon::report::diagnostics;
+use acp_recon::Settings;
+use clap::{Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "acp-recon",
+    version,
+    about = "Check the file an audio conferencing provider returns, and write the import plan",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Reconcile the vendor's returned file against the roster and write the plan
+    #[command(
+        after_help = "Example:\n  acp-recon reconcile --roster roster.csv --returned fabrikam.csv --out plan/ --config acp.toml\n\n\
+Writes import-plan.csv, import-plan.ps1, errors.csv, send-back.csv and report.json into --out.\n\
+Exit status: 0 no errors, 1 errors found (outputs still written), 2 could not run (nothing written)."
+    )]
+    Reconcile(reconcile::Args),
+    /// Write the file to send to the vendor: one row per eligible person
+    #[command(
+        after_help = "Example:\n  acp-recon export --roster roster.csv --out to-fabrikam.xlsx --config acp.toml\n\n\
+Writes .xlsx (every cell text, so Excel keeps + and leading zeros) or .csv (UTF-8 with BOM),\n\
+and export-excluded.csv beside it listing everyone left out and why.\n\
+Exit status: 0 written, 1 written but the roster has errors, 2 could not run (nothing written)."
+    )]
+    Export(export::Args),
+    /// Check one file (roster or returned) for structural and field problems
+    #[command(
+        after_help = "Example:\n  acp-recon validate fabrikam.csv --config acp.toml\n\n\
+Exit status: 0 no errors, 1 errors found, 2 could not read the file."
+    )]
+    Validate(validate::Args),
+}
+
+/// What every command takes.
+#[derive(Debug, clap::Args)]
+pub struct Common {
+    /// TOML config: expected provider, default region, ID length, aliases
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Print no diagnostics, only the summary
+    #[arg(long, short)]
+    quiet: bool,
+    /// How many findings to show in full on stderr
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    show: usize,
+}
+
+impl Common {
+    fn settings(&self) -> Result<Settings, Error> {
+        match &self.config {
+            Some(path) => Settings::load(path),
+            None => Ok(Settings::default()),
+        }
+    }
+
+    fn style(&self) -> diagnostics::Style {
+        let stderr = std::io::stderr();
+        let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        diagnostics::Style {
+            width: if stderr.is_terminal() { 120 } else { 100 },
+            color,
+            limit: if self.quiet { 0 } else { self.show },
+        }
+    }
+
+    /// Whether to draw a progress bar: for a person at a terminal.
+    fn progress(&self) -> bool {
+        !self.quiet && std::io::stderr().is_terminal()
+    }
+}
+
+/// Runs a parsed command.
+pub fn run(cli: Cli) -> Result<ExitStatus, Error> {
+    match cli.command {
+        Command::Reconcile(args) => reconcile::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Validate(args) => validate::run(args),
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+pub fn print(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// Writes to stderr.
+pub fn eprint(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}

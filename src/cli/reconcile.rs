@@ -1,0 +1,78 @@
+//! `acp-recon reconcile`: read the roster and the returned file, reconcile,
+//! and write the plan and the reports.
+
+use super::{eprint, print, Common};
+use acp_recon::error::{Error, ExitStatus};
+use acp_recon::output::{self, Output};
+use acp_recon::plan::{csv::ImportPlanCsv, powershell::ImportPlanPs1, send_back::SendBackCsv};
+use acp_recon::progress::{Bar, Progress};
+use acp_recon::reconcile::{self, Files, Outcome};
+use acp_recon::report::{diagnostics, errors_csv::ErrorsCsv, json::ReportJson, summary};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Who exists, and optionally what each person has now
+    #[arg(long, value_name = "ROSTER")]
+    roster: PathBuf,
+    /// The file the vendor sent back
+    #[arg(long, value_name = "RETURNED")]
+    returned: PathBuf,
+    /// The sheet of RETURNED to read, when it is a workbook (default: the first)
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
+    /// The file that was sent to the vendor; defines who was requested
+    #[arg(long, value_name = "SENT")]
+    sent: Option<PathBuf>,
+    /// Folder to write the outputs into (created if needed)
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    #[command(flatten)]
+    common: Common,
+}
+
+/// The outputs of a run, in the order they are listed.
+fn outputs() -> [&'static dyn Output<Outcome>; 5] {
+    [
+        &ImportPlanCsv,
+        &ImportPlanPs1,
+        &ErrorsCsv,
+        &SendBackCsv,
+        &ReportJson,
+    ]
+}
+
+pub fn run(args: Args) -> Result<ExitStatus, Error> {
+    let settings = args.common.settings()?;
+    let bar = Bar::new(args.common.progress());
+    bar.stage("reading inputs", 0);
+    let files = Files {
+        sent: args.sent.as_deref(),
+        returned_sheet: args.sheet.as_deref(),
+        ..Files::new(&args.roster, &args.returned)
+    };
+    let inputs = reconcile::read(files, &settings)?;
+    let outcome = reconcile::reconcile(inputs, &settings, &bar);
+    bar.stage("writing outputs", 0);
+    let written = output::write_all(&args.out, &outcome, &outputs());
+    bar.finish();
+    let written = written?;
+    let style = args.common.style();
+    if style.limit > 0 {
+        let errors = args.out.join("errors.csv");
+        eprint(&diagnostics::render(
+            &outcome,
+            style,
+            &errors.display().to_string(),
+        ));
+    }
+    print(&summary::render(&outcome, &written));
+    let a = &outcome.summary.accounting;
+    Ok(
+        if outcome.has_errors() || !(a.rows_balanced && a.requested_balanced) {
+            ExitStatus::ErrorsFound
+        } else {
+            ExitStatus::Clean
+        },
+    )
+}

@@ -1,0 +1,438 @@
+//! Findings in words: each finding's message, the value it shows, its
+//! field and where it is, written from the compact finding and the run's
+//! [`Outcome`] when an output is written. Every sentence of the tool about
+//! a finding is here.
+
+use crate::check::returned::number_text;
+use crate::columns::Field;
+use crate::finding::{Code, Damage, Detail, Finding, Input, Invalid, Problem, ProviderIssue};
+use crate::model::CurrentProvider;
+use crate::normalize::phone::split_list;
+use crate::normalize::text::trim_cell;
+use crate::reconcile::Outcome;
+use std::borrow::Cow;
+use std::fmt::Write;
+
+/// Writes findings of one run in words.
+#[derive(Clone, Copy)]
+pub struct Words<'a> {
+    pub outcome: &'a Outcome,
+}
+
+impl<'a> Words<'a> {
+    pub fn new(outcome: &'a Outcome) -> Words<'a> {
+        Words { outcome }
+    }
+
+    /// The normalised key of the finding's row, if it has one.
+    pub fn key(&self, f: &Finding) -> Option<&'a str> {
+        let key = self.outcome.key_of(f);
+        key.get().map(|k| self.outcome.key_text(k))
+    }
+
+    pub fn file(&self, f: &Finding) -> &'a str {
+        self.outcome.file(f.input)
+    }
+
+    pub fn line(&self, f: &Finding) -> Option<u32> {
+        self.outcome.line_of(f)
+    }
+
+    /// The column of the finding's field in its file.
+    pub fn column(&self, f: &Finding) -> Option<usize> {
+        if let Detail::Column(c) = f.detail {
+            return Some(c as usize);
+        }
+        let field = f.field?;
+        match f.input {
+            Input::Returned => self.outcome.returned.columns.get(field),
+            Input::Roster => self.outcome.roster.columns.get(field),
+            Input::Sent => self.outcome.sent.as_ref()?.columns.get(field),
+        }
+    }
+
+    /// `Sheet1!D17` for a finding on a workbook row.
+    pub fn cell_ref(&self, f: &Finding) -> Option<String> {
+        let source = self.outcome.source(f.input)?;
+        source.cell_ref(self.line(f)?, self.column(f))
+    }
+
+    /// The field's name: the spec's, or a PIN column's header.
+    pub fn field(&self, f: &Finding) -> Option<&'a str> {
+        match (f.field?, f.detail) {
+            (Field::Pin, Detail::Column(c)) => {
+                let source = self.outcome.source(f.input)?;
+                source.headers.get(c as usize).map(String::as_str)
+            }
+            (field, _) => Some(field.name()),
+        }
+    }
+
+    /// The returned cell of the finding's field, trimmed; for a list, the
+    /// entry the finding is about.
+    fn cell(&self, f: &Finding) -> &'a str {
+        let (Some(field), Some(row), Input::Returned) = (f.field, f.row(), f.input) else {
+            return "";
+        };
+        let cell = self.outcome.returned.cell(row, field);
+        match f.entry {
+            0 => cell,
+            n => split_list(cell).nth(n as usize - 1).unwrap_or(cell),
+        }
+    }
+
+    fn key_or_empty(&self, f: &Finding) -> &'a str {
+        self.key(f).unwrap_or("")
+    }
+
+    /// The value the finding shows: the cell as received (never a PIN), the
+    /// key, or a value the run worked out.
+    pub fn value(&self, f: &Finding) -> Option<Cow<'a, str>> {
+        let o = self.outcome;
+        let value: Cow<'a, str> = match (f.code, f.detail) {
+            (Code::EmptyKey, _) if f.input == Input::Returned => {
+                let row = f.row()?;
+                let record = o.returned.row(row);
+                Cow::Owned(record.get(o.returned.columns.get(Field::Key)).to_string())
+            }
+            (Code::NotInRoster | Code::NotRequested, _) => Cow::Borrowed(self.key(f)?),
+            (Code::DuplicateUser, Detail::None) if f.input == Input::Returned => {
+                Cow::Borrowed(self.key(f)?)
+            }
+            (Code::MicrosoftAcpAssigned, Detail::Microsoft { bridge: true, .. }) => {
+                Cow::Borrowed("Microsoft")
+            }
+            (Code::ProviderReplaced, _) => Cow::Borrowed(self.current_provider(f)?),
+            (Code::ConferenceIdChanged, _) => {
+                Cow::Borrowed(o.texts.get(o.rows[f.row()? as usize].conference_id))
+            }
+            (Code::TollNumberChanged, _) => {
+                Cow::Borrowed(o.e164(o.rows[f.row()? as usize].toll_number))
+            }
+            (
+                Code::DuplicateRow
+                | Code::DuplicateUser
+                | Code::MalformedRow
+                | Code::MissingFromReturn
+                | Code::TeamsOnlyUser
+                | Code::AccountDisabled
+                | Code::MicrosoftAcpAssigned
+                | Code::PinColumnIgnored
+                | Code::Unchanged,
+                _,
+            ) => return None,
+            _ => Cow::Borrowed(self.cell(f)),
+        };
+        (!value.is_empty()).then_some(value)
+    }
+
+    fn current_provider(&self, f: &Finding) -> Option<&'a str> {
+        let o = self.outcome;
+        let person = o.roster.person(o.key_of(f))?;
+        match o.roster.current(person)?.provider {
+            CurrentProvider::ThirdParty(name) => Some(o.roster.texts.get(name)),
+            _ => None,
+        }
+    }
+
+    /// The person's current value of a field, as text.
+    fn current(&self, f: &Finding, field: Field) -> &'a str {
+        let o = self.outcome;
+        let current = o
+            .roster
+            .person(o.key_of(f))
+            .and_then(|p| o.roster.current(p));
+        let Some(current) = current else { return "" };
+        match field {
+            Field::ConferenceId => current.conference_id.map_or("", |s| o.roster.texts.get(s)),
+            _ => current
+                .toll_number
+                .map_or("", |n| number_text(n, &o.phones, &o.roster.texts)),
+        }
+    }
+
+    /// Writes what the finding says, in words, and what to do about it.
+    pub fn message(&self, f: &Finding, out: &mut String) {
+        let _ = self.write_message(f, out);
+    }
+
+    /// [`Words::message`] as a new string.
+    pub fn message_string(&self, f: &Finding) -> String {
+        let mut out = String::new();
+        self.message(f, &mut out);
+        out
+    }
+
+    fn write_message(&self, f: &Finding, out: &mut String) -> std::fmt::Result {
+        let o = self.outcome;
+        let key = self.key_or_empty(f);
+        let field = f.field.map_or("", Field::name);
+        let raw = self.cell(f);
+        match (f.code, f.input, f.detail) {
+            (Code::MalformedRow, input, Detail::Problem(problem)) => {
+                out.push_str(match input {
+                    Input::Roster => "This roster row ",
+                    Input::Sent => "This row of the sent file ",
+                    Input::Returned => "This row ",
+                });
+                self.problem(f, problem, out)?;
+                out.push_str(match input {
+                    Input::Roster => ". The person on it is left out.",
+                    Input::Sent => "; the person on it is not counted as requested.",
+                    Input::Returned => ". Ask the vendor to correct the row.",
+                });
+            }
+            (Code::EmptyKey, Input::Roster, _) => {
+                out.push_str("This roster row has no UserPrincipalName. Fill it in or delete the row.")
+            }
+            (Code::EmptyKey, Input::Sent, _) => {
+                out.push_str("This row of the sent file has no UserPrincipalName; it requests nobody.")
+            }
+            (Code::EmptyKey, Input::Returned, _) => out.push_str(
+                "This row has no UserPrincipalName, so nobody can be set up from it. Ask the vendor which person it is for.",
+            ),
+            (Code::DuplicateRow, input, Detail::Line(line)) => {
+                let what = if input == Input::Roster { "This roster row" } else { "This row" };
+                write!(out, "{what} repeats line {line} exactly; it is read once.")?
+            }
+            (Code::DuplicateUser, Input::Roster, Detail::Line(line)) => write!(
+                out,
+                "The roster lists {key} again with other values (first on line {line}). Keep one row for this person; until then nothing is planned for them."
+            )?,
+            (Code::DuplicateUser, _, Detail::Lines(list)) => {
+                let others = o.lists.get(list as usize).map_or(&[][..], |l| &l[..]);
+                write!(out, "{key} has several rows that disagree (also line {}); none is used. Ask the vendor which one is right.", join(others))?
+            }
+            (Code::DuplicateUser, _, _) => {
+                let lines = o
+                    .roster
+                    .conflicts
+                    .get(&o.key_of(f))
+                    .map_or(&[][..], |l| &l[..]);
+                write!(out, "The roster lists {key} on several rows that disagree (lines {}); fix the roster first.", join(lines))?
+            }
+            (Code::MissingFromReturn, _, _) => write!(
+                out,
+                "{key} was requested but has no row in {}. Ask the vendor for this person's details.",
+                o.file(Input::Returned)
+            )?,
+            (Code::NotInRoster, _, _) => write!(
+                out,
+                "{key} is not in the roster. Check the spelling with the vendor, or add the person to the roster."
+            )?,
+            (Code::NotRequested, _, _) => {
+                let why = match o.sent {
+                    Some(_) => "not in the sent file",
+                    None => "the roster marks the account disabled or in TeamsOnly mode",
+                };
+                write!(out, "{key} is in the roster but was not requested ({why}); the row is planned anyway. Remove it from the file if that is wrong.")?
+            }
+            (Code::IdentityMismatch, _, _) => {
+                let person = o.roster.person(o.key_of(f));
+                let known = match (person, f.field) {
+                    (Some(p), Some(Field::Mail)) => o.roster.mail(p, key),
+                    (Some(p), _) => o.roster.texts.get(p.display_name),
+                    (None, _) => "",
+                };
+                write!(out, "{field} {raw:?} does not match the roster's {known:?} for {key}: the vendor's rows may be shifted. Compare this row with the file that was sent.")?
+            }
+            (Code::WrongProvider, _, Detail::Provider(issue)) => {
+                let expected = &o.expected;
+                let want = match f.field {
+                    Some(Field::Domain) => expected.domain.as_deref(),
+                    _ => expected.name.as_deref(),
+                }
+                .unwrap_or_default();
+                let source = expected.source();
+                match issue {
+                    ProviderIssue::Microsoft => out.push_str("This row names Microsoft's own bridge, which is never a third-party assignment. Ask the vendor for its own provider details."),
+                    ProviderIssue::Empty => write!(out, "{field} is empty; {want:?} is expected (from {source}).")?,
+                    ProviderIssue::Differs => write!(out, "{field} {raw:?} differs from the expected {want:?} (from {source}). Check that the row is for this provider.")?,
+                    ProviderIssue::EmptyEverywhere => {
+                        let setting = if f.field == Some(Field::Domain) { "domain" } else { "name" };
+                        write!(out, "{field} is empty on every row; set provider.{setting} in the config or ask the vendor to fill it.")?
+                    }
+                }
+            }
+            (Code::MissingTollNumber, _, _) => out.push_str(
+                "No toll number. Every person needs the bridge's default toll number; ask the vendor to fill TollNumber (E.164, e.g. +14255550100).",
+            ),
+            (Code::TollNumberIsTollFree, _, _) => {
+                let toll = f.row().map_or("", |r| o.e164(o.rows[r as usize].toll_number));
+                write!(out, "TollNumber {toll} is a toll-free number; the toll field should hold the bridge's toll (paid) number. Check with the vendor.")?
+            }
+            (Code::InvalidTollNumber, _, detail) => {
+                write!(out, "TollNumber {raw:?} ")?;
+                self.reason(raw, detail, out)?;
+                out.push_str(". Ask the vendor for the number in E.164 form, e.g. +14255550100.");
+            }
+            (Code::InvalidTollFreeNumber, _, detail) => {
+                write!(out, "Toll-free number {raw:?} ")?;
+                self.reason(raw, detail, out)?;
+                out.push_str(". Ask the vendor for it in E.164 form, e.g. +18005550199.");
+            }
+            (Code::NotTollFree, _, detail) => {
+                let e164 = match detail {
+                    Detail::Number(p) => o.e164(crate::model::Phone(p)),
+                    _ => raw,
+                };
+                write!(out, "Toll-free number {e164} is not a toll-free number. Check with the vendor.")?
+            }
+            (Code::MissingConferenceId, _, _) => {
+                out.push_str("No conference ID. Ask the vendor to fill ConferenceId for this person.")
+            }
+            (Code::InvalidConferenceId, _, detail) => {
+                write!(out, "ConferenceId {raw:?} ")?;
+                self.reason(raw, detail, out)?;
+                out.push_str(". Ask the vendor for the right ID.");
+            }
+            (Code::ExcelMangled, _, Detail::Mangled(damage, likely)) => {
+                write!(out, "{field} {raw:?} ")?;
+                damage_text(damage, raw, out)?;
+                out.push('.');
+                if let Some(likely) = likely.and_then(|l| o.likely.get(l as usize)) {
+                    write!(out, " It was probably {likely}.")?;
+                }
+                out.push_str(" Ask the vendor to send it again with the column formatted as text.");
+            }
+            (Code::DuplicateConferenceId, _, Detail::Shared(shared)) => {
+                let (id, people) = o.shared.get(shared as usize).map_or(("", &[][..]), |s| (o.texts.get(s.0), &s.1[..]));
+                let me = o.key_of(f);
+                let others: Vec<&str> = people.iter().filter(|&&k| k != me).map(|&k| o.key_text(k)).collect();
+                write!(out, "ConferenceId {id} is also given to {}; a conference ID belongs to one person. Ask the vendor for distinct IDs.", others.join(", "))?
+            }
+            (Code::InvalidUrl, _, _) => out.push_str(
+                "Url is not an http(s) URL, so it is left out of the plan. Ask the vendor for the link to its dial-in numbers page.",
+            ),
+            (Code::ConferenceIdChanged, _, _) => {
+                let id = f.row().map_or("", |r| o.texts.get(o.rows[r as usize].conference_id));
+                let old = self.current(f, Field::ConferenceId);
+                write!(out, "ConferenceId {id} differs from {key}'s current {old}; people who have the old one in invites will not get in. Confirm the change with the vendor.")?
+            }
+            (Code::TollNumberChanged, _, _) => {
+                let toll = f.row().map_or("", |r| o.e164(o.rows[r as usize].toll_number));
+                let old = self.current(f, Field::TollNumber);
+                write!(out, "TollNumber {toll} differs from {key}'s current {old}. Confirm the change with the vendor.")?
+            }
+            (Code::ProviderReplaced, _, _) => {
+                let old = self.current_provider(f).unwrap_or_default();
+                let new = o.expected.name.as_deref().unwrap_or_default();
+                write!(out, "{key} has {old} now; the plan removes that entry (Remove-CsUserAcp) and sets {new}.")?
+            }
+            (Code::MicrosoftAcpAssigned, _, Detail::Microsoft { bridge: true, licence }) => {
+                write!(out, "{key} uses Microsoft's bridge now; the plan runs Disable-CsOnlineDialInConferencingUser first.")?;
+                if licence {
+                    out.push_str(" They hold the Microsoft Audio Conferencing licence: remove it too, or it switches them back to Microsoft.");
+                }
+            }
+            (Code::MicrosoftAcpAssigned, _, _) => write!(
+                out,
+                "{key} holds the Microsoft Audio Conferencing licence; the plan runs Disable-CsOnlineDialInConferencingUser first. Remove the licence too, or it switches them back to Microsoft."
+            )?,
+            (Code::TeamsOnlyUser, _, _) => write!(
+                out,
+                "{key} is in TeamsOnly mode: a third-party provider does not apply to Teams meetings, so this assignment has no effect there."
+            )?,
+            (Code::AccountDisabled, _, _) => write!(
+                out,
+                "The roster marks {key}'s account disabled; the assignment is planned, but nobody can use it until the account is enabled."
+            )?,
+            (Code::PinColumnIgnored, _, _) => out.push_str(
+                "This column holds PINs. They were read past and copied nowhere; send-back.csv has these cells emptied. Send PINs to people only through a private channel.",
+            ),
+            (Code::Unchanged, _, _) => write!(out, "{key} already has these values: nothing to do.")?,
+            (code, _, _) => write!(out, "{code}.")?,
+        }
+        Ok(())
+    }
+
+    fn problem(&self, f: &Finding, problem: Problem, out: &mut String) -> std::fmt::Result {
+        match problem {
+            Problem::FieldCount { found, expected } => write!(
+                out,
+                "has {found} fields where the header has {expected} (check the delimiters and quotes on this line)"
+            ),
+            Problem::BrokenQuote => {
+                out.push_str("has a quoted field that opens on this line and does not close where the row ends (check the quotes on this line)");
+                Ok(())
+            }
+            Problem::Undecodable => {
+                let encoding = self.outcome.source(f.input).map_or("UTF-8", |s| s.encoding.as_str());
+                write!(out, "holds bytes that are not valid {encoding} (re-save the file as UTF-8)")
+            }
+        }
+    }
+
+    /// Why a value is not a phone number or a conference ID.
+    fn reason(&self, raw: &str, detail: Detail, out: &mut String) -> std::fmt::Result {
+        match detail {
+            Detail::Invalid(reason) => invalid_text(reason, raw, out),
+            Detail::Mangled(damage, _) => damage_text(damage, raw, out),
+            _ => {
+                out.push_str("is not valid");
+                Ok(())
+            }
+        }
+    }
+}
+
+fn invalid_text(reason: Invalid, raw: &str, out: &mut String) -> std::fmt::Result {
+    match reason {
+        Invalid::Contains(c) => write!(
+            out,
+            "contains {c:?}; a phone number holds only digits and a leading +"
+        ),
+        Invalid::NoDigits => write!(out, "has no digits"),
+        Invalid::NoCountryCode => write!(
+            out,
+            "has no country code (+…) and the config sets no provider.default_region"
+        ),
+        Invalid::NotAPhoneNumber => write!(out, "is not a valid phone number"),
+        Invalid::NotDigits => {
+            out.push_str("must be digits only");
+            let s = trim_cell(raw);
+            let digits: String = s.chars().filter(char::is_ascii_digit).collect();
+            if !digits.is_empty() && s.chars().all(|c| c.is_ascii_digit() || " -.".contains(c)) {
+                write!(
+                    out,
+                    "; if the separators are only grouping, it would be {digits}"
+                )?;
+            }
+            Ok(())
+        }
+        Invalid::Length { digits, min, max } => {
+            write!(out, "has {digits} digits; allowed is {min} to {max}")
+        }
+    }
+}
+
+fn damage_text(damage: Damage, raw: &str, out: &mut String) -> std::fmt::Result {
+    match damage {
+        Damage::Scientific => write!(out, "is in scientific notation, so Excel has lost its last digits"),
+        Damage::DecimalSuffix => write!(out, "ends in .0, so Excel stored it as a number"),
+        Damage::LostPlus => write!(out, "looks like an international number whose leading + was lost"),
+        Damage::LostZeros => write!(out, "lost its leading zeros (Excel stored it as a number)"),
+        Damage::ShortForFixedLength { digits, want } => write!(
+            out,
+            "has {digits} digits where every ID has {want}, so it probably lost leading zeros"
+        ),
+        Damage::Inexact => write!(
+            out,
+            "is a number Excel cannot hold exactly (a fraction, or more than 15 digits), so digits are lost"
+        ),
+        Damage::StoredAsNumber => write!(
+            out,
+            "is stored as the number {}, which lost the leading + or zeros of the number typed",
+            trim_cell(raw)
+        ),
+    }
+}
+
+/// Lines as a list: `3, 7, 12`.
+pub fn join(lines: &[u32]) -> String {
+    lines
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,28 +1,35 @@
 #!/usr/bin/env bash
 # Wall time and peak memory of `acp-recon reconcile` against DuckDB's plain
-# FULL OUTER JOIN of the same files (docs/PERFORMANCE.md). Needs
-# `pip install duckdb` and GNU time. Usage: bash benches/measure.sh [PEOPLE...]
+# FULL OUTER JOIN of the same files, run alternately (docs/PERFORMANCE.md).
+# Needs `pip install duckdb` and GNU time.
+#   bash benches/measure.sh [PEOPLE...]        default: 10000 100000 1000000
+#   PROFILES="typical noisy all-wrong" RUNS=5 DATA=/tmp/acp-recon-bench
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
 cargo build --release --quiet --example gen
 data=${DATA:-/tmp/acp-recon-bench}
 runs=${RUNS:-5}
-for people in "${@:-10000 100000 1000000}"; do
-  dir="$data/$people"
-  [ -f "$dir/returned.csv" ] || ./target/release/examples/gen --people "$people" --out "$dir" >/dev/null
-  rows=$(( $(wc -l < "$dir/roster.csv") + $(wc -l < "$dir/returned.csv") - 2 ))
-  for i in $(seq "$runs"); do
-    /usr/bin/time -f "acp-recon $people %e %M" ./target/release/acp-recon reconcile \
-      --roster "$dir/roster.csv" --returned "$dir/returned.csv" --config fixtures/acp.toml \
-      --out "$dir/out" --quiet >/dev/null 2>>"$data/times.txt" || true
-    /usr/bin/time -f "duckdb $people %e %M" python3 benches/duckdb/full_outer_join.py \
-      "$dir/roster.csv" "$dir/returned.csv" "$dir/duckdb.csv" 2>>"$data/times.txt"
-  done
-  for tool in acp-recon duckdb; do
-    grep "^$tool $people " "$data/times.txt" | tail -n "$runs" | sort -k3 -n | awk -v rows="$rows" -v n="$runs" '
-      { t[NR] = $3; m[NR] = $4; tool = $1; people = $2 }
-      END { med = t[int((n + 1) / 2)]; maxm = 0; for (i in m) if (m[i] > maxm) maxm = m[i];
-            printf "%-9s %9d people  median %7.2f s  peak %6.0f MB  %9.0f rows/s\n", tool, people, med, maxm / 1024, rows / med }'
+mkdir -p "$data"
+for profile in ${PROFILES:-typical noisy all-wrong}; do
+  for people in "${@:-10000 100000 1000000}"; do
+    dir="$data/$profile-$people"
+    [ -f "$dir/returned.csv" ] ||
+      ./target/release/examples/gen --people "$people" --profile "$profile" --out "$dir" >/dev/null
+    times="$dir/times.txt"
+    : > "$times"
+    for _ in $(seq "$runs"); do
+      /usr/bin/time -f "acp-recon %e %M" ./target/release/acp-recon reconcile \
+        --roster "$dir/roster.csv" --returned "$dir/returned.csv" --config fixtures/acp.toml \
+        --out "$dir/out" --quiet >/dev/null 2>>"$times" || true
+      /usr/bin/time -f "duckdb %e %M" python3 benches/duckdb/full_outer_join.py \
+        "$dir/roster.csv" "$dir/returned.csv" "$dir/duckdb.csv" 2>>"$times"
+    done
+    for tool in acp-recon duckdb; do
+      grep "^$tool " "$times" | sort -k2 -n | awk -v tool="$tool" -v profile="$profile" -v people="$people" '
+        { t[NR] = $2; if ($3 > m) m = $3 }
+        END { printf "%-10s %-9s %9d people  median %6.2f s  (%.2f to %.2f)  peak %5.0f MiB\n",
+                     profile, tool, people, t[int((NR + 1) / 2)], t[1], t[NR], m / 1024 }'
+    done
   done
 done

@@ -4,6 +4,7 @@
 //! words are written by `report::messages`, once, when an output is written.
 
 use crate::columns::Field;
+use crate::model::Key;
 use serde::Serialize;
 use std::fmt;
 
@@ -113,12 +114,16 @@ impl Input {
     }
 }
 
-/// One problem, where it was seen and what varies about it. 20 bytes: a
-/// million of them fit in 20 MB.
+/// One problem, where it was seen and what varies about it. 28 bytes: a
+/// million of them fit in 28 MB.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Finding {
     /// The row of its input (0-based data row), or [`Finding::WHOLE_FILE`].
     pub row: u32,
+    /// The row's key and line, given once the inputs are joined (every
+    /// listing of findings reads them, in key order).
+    pub key: Key,
+    pub line: u32,
     pub detail: Detail,
     pub code: Code,
     pub input: Input,
@@ -134,6 +139,8 @@ impl Finding {
     pub fn new(code: Code, input: Input, row: u32) -> Finding {
         Finding {
             row,
+            key: Key::NONE,
+            line: 0,
             detail: Detail::None,
             code,
             input,
@@ -186,7 +193,7 @@ pub enum Detail {
     Invalid(Invalid),
     /// What Excel did to a value, and the likely original (a text of the
     /// run, `Outcome::texts`) when it can be told.
-    Mangled(Damage, Option<u32>),
+    Mangled(Damage, Likely),
     /// How the provider differs from the expected one.
     Provider(ProviderIssue),
     /// On Microsoft's bridge now (`true`) or only holding its licence.
@@ -200,11 +207,37 @@ pub enum Detail {
     Number(u32),
 }
 
+/// The likely original of a value Excel damaged: a text of the run
+/// (`Outcome::likely`), when it can be told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Likely(u32);
+
+impl Likely {
+    pub const UNKNOWN: Likely = Likely(u32::MAX);
+
+    pub fn new(index: usize) -> Likely {
+        Likely(u32::try_from(index).unwrap_or(u32::MAX))
+    }
+
+    pub fn get(self) -> Option<usize> {
+        (self != Likely::UNKNOWN).then_some(self.0 as usize)
+    }
+
+    /// Moved along by `base`, as the texts it indexes are.
+    pub fn after(self, base: usize) -> Likely {
+        match self.get() {
+            Some(i) => Likely::new(i + base),
+            None => self,
+        }
+    }
+}
+
 /// Why a row does not read as the header says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Problem {
-    /// A field count other than the header's.
-    FieldCount { found: u32, expected: u32 },
+    /// A field count other than the header's (counts past 65,535 read as
+    /// that).
+    FieldCount { found: u16, expected: u16 },
     /// A quote opens on the line and does not close where the row ends.
     BrokenQuote,
     /// Bytes that are not valid in the file's encoding.
@@ -287,7 +320,7 @@ mod tests {
 
     #[test]
     fn a_finding_is_small() {
-        assert!(std::mem::size_of::<Finding>() <= 24);
+        assert!(std::mem::size_of::<Finding>() <= 28);
     }
 
     #[test]

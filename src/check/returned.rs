@@ -8,7 +8,7 @@ use super::roster::Roster;
 use super::sent::Requests;
 use crate::columns::{pin_cells, ColumnMap, Field};
 use crate::config::Settings;
-use crate::finding::{Code, Detail, Finding, Input, Invalid, Problem, ProviderIssue};
+use crate::finding::{Code, Detail, Finding, Input, Invalid, Likely, Problem, ProviderIssue};
 use crate::model::{
     Bridge, CheckedRow, Key, Number, Person, Phone, PhoneList, Phones, Rows, Span, Texts,
 };
@@ -103,9 +103,26 @@ impl Returned {
         )
     }
 
+    /// A row's cells alone, without where the row is or what is wrong
+    /// with it: what writers read.
+    pub fn cells(&self, row: u32) -> Record<'_> {
+        let i = row as usize;
+        let (start, first) = self.starts[i];
+        let (end, last) = self
+            .starts
+            .get(i + 1)
+            .copied()
+            .unwrap_or((self.text.len(), self.ends.len() as u32));
+        Record::new(
+            0,
+            self.text.get(start..end).unwrap_or_default(),
+            &self.ends[first as usize..last as usize],
+        )
+    }
+
     /// The trimmed cell of a field on a row.
     pub fn cell(&self, row: u32, field: Field) -> &str {
-        trim_cell(self.row(row).get(self.columns.get(field)))
+        trim_cell(self.cells(row).get(self.columns.get(field)))
     }
 
     /// Where a row's cleaned key is in [`Returned::key_texts`], before
@@ -258,8 +275,8 @@ pub fn check(returned: &Returned, ctx: &Context<'_>, phones: &mut Phones) -> Che
         checked
             .findings
             .extend(chunk.findings.into_iter().map(|mut f| {
-                if let Detail::Mangled(damage, Some(i)) = f.detail {
-                    f.detail = Detail::Mangled(damage, Some(i + likely_base));
+                if let Detail::Mangled(damage, likely) = f.detail {
+                    f.detail = Detail::Mangled(damage, likely.after(likely_base as usize));
                 }
                 f
             }));
@@ -591,6 +608,17 @@ impl<'c, 'a> RowCheck<'c, 'a> {
         }
     }
 
+    /// Keeps the likely original of a damaged value, for the message.
+    fn keep_likely(&mut self, likely: Option<&str>) -> Likely {
+        match likely {
+            Some(text) => {
+                self.out.likely.push(text.into());
+                Likely::new(self.out.likely.len() - 1)
+            }
+            None => Likely::UNKNOWN,
+        }
+    }
+
     /// A finding for a phone verdict that is not a valid number.
     fn bad_phone(&mut self, code: Code, field: Field, entry: usize, verdict: &PhoneVerdict) {
         let finding = self.finding(code, field).entry(entry);
@@ -598,10 +626,7 @@ impl<'c, 'a> RowCheck<'c, 'a> {
             Verdict::Valid(_) => return,
             Verdict::Invalid(reason) => Detail::Invalid(*reason),
             Verdict::Mangled { damage, likely } => {
-                let likely = likely.as_ref().map(|l| {
-                    self.out.likely.push(l.as_str().into());
-                    self.out.likely.len() as u32 - 1
-                });
+                let likely = self.keep_likely(likely.as_deref());
                 let finding = self.finding(Code::ExcelMangled, field).entry(entry);
                 self.push(finding.detail(Detail::Mangled(*damage, likely)));
                 return;
@@ -719,10 +744,7 @@ impl<'c, 'a> RowCheck<'c, 'a> {
                 self.push(finding.detail(Detail::Invalid(reason)));
             }
             Verdict::Mangled { damage, likely } => {
-                let likely = likely.map(|l| {
-                    self.out.likely.push(l.into());
-                    self.out.likely.len() as u32 - 1
-                });
+                let likely = self.keep_likely(likely.as_deref());
                 let finding = self.finding(Code::ExcelMangled, Field::ConferenceId);
                 self.push(finding.detail(Detail::Mangled(damage, likely)));
             }

@@ -3,6 +3,7 @@
 
 use crate::escape::spreadsheet_cell;
 use crate::finding::{Input, Severity};
+use crate::model::Key;
 use crate::output::{Output, BOM};
 use crate::reconcile::Outcome;
 use crate::report::Words;
@@ -26,24 +27,26 @@ impl Output<Outcome> for SendBackCsv {
             w.write_field(spreadsheet_cell(header).as_bytes())?;
         }
         w.write_record(None::<&[u8]>)?;
-        let problems = Problems::of(outcome);
+        let mut problems = Problems::of(outcome);
+        let rows = &outcome.returned.rows;
         let mut text = String::new();
         for &row in &outcome.send_back {
-            let record = outcome.returned.row(row);
+            let record = outcome.returned.cells(row);
+            let key = rows.key(row);
             text.clear();
-            problems.of_row(row, &mut text);
+            problems.next(key, rows.lines[row as usize], &mut text);
             if let Some(&original) = outcome
                 .copy_of
                 .get(row as usize)
                 .filter(|&&o| o != u32::MAX)
             {
-                let line = outcome.returned.rows.lines[original as usize];
+                let line = rows.lines[original as usize];
                 if !text.is_empty() {
                     text.push_str(" | ");
                 }
                 text.push_str(&format!("Same as line {line}:"));
                 let mut theirs = String::new();
-                problems.of_row(original, &mut theirs);
+                problems.of_row(key, line, &mut theirs);
                 if !theirs.is_empty() {
                     text.push_str(" | ");
                     text.push_str(&theirs);
@@ -63,37 +66,66 @@ impl Output<Outcome> for SendBackCsv {
     }
 }
 
-/// The errors of each returned row, in the findings' order.
+/// The errors of the returned rows, in the findings' order (key, then
+/// line): the rows sent back are in that order too, and are read
+/// alongside.
 struct Problems<'a> {
     words: Words<'a>,
-    /// `(row, index in the findings)` of every error on a returned row.
-    by_row: Vec<(u32, u32)>,
+    /// `(key, line, index in the findings)` of every error on a returned row.
+    errors: Vec<(u64, u32, u32)>,
+    /// How far the rows sent back have read.
+    at: usize,
+}
+
+/// The order of a key in findings: keyless first.
+fn rank(key: Key) -> u64 {
+    key.get().map_or(0, |k| u64::from(k.0) + 1)
 }
 
 impl<'a> Problems<'a> {
     fn of(outcome: &'a Outcome) -> Problems<'a> {
-        let mut by_row: Vec<(u32, u32)> = outcome
+        let errors = outcome
             .findings
             .iter()
             .enumerate()
             .filter(|(_, f)| f.input == Input::Returned && f.severity() <= Severity::Error)
-            .filter_map(|(i, f)| Some((f.row()?, i as u32)))
+            .filter(|(_, f)| f.row().is_some())
+            .map(|(i, f)| (rank(f.key), f.line, i as u32))
             .collect();
-        by_row.sort_by_key(|&(row, _)| row);
         Problems {
             words: Words::new(outcome),
-            by_row,
+            errors,
+            at: 0,
         }
     }
 
-    /// Appends a row's problems, `Field: message`, joined by ` | `.
-    fn of_row(&self, row: u32, out: &mut String) {
-        let start = self.by_row.partition_point(|&(r, _)| r < row);
-        for (n, &(_, i)) in self.by_row[start..]
+    /// Appends the problems of the next row sent back (of `key` at
+    /// `line`), `Field: message`, joined by ` | `.
+    fn next(&mut self, key: Key, line: u32, out: &mut String) {
+        let here = (rank(key), line);
+        while self.errors.get(self.at).is_some_and(|e| (e.0, e.1) < here) {
+            self.at += 1;
+        }
+        let start = self.at;
+        while self.errors.get(self.at).is_some_and(|e| (e.0, e.1) == here) {
+            self.at += 1;
+        }
+        self.write(start..self.at, out);
+    }
+
+    /// Appends the problems of another row (the one a copy repeats).
+    fn of_row(&self, key: Key, line: u32, out: &mut String) {
+        let here = (rank(key), line);
+        let start = self.errors.partition_point(|e| (e.0, e.1) < here);
+        let len = self.errors[start..]
             .iter()
-            .take_while(|&&(r, _)| r == row)
-            .enumerate()
-        {
+            .take_while(|e| (e.0, e.1) == here)
+            .count();
+        self.write(start..start + len, out);
+    }
+
+    fn write(&self, errors: std::ops::Range<usize>, out: &mut String) {
+        for (n, &(_, _, i)) in self.errors[errors].iter().enumerate() {
             let f = &self.words.outcome.findings[i as usize];
             if n > 0 {
                 out.push_str(" | ");

@@ -56,19 +56,27 @@ fn prefix(text: &str) -> [u8; 16] {
     bytes
 }
 
+/// The flag of a row number in an [`Entry`] that marks the row apart (a
+/// roster row that is not read as its header says): it sorts after the
+/// unmarked rows of its text.
+pub(crate) const MARKED: u32 = 1 << 31;
+
 /// The rows of `0..rows` that have a text (`span`, in `texts`), sorted by
-/// it, then by row: on every core, with no table to look each up in.
+/// it, then by row (marked rows last): on every core, with no table to look
+/// each up in.
 pub(crate) fn sorted(
     rows: usize,
     texts: &str,
     span: impl Fn(u32) -> Option<Span> + Sync,
+    marked: impl Fn(u32) -> bool + Sync,
 ) -> Vec<Entry> {
     let text = |span: Span| span.read(texts);
     let mut entries: Vec<Entry> = (0..rows as u32)
         .into_par_iter()
         .filter_map(|row| {
             let span = span(row)?;
-            Some((prefix(text(span)), row, span))
+            let flag = if marked(row) { MARKED } else { 0 };
+            Some((prefix(text(span)), row | flag, span))
         })
         .collect();
     entries.par_sort_unstable_by(|a, b| {
@@ -149,17 +157,25 @@ pub fn join(
         sent.as_ref().map_or("", |s| s.cleaned.as_str()),
     );
     let (roster_sorted, (returned_sorted, sent_sorted)) = rayon::join(
-        || sorted(roster.rows.len(), roster_texts, |r| roster.cleaned_key(r)),
         || {
+            let broken = |r: u32| !roster.well_formed[r as usize];
+            sorted(
+                roster.rows.len(),
+                roster_texts,
+                |r| roster.cleaned_key(r),
+                broken,
+            )
+        },
+        || {
+            let none = |_| false;
             rayon::join(
                 || {
-                    returned
-                        .as_ref()
-                        .map(|t| sorted(t.len(), returned_texts, |r| t.key_span(r)))
+                    let t = returned.as_ref()?;
+                    Some(sorted(t.len(), returned_texts, |r| t.key_span(r), none))
                 },
                 || {
-                    sent.as_ref()
-                        .map(|s| sorted(s.rows.len(), sent_texts, |r| s.cleaned_key(r)))
+                    let s = sent.as_ref()?;
+                    Some(sorted(s.rows.len(), sent_texts, |r| s.cleaned_key(r), none))
                 },
             )
         },
@@ -192,8 +208,9 @@ pub fn join(
             // person; the others repeat it, or disagree with it.
             let mut person: Option<u32> = None;
             for &(_, row, _) in r.take(&prefix, text) {
-                roster_keys[row as usize] = key;
-                if !roster.well_formed[row as usize] {
+                // A broken row keeps its key, for the report; it is nobody's row.
+                roster_keys[(row & !MARKED) as usize] = key;
+                if row & MARKED != 0 {
                     continue;
                 }
                 match person {

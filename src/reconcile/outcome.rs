@@ -203,6 +203,7 @@ impl Outcome {
         self.likely = checked.likely;
         self.expected = checked.expected;
         self.findings = findings;
+        self.locate_findings();
         self.sort_findings();
         let count = |s: Severity| self.findings.iter().filter(|f| f.severity() == s).count();
         self.summary = Summary {
@@ -266,19 +267,28 @@ impl Outcome {
 
     /// The key of the row a finding is about.
     pub fn key_of(&self, finding: &Finding) -> Key {
-        match finding.row() {
-            Some(row) => self.rows_of(finding.input).key(row),
-            None => Key::NONE,
-        }
+        finding.key
     }
 
     /// The line of a finding: its row's, or the header's for a finding
     /// about the whole file.
     pub fn line_of(&self, finding: &Finding) -> Option<u32> {
-        match finding.row() {
-            Some(row) => self.rows_of(finding.input).line(row),
-            None => self.source(finding.input).map(|s| s.header_line),
-        }
+        (finding.line > 0).then_some(finding.line)
+    }
+
+    /// Gives every finding its row's key and line (the header's for a
+    /// finding about the whole file).
+    fn locate_findings(&mut self) {
+        let mut findings = std::mem::take(&mut self.findings);
+        findings.par_iter_mut().for_each(|f| match f.row() {
+            Some(row) => {
+                let rows = self.rows_of(f.input);
+                f.key = rows.key(row);
+                f.line = rows.line(row).unwrap_or(0);
+            }
+            None => f.line = self.source(f.input).map_or(0, |s| s.header_line),
+        });
+        self.findings = findings;
     }
 
     /// A phone number's E.164 text.
@@ -332,8 +342,8 @@ impl Outcome {
         }
         let mut findings = std::mem::take(&mut self.findings);
         let order = |f: &Finding| {
-            let key = self.key_of(f).get().map_or(0, |k| u64::from(k.0) + 1);
-            let line = u64::from(self.line_of(f).unwrap_or(0));
+            let key = f.key.get().map_or(0, |k| u64::from(k.0) + 1);
+            let line = u64::from(f.line);
             let field = f.field.map_or(0, |field| field_rank[field as usize]);
             (
                 key << 8 | u64::from(file_rank[f.input as usize]),

@@ -24,9 +24,12 @@ pub fn mark(
         let r = row as usize;
         copy_of[r] == u32::MAX && !rows[r].conference_id.is_empty() && keys[r] != Key::NONE
     };
-    let by_id = sorted(rows.len(), ids.as_str(), |row| {
-        counted(row).then(|| rows[row as usize].conference_id)
-    });
+    let by_id = sorted(
+        rows.len(),
+        ids.as_str(),
+        |row| counted(row).then(|| rows[row as usize].conference_id),
+        |_| false,
+    );
     let text = |e: &(_, u32, Span)| e.2.read(ids.as_str());
     // The runs of rows of one ID given to more than one person.
     let mut runs: Vec<(usize, usize, Box<[Key]>)> = Vec::new();

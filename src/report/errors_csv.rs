@@ -43,8 +43,9 @@ pub fn write_findings(
     let mut message = String::new();
     let mut line = String::new();
     for f in findings {
+        let cell = words.cell(f);
         message.clear();
-        words.message(f, &mut message);
+        words.message_at(f, cell, &mut message);
         line.clear();
         if let Some(n) = words.line(f) {
             use std::fmt::Write as _;
@@ -55,7 +56,7 @@ pub fn write_findings(
             Some(cell) => format!("{file}, {cell}").into(),
             None => std::borrow::Cow::Borrowed(file),
         };
-        let value = words.value(f);
+        let value = words.value_at(f, cell);
         w.write_record([
             f.severity().as_str(),
             f.code.as_str(),

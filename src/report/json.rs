@@ -53,9 +53,10 @@ impl Output<Outcome> for ReportJson {
         let mut message = String::new();
         for (i, f) in outcome.findings.iter().enumerate() {
             out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+            let cell = words.cell(f);
             message.clear();
-            words.message(f, &mut message);
-            serde_json::to_writer(&mut *out, &entry(&words, f, &message))?;
+            words.message_at(f, cell, &mut message);
+            serde_json::to_writer(&mut *out, &entry(&words, f, cell, &message))?;
         }
         let end: &[u8] = if outcome.findings.is_empty() {
             b"]\n}\n"
@@ -66,7 +67,7 @@ impl Output<Outcome> for ReportJson {
     }
 }
 
-fn entry<'a>(words: &Words<'a>, f: &Finding, message: &'a str) -> Entry<'a> {
+fn entry<'a>(words: &Words<'a>, f: &Finding, cell: &'a str, message: &'a str) -> Entry<'a> {
     Entry {
         severity: f.severity(),
         code: f.code,
@@ -74,7 +75,7 @@ fn entry<'a>(words: &Words<'a>, f: &Finding, message: &'a str) -> Entry<'a> {
         file: words.file(f),
         line: words.line(f),
         field: words.field(f),
-        value: words.value(f),
+        value: words.value_at(f, cell),
         message,
         cell: words.cell_ref(f),
     }

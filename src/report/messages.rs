@@ -69,11 +69,29 @@ impl<'a> Words<'a> {
     }
 
     /// The returned cell of the finding's field, trimmed; for a list, the
-    /// entry the finding is about.
-    fn cell(&self, f: &Finding) -> &'a str {
+    /// entry the finding is about. Read once per finding by each writer,
+    /// and given to [`Words::value_at`] and [`Words::message_at`].
+    pub fn cell(&self, f: &Finding) -> &'a str {
         let (Some(field), Some(row), Input::Returned) = (f.field, f.row(), f.input) else {
             return "";
         };
+        // Only these say what the cell holds; the rest are not read for it.
+        let shown = matches!(
+            f.code,
+            Code::WrongProvider
+                | Code::TollNumberIsTollFree
+                | Code::InvalidTollNumber
+                | Code::InvalidTollFreeNumber
+                | Code::NotTollFree
+                | Code::InvalidConferenceId
+                | Code::ExcelMangled
+                | Code::InvalidUrl
+                | Code::IdentityMismatch
+                | Code::DuplicateConferenceId
+        );
+        if !shown {
+            return "";
+        }
         let cell = self.outcome.returned.cell(row, field);
         match f.entry {
             0 => cell,
@@ -88,11 +106,16 @@ impl<'a> Words<'a> {
     /// The value the finding shows: the cell as received (never a PIN), the
     /// key, or a value the run worked out.
     pub fn value(&self, f: &Finding) -> Option<Cow<'a, str>> {
+        self.value_at(f, self.cell(f))
+    }
+
+    /// [`Words::value`] of a finding whose [`Words::cell`] is read already.
+    pub fn value_at(&self, f: &Finding, cell: &'a str) -> Option<Cow<'a, str>> {
         let o = self.outcome;
         let value: Cow<'a, str> = match (f.code, f.detail) {
             (Code::EmptyKey, _) if f.input == Input::Returned => {
                 let row = f.row()?;
-                let record = o.returned.row(row);
+                let record = o.returned.cells(row);
                 Cow::Owned(record.get(o.returned.columns.get(Field::Key)).to_string())
             }
             (Code::NotInRoster | Code::NotRequested, _) => Cow::Borrowed(self.key(f)?),
@@ -121,7 +144,7 @@ impl<'a> Words<'a> {
                 | Code::Unchanged,
                 _,
             ) => return None,
-            _ => Cow::Borrowed(self.cell(f)),
+            _ => Cow::Borrowed(cell),
         };
         (!value.is_empty()).then_some(value)
     }
@@ -153,7 +176,12 @@ impl<'a> Words<'a> {
 
     /// Writes what the finding says, in words, and what to do about it.
     pub fn message(&self, f: &Finding, out: &mut String) {
-        let _ = self.write_message(f, out);
+        let _ = self.write_message(f, self.cell(f), out);
+    }
+
+    /// [`Words::message`] of a finding whose [`Words::cell`] is read already.
+    pub fn message_at(&self, f: &Finding, cell: &str, out: &mut String) {
+        let _ = self.write_message(f, cell, out);
     }
 
     /// [`Words::message`] as a new string.
@@ -163,11 +191,10 @@ impl<'a> Words<'a> {
         out
     }
 
-    fn write_message(&self, f: &Finding, out: &mut String) -> std::fmt::Result {
+    fn write_message(&self, f: &Finding, raw: &str, out: &mut String) -> std::fmt::Result {
         let o = self.outcome;
         let key = self.key_or_empty(f);
         let field = f.field.map_or("", Field::name);
-        let raw = self.cell(f);
         match (f.code, f.input, f.detail) {
             (Code::MalformedRow, input, Detail::Problem(problem)) => {
                 out.push_str(match input {
@@ -290,7 +317,7 @@ impl<'a> Words<'a> {
                 write!(out, "{field} {raw:?} ")?;
                 damage_text(damage, raw, out)?;
                 out.push('.');
-                if let Some(likely) = likely.and_then(|l| o.likely.get(l as usize)) {
+                if let Some(likely) = likely.get().and_then(|l| o.likely.get(l)) {
                     write!(out, " It was probably {likely}.")?;
                 }
                 out.push_str(" Ask the vendor to send it again with the column formatted as text.");

@@ -203,8 +203,8 @@ impl<R: Read> Parser<R> {
             Some(Problem::BrokenQuote)
         } else if ends != self.width && self.width > 0 {
             Some(Problem::FieldCount {
-                found: u32::try_from(ends).unwrap_or(u32::MAX),
-                expected: u32::try_from(self.width).unwrap_or(u32::MAX),
+                found: u16::try_from(ends).unwrap_or(u16::MAX),
+                expected: u16::try_from(self.width).unwrap_or(u16::MAX),
             })
         } else {
             None

@@ -29,6 +29,32 @@ fn memory() -> String {
     format!("rss {:>8}  peak {:>8}", field("VmRSS:"), field("VmHWM:"))
 }
 
+/// Prints the time each stage of `reconcile` took.
+struct Timer {
+    last: std::sync::Mutex<(Instant, String)>,
+}
+
+impl Timer {
+    fn new() -> Timer {
+        Timer {
+            last: std::sync::Mutex::new((Instant::now(), String::new())),
+        }
+    }
+}
+
+impl acp_recon::progress::Progress for Timer {
+    fn stage(&self, name: &str, _: u64) {
+        let mut last = self.last.lock().unwrap();
+        if !last.1.is_empty() {
+            let took = last.0.elapsed().as_secs_f64();
+            println!("  {:<30} {took:>8.3} s  {}", last.1, memory());
+        }
+        *last = (Instant::now(), name.to_string());
+    }
+
+    fn advance(&self, _: u64) {}
+}
+
 fn main() -> Result<(), acp_recon::Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let settings = match args.get(2) {
@@ -68,7 +94,9 @@ fn main() -> Result<(), acp_recon::Error> {
         sent: None,
     };
     let t = Instant::now();
-    let outcome = reconcile::reconcile(inputs, &settings, &acp_recon::progress::Quiet);
+    let timer = Timer::new();
+    let outcome = reconcile::reconcile(inputs, &settings, &timer);
+    acp_recon::progress::Progress::stage(&timer, "", 0);
     println!(
         "reconcile      {:>8.3} s  {}",
         t.elapsed().as_secs_f64(),

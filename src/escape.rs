@@ -20,6 +20,21 @@ pub fn powershell(value: &str) -> String {
 /// [`powershell`] as `Display`: writes the literal without building it.
 pub struct Quoted<'a>(pub &'a str);
 
+impl Quoted<'_> {
+    /// Appends the literal: a plan holds several per person. Most values
+    /// hold no quote, NUL or U+2018..U+201B (lead byte E2), and go between
+    /// the quotes as they are.
+    pub fn push_to(&self, out: &mut String) {
+        if self.0.bytes().any(|b| matches!(b, b'\'' | 0 | 0xE2)) {
+            let _ = write!(out, "{self}");
+        } else {
+            out.push('\'');
+            out.push_str(self.0);
+            out.push('\'');
+        }
+    }
+}
+
 impl fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_char('\'')?;
@@ -51,6 +66,22 @@ pub fn powershell_comment(value: &str) -> String {
 
 /// [`powershell_comment`] as `Display`.
 pub struct Commented<'a>(pub &'a str);
+
+impl Commented<'_> {
+    /// Appends the text. Text without control bytes, DEL, or the lead bytes
+    /// of C1 controls (C2) and of U+2028/U+2029 (E2) is safe as it is.
+    pub fn push_to(&self, out: &mut String) {
+        if self
+            .0
+            .bytes()
+            .any(|b| b < 0x20 || matches!(b, 0x7F | 0xC2 | 0xE2))
+        {
+            let _ = write!(out, "{self}");
+        } else {
+            out.push_str(self.0);
+        }
+    }
+}
 
 impl fmt::Display for Commented<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -109,7 +140,9 @@ mod tests {
         ];
         for value in hostile {
             let quoted = powershell(value);
-            assert_eq!(Quoted(value).to_string(), quoted);
+            let mut pushed = String::new();
+            Quoted(value).push_to(&mut pushed);
+            assert_eq!(pushed, quoted);
             assert!(
                 quoted.starts_with('\'') && quoted.ends_with('\''),
                 "{value:?}"
@@ -137,7 +170,16 @@ mod tests {
     fn comments_cannot_be_ended_by_a_value() {
         assert_eq!(powershell_comment("a\r\nRemove-Item x"), "a  Remove-Item x");
         assert_eq!(powershell_comment("a\u{2028}b\u{85}c"), "a b c");
-        assert_eq!(powershell_comment("plain <a@b>"), "plain <a@b>");
+        for value in [
+            "plain <a@b>",
+            "a\r\nRemove-Item x",
+            "Zoë\u{2028}",
+            "x\u{85}",
+        ] {
+            let mut pushed = String::new();
+            Commented(value).push_to(&mut pushed);
+            assert_eq!(pushed, powershell_comment(value), "{value:?}");
+        }
     }
 
     #[test]

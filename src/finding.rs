@@ -81,6 +81,28 @@ codes! {
     Unchanged => "unchanged", Info;
 }
 
+impl Code {
+    /// Whether the finding's words show the cell it is about (the value
+    /// as received): the only findings that read a returned row's cells
+    /// once the rows are checked.
+    pub fn shows_cell(self) -> bool {
+        matches!(
+            self,
+            Code::EmptyKey
+                | Code::WrongProvider
+                | Code::TollNumberIsTollFree
+                | Code::InvalidTollNumber
+                | Code::InvalidTollFreeNumber
+                | Code::NotTollFree
+                | Code::InvalidConferenceId
+                | Code::ExcelMangled
+                | Code::InvalidUrl
+                | Code::IdentityMismatch
+                | Code::DuplicateConferenceId
+        )
+    }
+}
+
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -202,6 +202,13 @@ impl Keys {
         }
     }
 
+    /// Adds the keys of `other`, which sort after every key here.
+    pub fn append(&mut self, other: &Keys) {
+        let shift = self.texts.append(&other.texts);
+        self.spans
+            .extend(other.spans.iter().map(|&s| Texts::shifted(s, shift)));
+    }
+
     /// Adds the next key, which sorts after every key added before.
     pub fn push(&mut self, text: &str) -> Key {
         self.spans.push(self.texts.push(text));
@@ -370,7 +377,6 @@ impl Person {
 /// A returned row as checked: what it gives, when it gives it well.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CheckedRow {
-    pub key: Key,
     pub toll_number: Phone,
     pub toll_free_numbers: PhoneList,
     /// The conference ID, in the run's texts; empty when not valid.
@@ -379,6 +385,17 @@ pub struct CheckedRow {
     pub bridge: u32,
     /// The row carries an error of its own.
     pub error: bool,
+}
+
+impl CheckedRow {
+    /// A row that gives nothing.
+    pub const NONE: CheckedRow = CheckedRow {
+        toll_number: Phone::NONE,
+        toll_free_numbers: PhoneList::EMPTY,
+        conference_id: Span::EMPTY,
+        bridge: 0,
+        error: false,
+    };
 }
 
 /// A bridge's fixed values, as spans of the run's texts.
@@ -395,7 +412,8 @@ pub struct Bridge {
 #[derive(Debug, Clone, Default)]
 pub struct Rows {
     pub lines: Vec<u32>,
-    pub offsets: Vec<u64>,
+    /// Offsets past 4 GiB read as `u32::MAX`: no snippet for those rows.
+    pub offsets: Vec<u32>,
     pub keys: Vec<Key>,
 }
 
@@ -408,7 +426,7 @@ impl Rows {
 
     pub fn push(&mut self, line: u32, offset: u64, key: Key) {
         self.lines.push(line);
-        self.offsets.push(offset);
+        self.offsets.push(u32::try_from(offset).unwrap_or(u32::MAX));
         self.keys.push(key);
     }
 

@@ -14,7 +14,7 @@ use crate::model::{
 };
 use crate::normalize::text::{is_microsoft, key, same_text, trim_cell};
 use crate::normalize::{conference_id, phone, Verdict};
-use crate::source::{NumericCell, Record, Sink, Source};
+use crate::source::{Ends, NumericCell, Record, Sink, Source};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -28,16 +28,18 @@ pub struct Returned {
     /// Every row's cells, laid end to end.
     text: String,
     /// Per row: where its cells start in `text`, and its first end in `ends`.
-    starts: Vec<(usize, u32)>,
+    starts: Vec<(u32, u32)>,
     /// Each cell's end, from its row's start.
-    ends: Vec<u32>,
+    ends: Vec<u16>,
+    /// The cell ends of rows of 64 KiB and more (few), by row.
+    wide: Vec<(u32, Box<[u32]>)>,
     /// The rows that could not be read as the header says (few).
     problems: Vec<(u32, Problem)>,
     /// The numbers of workbook rows.
     numbers: Vec<(u32, Box<[NumericCell]>)>,
     /// Each row's cleaned key, in `text` (after the row's cells when it is
     /// not there as it reads), until the join.
-    key_spans: Vec<(u32, u32)>,
+    key_spans: Vec<Span>,
     own: String,
     own_ends: Vec<u32>,
 }
@@ -78,12 +80,6 @@ impl Returned {
     /// A row as received, PIN cells empty.
     pub fn row(&self, row: u32) -> Record<'_> {
         let i = row as usize;
-        let (start, first) = self.starts[i];
-        let (end, last) = self
-            .starts
-            .get(i + 1)
-            .copied()
-            .unwrap_or((self.text.len(), self.ends.len() as u32));
         let problem = self
             .problems
             .binary_search_by_key(&row, |e| e.0)
@@ -93,12 +89,13 @@ impl Returned {
             .numbers
             .binary_search_by_key(&row, |e| e.0)
             .map_or(&[][..], |n| &self.numbers[n].1[..]);
+        let (text, ends) = self.cell_parts(row);
         Record::stored(
             self.rows.lines[i],
-            self.rows.offsets[i],
+            u64::from(self.rows.offsets[i]),
             problem,
-            self.text.get(start..end).unwrap_or_default(),
-            &self.ends[first as usize..last as usize],
+            text,
+            ends,
             numbers,
         )
     }
@@ -106,18 +103,29 @@ impl Returned {
     /// A row's cells alone, without where the row is or what is wrong
     /// with it: what writers read.
     pub fn cells(&self, row: u32) -> Record<'_> {
+        let (text, ends) = self.cell_parts(row);
+        Record::new(0, text, ends)
+    }
+
+    fn cell_parts(&self, row: u32) -> (&str, Ends<'_>) {
         let i = row as usize;
         let (start, first) = self.starts[i];
         let (end, last) = self
             .starts
             .get(i + 1)
             .copied()
-            .unwrap_or((self.text.len(), self.ends.len() as u32));
-        Record::new(
-            0,
-            self.text.get(start..end).unwrap_or_default(),
-            &self.ends[first as usize..last as usize],
-        )
+            .unwrap_or((self.text.len() as u32, self.ends.len() as u32));
+        let text = self
+            .text
+            .get(start as usize..end as usize)
+            .unwrap_or_default();
+        let ends = &self.ends[first as usize..last as usize];
+        if ends.is_empty() && !self.wide.is_empty() {
+            if let Ok(w) = self.wide.binary_search_by_key(&row, |e| e.0) {
+                return (text, Ends::Wide(&self.wide[w].1));
+            }
+        }
+        (text, Ends::Narrow(ends))
     }
 
     /// The trimmed cell of a field on a row.
@@ -125,11 +133,10 @@ impl Returned {
         trim_cell(self.cells(row).get(self.columns.get(field)))
     }
 
-    /// Where a row's cleaned key is in [`Returned::key_texts`], before
-    /// the join.
-    pub(crate) fn key_span(&self, row: u32) -> Option<Span> {
-        let &(start, len) = self.key_spans.get(row as usize)?;
-        (len > 0).then(|| Span::new(start as usize, len as usize))
+    /// Where each row's cleaned key is in [`Returned::key_texts`] (empty
+    /// for none), taken out for the join.
+    pub(crate) fn take_key_spans(&mut self) -> Vec<Span> {
+        std::mem::take(&mut self.key_spans)
     }
 
     /// The text the rows' cleaned keys are in.
@@ -142,17 +149,52 @@ impl Returned {
         self.key_spans = Vec::new();
     }
 
+    /// Keeps the cells of the rows `keep` names, and lets go of the rest:
+    /// once the rows are checked, only the rows sent back and those whose
+    /// findings show a cell are read again. The others read as rows
+    /// without cells.
+    pub fn keep_cells(&mut self, keep: impl Fn(u32) -> bool) {
+        // In place: the kept rows move towards the front, in order.
+        let mut text = std::mem::take(&mut self.text).into_bytes();
+        let (mut to_text, mut to_ends) = (0, 0);
+        for row in 0..self.len() {
+            let (start, first) = self.starts[row];
+            let (end, last) = self
+                .starts
+                .get(row + 1)
+                .copied()
+                .unwrap_or((text.len() as u32, self.ends.len() as u32));
+            self.starts[row] = (to_text as u32, to_ends as u32);
+            if keep(row as u32) {
+                let (start, end, first, last) =
+                    (start as usize, end as usize, first as usize, last as usize);
+                text.copy_within(start..end, to_text);
+                self.ends.copy_within(first..last, to_ends);
+                to_text += end - start;
+                to_ends += last - first;
+            }
+        }
+        text.truncate(to_text);
+        text.shrink_to_fit();
+        self.ends.truncate(to_ends);
+        self.ends.shrink_to_fit();
+        self.wide.retain(|(row, _)| keep(*row));
+        // Whole rows moved, each valid UTF-8: the text stays so.
+        self.text = String::from_utf8(text)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    }
+
     /// Keeps the cleaned key of the row just stored: where it is in the
     /// row's cells, or copied after them.
     fn keep_key(&mut self, row: u32) {
         use std::borrow::Cow;
         let kept = {
-            let stored = self.row(row);
+            let stored = self.cells(row);
             match key(stored.get(self.columns.get(Field::Key))) {
-                Cow::Borrowed("") => Ok((0, 0)),
+                Cow::Borrowed("") => Ok(Span::EMPTY),
                 Cow::Borrowed(text) => {
                     let start = text.as_ptr() as usize - self.text.as_ptr() as usize;
-                    Ok((start as u32, text.len() as u32))
+                    Ok(Span::new(start, text.len()))
                 }
                 Cow::Owned(text) => Err(text),
             }
@@ -160,9 +202,9 @@ impl Returned {
         let span = match kept {
             Ok(span) => span,
             Err(owned) => {
-                let start = self.text.len() as u32;
+                let start = self.text.len();
                 self.text.push_str(&owned);
-                (start, owned.len() as u32)
+                Span::new(start, owned.len())
             }
         };
         self.key_spans.push(span);
@@ -179,21 +221,19 @@ impl Sink for Returned {
         if !record.numbers().is_empty() {
             self.numbers.push((row, record.numbers().into()));
         }
-        self.starts.push((self.text.len(), self.ends.len() as u32));
-        self.store(record);
+        self.starts
+            .push((self.text.len() as u32, self.ends.len() as u32));
+        self.store(row, record);
         self.keep_key(row);
     }
 }
 
 impl Returned {
     /// Keeps a row's cells, PIN cells emptied.
-    fn store(&mut self, record: &Record<'_>) {
+    fn store(&mut self, row: u32, record: &Record<'_>) {
         let is_pin = pin_cells(&self.columns.pins, self.width, record.len());
         let has_pin = (0..record.len()).any(|c| is_pin(c) && !record.get(Some(c)).is_empty());
-        if !has_pin {
-            self.text.push_str(record.text());
-            self.ends.extend_from_slice(record.ends());
-        } else {
+        let (text, ends) = if has_pin {
             self.own.clear();
             self.own_ends.clear();
             for (c, cell) in record.cells().enumerate() {
@@ -202,8 +242,16 @@ impl Returned {
                 }
                 self.own_ends.push(self.own.len() as u32);
             }
-            self.text.push_str(&self.own);
-            self.ends.extend_from_slice(&self.own_ends);
+            (self.own.as_str(), Ends::Wide(&self.own_ends))
+        } else {
+            (record.text(), record.ends())
+        };
+        self.text.push_str(text);
+        let all = (0..ends.len()).filter_map(|i| ends.get(i));
+        if text.len() <= usize::from(u16::MAX) {
+            self.ends.extend(all.map(|e| e as u16));
+        } else {
+            self.wide.push((row, all.map(|e| e as u32).collect()));
         }
     }
 }
@@ -239,22 +287,23 @@ pub fn check(returned: &Returned, ctx: &Context<'_>, phones: &mut Phones) -> Che
     let expected = Expected::resolve(ctx.settings, &distinct.tally);
     let values = Values::of(&distinct, ctx.settings, &expected, phones, &mut texts);
     const CHUNK: usize = 4096;
-    let chunks: Vec<Chunk> = (0..returned.len().div_ceil(CHUNK))
-        .into_par_iter()
-        .map(|c| {
-            let rows = c * CHUNK..returned.len().min((c + 1) * CHUNK);
+    // Each chunk checks its rows straight into their places.
+    let mut rows = vec![CheckedRow::NONE; returned.len()];
+    let chunks: Vec<Chunk> = rows
+        .par_chunks_mut(CHUNK)
+        .enumerate()
+        .map(|(c, slots)| {
             let mut chunk = Chunk::default();
-            for row in rows {
-                RowCheck::new(
-                    returned, ctx, &values, &expected, phones, row as u32, &mut chunk,
-                )
-                .run();
+            for (i, slot) in slots.iter_mut().enumerate() {
+                let row = (c * CHUNK + i) as u32;
+                *slot =
+                    RowCheck::new(returned, ctx, &values, &expected, phones, row, &mut chunk).run();
             }
             chunk
         })
         .collect();
     let mut checked = Checked {
-        rows: Vec::with_capacity(returned.len()),
+        rows: Vec::new(),
         findings: Vec::new(),
         expected,
         bridges: values.bridges,
@@ -264,14 +313,13 @@ pub fn check(returned: &Returned, ctx: &Context<'_>, phones: &mut Phones) -> Che
     checked
         .findings
         .reserve(chunks.iter().map(|c| c.findings.len()).sum());
+    // Each chunk's conference IDs join the run's texts, and its rows' spans
+    // move with them.
+    let mut shifts = Vec::with_capacity(chunks.len());
     for chunk in chunks {
-        let shift = checked.texts.append(&chunk.texts);
+        shifts.push(checked.texts.append(&chunk.texts));
         let likely_base = checked.likely.len() as u32;
         checked.likely.extend(chunk.likely);
-        checked.rows.extend(chunk.rows.into_iter().map(|mut row| {
-            row.conference_id = Texts::shifted(row.conference_id, shift);
-            row
-        }));
         checked
             .findings
             .extend(chunk.findings.into_iter().map(|mut f| {
@@ -281,6 +329,14 @@ pub fn check(returned: &Returned, ctx: &Context<'_>, phones: &mut Phones) -> Che
                 f
             }));
     }
+    rows.par_chunks_mut(CHUNK)
+        .zip(shifts)
+        .for_each(|(rows, shift)| {
+            for row in rows {
+                row.conference_id = Texts::shifted(row.conference_id, shift);
+            }
+        });
+    checked.rows = rows;
     // PIN columns: one finding each, for the whole file.
     for &c in &returned.columns.pins {
         let finding = Finding::new(Code::PinColumnIgnored, Input::Returned, Finding::WHOLE_FILE)
@@ -483,7 +539,6 @@ fn number_list(entries: &[PhoneVerdict], phones: &mut Phones) -> PhoneList {
 /// One chunk of rows, checked.
 #[derive(Default)]
 struct Chunk {
-    rows: Vec<CheckedRow>,
     findings: Vec<Finding>,
     texts: Texts,
     likely: Vec<Box<str>>,
@@ -498,6 +553,7 @@ struct RowCheck<'c, 'a> {
     phones: &'c Phones,
     row: u32,
     record: Record<'c>,
+    key: Key,
     person: Option<&'c Person>,
     out: &'c mut Chunk,
     checked: CheckedRow,
@@ -521,16 +577,10 @@ impl<'c, 'a> RowCheck<'c, 'a> {
             phones,
             row,
             record: returned.row(row),
+            key: Key::NONE,
             person: None,
             out,
-            checked: CheckedRow {
-                key: Key::NONE,
-                toll_number: Phone::NONE,
-                toll_free_numbers: PhoneList::EMPTY,
-                conference_id: Span::EMPTY,
-                bridge: 0,
-                error: false,
-            },
+            checked: CheckedRow::NONE,
         }
     }
 
@@ -547,7 +597,7 @@ impl<'c, 'a> RowCheck<'c, 'a> {
         Finding::new(code, Input::Returned, self.row).field(field)
     }
 
-    fn run(mut self) {
+    fn run(mut self) -> CheckedRow {
         self.key();
         match self.record.problem {
             Some(problem) => {
@@ -563,15 +613,15 @@ impl<'c, 'a> RowCheck<'c, 'a> {
                 self.against_roster();
             }
         }
-        self.out.rows.push(self.checked);
+        self.checked
     }
 
     /// The row's key (the join's) and person; a row of a broken line has
     /// them too, so that the person's other rows are rejected with it.
     fn key(&mut self) {
-        self.checked.key = self.returned.rows.key(self.row);
-        self.person = self.ctx.roster.and_then(|r| r.person(self.checked.key));
-        if self.checked.key == Key::NONE && self.record.problem.is_none() {
+        self.key = self.returned.rows.key(self.row);
+        self.person = self.ctx.roster.and_then(|r| r.person(self.key));
+        if self.key == Key::NONE && self.record.problem.is_none() {
             self.push(self.finding(Code::EmptyKey, Field::Key));
         }
     }
@@ -767,12 +817,12 @@ impl<'c, 'a> RowCheck<'c, 'a> {
             return;
         };
         let Some(person) = self.person else {
-            if self.checked.key != Key::NONE {
+            if self.key != Key::NONE {
                 self.push(self.finding(Code::NotInRoster, Field::Key));
             }
             return;
         };
-        let key = self.checked.key;
+        let key = self.key;
         if roster.conflicts.contains_key(&key) {
             self.push(self.finding(Code::DuplicateUser, Field::Key));
         }
@@ -830,5 +880,42 @@ pub fn number_text<'t>(number: Number, phones: &'t Phones, texts: &'t Texts) -> 
     match number {
         Number::Phone(p) => phones.e164(p),
         Number::Text(span) => texts.get(span),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{read_bytes, ReadOptions};
+
+    fn returned(text: &str) -> Returned {
+        let settings = Settings::default();
+        let (_, returned) = read_bytes("r.csv", text.as_bytes(), &ReadOptions::default(), |s| {
+            Returned::open(s, &settings)
+        })
+        .unwrap();
+        returned
+    }
+
+    #[test]
+    fn rows_keep_their_cells_wide_or_narrow_pins_emptied_and_after_letting_go() {
+        let long = "x".repeat(70_000);
+        let mut t = returned(&format!(
+            "UPN,TollNumber,ConferenceId,Leader PIN\n\
+             a@x,+14255550100,123456,9999\n\
+             b@x,\"{long}\",654321,\n\
+             c@x,+14255550101,111111,8888\n"
+        ));
+        let cells = |t: &Returned, row: u32| -> Vec<String> {
+            t.cells(row).cells().map(String::from).collect()
+        };
+        assert_eq!(cells(&t, 0), ["a@x", "+14255550100", "123456", ""]);
+        assert_eq!(cells(&t, 1), ["b@x", long.as_str(), "654321", ""]);
+        assert_eq!(cells(&t, 2), ["c@x", "+14255550101", "111111", ""]);
+        t.keep_cells(|row| row != 0);
+        assert!(cells(&t, 0).is_empty());
+        assert_eq!(cells(&t, 1)[1], long);
+        assert_eq!(cells(&t, 2), ["c@x", "+14255550101", "111111", ""]);
+        assert_eq!(t.row(2).line, 4);
     }
 }

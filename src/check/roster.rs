@@ -87,13 +87,6 @@ impl Roster {
             .unwrap_or_default()
     }
 
-    /// Where a row's cleaned key is in `cleaned`, before the join; `None`
-    /// for a row without one.
-    pub(crate) fn cleaned_key(&self, row: u32) -> Option<Span> {
-        let span = *self.cleaned_keys.get(row as usize)?;
-        (!span.is_empty()).then_some(span)
-    }
-
     /// Lets go of what only the join reads.
     pub(crate) fn joined(&mut self) {
         self.cleaned = Texts::default();

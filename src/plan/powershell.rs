@@ -94,9 +94,8 @@ impl Output<Outcome> for ImportPlanPs1 {
         // The bridges, numbered in the order the plan first uses them.
         let mut bridges: FxHashMap<Values, usize> = FxHashMap::default();
         let mut order: Vec<Values> = Vec::new();
-        for entry in &outcome.plan {
-            let row = &outcome.rows[entry.row as usize];
-            let values = (row.bridge, row.toll_number, row.toll_free_numbers);
+        for entry in outcome.plan.iter() {
+            let values = (entry.bridge, entry.toll_number, entry.toll_free_numbers);
             bridges.entry(values).or_insert_with(|| {
                 order.push(values);
                 order.len()
@@ -159,28 +158,36 @@ fn bridge(text: &mut String, outcome: &Outcome, number: usize, (bridge, toll, fr
 
 /// A person's comment line and step line.
 fn person(text: &mut String, p: &Planned<'_>, bridge: usize) {
-    let _ = match p.display_name {
-        "" => write!(text, "# {}", Commented(p.key)),
-        name => write!(text, "# {} <{}>", Commented(name), Commented(p.key)),
-    };
-    let _ = write!(text, " ({}:{}): ", Commented(p.file), p.line);
-    let _ = match (p.action, p.disable_microsoft, p.remove_provider) {
-        (Action::Add, _, _) => write!(text, "add"),
-        (action, true, None) => write!(text, "{}, from Microsoft's bridge", action.as_str()),
-        (action, _, Some(old)) => write!(text, "{}, from {}", action.as_str(), Commented(old)),
-        (action, false, None) => write!(text, "{}", action.as_str()),
-    };
-    let _ = write!(
-        text,
-        "\r\nSet-PlannedAcp {} $bridge{bridge} {}",
-        Quoted(p.key),
-        Quoted(p.conference_id)
-    );
+    text.push_str("# ");
+    if !p.display_name.is_empty() {
+        Commented(p.display_name).push_to(text);
+        text.push_str(" <");
+        Commented(p.key).push_to(text);
+        text.push('>');
+    } else {
+        Commented(p.key).push_to(text);
+    }
+    text.push_str(" (");
+    Commented(p.file).push_to(text);
+    let _ = write!(text, ":{}): {}", p.line, p.action.as_str());
+    match (p.action, p.disable_microsoft, p.remove_provider) {
+        (Action::Add, _, _) | (_, false, None) => {}
+        (_, true, None) => text.push_str(", from Microsoft's bridge"),
+        (_, _, Some(old)) => {
+            text.push_str(", from ");
+            Commented(old).push_to(text);
+        }
+    }
+    text.push_str("\r\nSet-PlannedAcp ");
+    Quoted(p.key).push_to(text);
+    let _ = write!(text, " $bridge{bridge} ");
+    Quoted(p.conference_id).push_to(text);
     if p.disable_microsoft {
         text.push_str(" -DisableMicrosoft");
     }
     if let Some(old) = p.remove_provider {
-        let _ = write!(text, " -Remove {}", Quoted(old));
+        text.push_str(" -Remove ");
+        Quoted(old).push_to(text);
     }
     text.push_str("\r\n");
 }

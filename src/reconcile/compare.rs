@@ -185,7 +185,6 @@ mod tests {
             texts: Texts::default(),
             phones,
             row: CheckedRow {
-                key: Key(0),
                 toll_number: toll,
                 toll_free_numbers: list,
                 conference_id: Span::EMPTY,

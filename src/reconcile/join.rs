@@ -12,7 +12,8 @@ use crate::columns::Field;
 use crate::finding::{Code, Detail, Finding, Input};
 use crate::model::{Key, Keys, Span};
 use rayon::prelude::*;
-use std::cmp::Ordering;
+use std::cmp::Ordering as Order;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The returned rows of each key, in row order.
 #[derive(Debug, Default)]
@@ -44,14 +45,20 @@ pub struct Joined {
     pub requests: Option<Vec<(Key, u32)>>,
 }
 
-/// A row's text: its first sixteen bytes (which order texts as they
-/// compare, and settle most comparisons without reading the rest), the row,
-/// and where the text is, so that it is read without a look-up by row.
-pub(crate) type Entry = ([u8; 16], u32, Span);
+/// How many first bytes of a text an [`Entry`] holds.
+pub(crate) const PREFIX: usize = 12;
 
-fn prefix(text: &str) -> [u8; 16] {
-    let mut bytes = [0u8; 16];
-    let n = text.len().min(16);
+/// A text's first bytes, zero after its end.
+pub(crate) type Prefix = [u8; PREFIX];
+
+/// A row's text: its first bytes (which order texts as they compare, and
+/// settle most comparisons without reading the rest), the row, and where
+/// the text is, so that it is read without a look-up by row.
+pub(crate) type Entry = (Prefix, u32, Span);
+
+pub(crate) fn prefix(text: &str) -> Prefix {
+    let mut bytes = [0u8; PREFIX];
+    let n = text.len().min(PREFIX);
     bytes[..n].copy_from_slice(&text.as_bytes()[..n]);
     bytes
 }
@@ -93,7 +100,7 @@ struct Run<'e, 'a> {
     entries: &'e [Entry],
     at: usize,
     texts: &'a str,
-    head: Option<([u8; 16], &'a str)>,
+    head: Option<(Prefix, &'a str)>,
 }
 
 impl<'e, 'a> Run<'e, 'a> {
@@ -116,7 +123,7 @@ impl<'e, 'a> Run<'e, 'a> {
     }
 
     /// The rows from the front whose key is `text`.
-    fn take(&mut self, prefix: &[u8; 16], text: &str) -> &'e [Entry] {
+    fn take(&mut self, prefix: &Prefix, text: &str) -> &'e [Entry] {
         let start = self.at;
         while let Some((p, t)) = self.head {
             if &p != prefix || t != text {
@@ -131,12 +138,12 @@ impl<'e, 'a> Run<'e, 'a> {
 
 /// The smaller of two keys at the heads of runs.
 fn smaller<'a>(
-    a: Option<([u8; 16], &'a str)>,
-    b: Option<([u8; 16], &'a str)>,
-) -> Option<([u8; 16], &'a str)> {
+    a: Option<(Prefix, &'a str)>,
+    b: Option<(Prefix, &'a str)>,
+) -> Option<(Prefix, &'a str)> {
     match (a, b) {
         (Some(a), Some(b)) => match a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)) {
-            Ordering::Greater => Some(b),
+            Order::Greater => Some(b),
             _ => Some(a),
         },
         (a, None) => a,
@@ -144,13 +151,112 @@ fn smaller<'a>(
     }
 }
 
+/// What a part of the key space merges to: its keys from 0, and what
+/// belongs to them.
+#[derive(Default)]
+struct Part {
+    keys: Keys,
+    person_of: Vec<u32>,
+    starts: Vec<u32>,
+    order: Vec<u32>,
+    requests: Vec<(u32, u32)>,
+    findings: Vec<Finding>,
+    /// `(key, first line, line)` of roster rows that disagree.
+    conflicts: Vec<(u32, u32, u32)>,
+}
+
+/// The three inputs' sorted rows, each with its text, and where the rows'
+/// keys go: as each part merges, it writes its rows' keys numbered from
+/// `base` (its first entry's place among all entries), made dense after.
+struct Sides<'a> {
+    lists: [(&'a [Entry], &'a str); 3],
+    keys: [&'a [AtomicU32]; 3],
+}
+
+/// Merges entries `from..to` of each input (one part of the key space).
+fn merge(sides: &Sides<'_>, roster: &Roster, from: [usize; 3], to: [usize; 3], base: u32) -> Part {
+    let mut part = Part::default();
+    let run = |i: usize| Run::new(&sides.lists[i].0[from[i]..to[i]], sides.lists[i].1);
+    let (mut r, mut t, mut s) = (run(0), run(1), run(2));
+    let store = |side: usize, row: u32, key: u32| {
+        sides.keys[side][(row & !MARKED) as usize].store(base + key, Ordering::Relaxed);
+    };
+    while let Some((prefix, text)) = smaller(smaller(r.head, t.head), s.head) {
+        let key = part.keys.push(text).0;
+        // The roster's rows of the key: the first well-formed one is the
+        // person; the others repeat it, or disagree with it.
+        let mut person: Option<u32> = None;
+        for &(_, row, _) in r.take(&prefix, text) {
+            // A broken row keeps its key, for the report; it is nobody's row.
+            store(0, row, key);
+            if row & MARKED != 0 {
+                continue;
+            }
+            let Some(first) = person else {
+                person = Some(row);
+                continue;
+            };
+            let first_line = roster.rows.lines[first as usize];
+            let finding =
+                if roster.fingerprints[first as usize] == roster.fingerprints[row as usize] {
+                    Finding::new(Code::DuplicateRow, Input::Roster, row)
+                } else {
+                    part.conflicts
+                        .push((key, first_line, roster.rows.lines[row as usize]));
+                    Finding::new(Code::DuplicateUser, Input::Roster, row).field(Field::Key)
+                };
+            part.findings.push(finding.detail(Detail::Line(first_line)));
+        }
+        part.person_of.push(person.unwrap_or(u32::MAX));
+        part.starts.push(part.order.len() as u32);
+        for &(_, row, _) in t.take(&prefix, text) {
+            store(1, row, key);
+            part.order.push(row);
+        }
+        let asked = s.take(&prefix, text);
+        for &(_, row, _) in asked {
+            store(2, row, key);
+        }
+        if let Some(&(_, first, _)) = asked.first() {
+            part.requests.push((key, first));
+        }
+    }
+    part
+}
+
+/// Where each part of the key space starts in each input's sorted rows:
+/// at keys taken evenly from the longest input, so that parts are about
+/// as large and no key is split between two.
+fn bounds(lists: &[(&[Entry], &str); 3], parts: usize) -> Vec<[usize; 3]> {
+    let longest = (0..3).max_by_key(|&i| lists[i].0.len()).unwrap_or(0);
+    let (base, texts) = lists[longest];
+    // Small inputs merge in one part.
+    let parts = if base.len() < parts * 1024 { 1 } else { parts };
+    let mut bounds = vec![[0; 3]];
+    for p in 1..parts {
+        let (prefix, _, span) = base[p * base.len() / parts];
+        let pivot = (prefix, span.read(texts));
+        let split = lists.map(|(entries, texts)| {
+            entries.partition_point(|&(prefix, _, span)| (prefix, span.read(texts)) < pivot)
+        });
+        if split != *bounds.last().unwrap_or(&[0; 3]) {
+            bounds.push(split);
+        }
+    }
+    bounds.push(lists.map(|(entries, _)| entries.len()));
+    bounds
+}
+
 /// Joins the inputs by key. Every row with a key gets it (in its input's
 /// `rows.keys`); the roster's repeated keys become findings.
 pub fn join(
     roster: &mut Roster,
-    returned: Option<&mut Returned>,
+    mut returned: Option<&mut Returned>,
     sent: Option<&mut Sent>,
 ) -> Joined {
+    // The rows' key spans, taken out: they only make the sort entries.
+    let roster_spans = std::mem::take(&mut roster.cleaned_keys);
+    let returned_spans = returned.as_deref_mut().map(Returned::take_key_spans);
     let (roster_texts, returned_texts, sent_texts) = (
         roster.cleaned.as_str(),
         returned.as_ref().map_or("", |t| t.key_texts()),
@@ -159,19 +265,16 @@ pub fn join(
     let (roster_sorted, (returned_sorted, sent_sorted)) = rayon::join(
         || {
             let broken = |r: u32| !roster.well_formed[r as usize];
-            sorted(
-                roster.rows.len(),
-                roster_texts,
-                |r| roster.cleaned_key(r),
-                broken,
-            )
+            let span = |r: u32| Some(roster_spans[r as usize]).filter(|s| !s.is_empty());
+            sorted(roster.rows.len(), roster_texts, span, broken)
         },
         || {
             let none = |_| false;
             rayon::join(
                 || {
-                    let t = returned.as_ref()?;
-                    Some(sorted(t.len(), returned_texts, |r| t.key_span(r), none))
+                    let spans = returned_spans.as_ref()?;
+                    let span = |r: u32| Some(spans[r as usize]).filter(|s| !s.is_empty());
+                    Some(sorted(spans.len(), returned_texts, span, none))
                 },
                 || {
                     let s = sent.as_ref()?;
@@ -182,7 +285,32 @@ pub fn join(
     );
     let returned_sorted = returned_sorted.unwrap_or_default();
     let sent_sorted = sent_sorted.unwrap_or_default();
-    let count = roster_sorted.len() + returned_sorted.len() + sent_sorted.len();
+    // The entries say where each key is: the rows' spans are done with.
+    drop((roster_spans, returned_spans));
+    let atomics = |n: usize| (0..n).map(|_| AtomicU32::new(u32::MAX)).collect::<Vec<_>>();
+    let row_keys = [
+        atomics(roster.rows.len()),
+        atomics(returned.as_ref().map_or(0, |t| t.len())),
+        atomics(sent.as_ref().map_or(0, |s| s.rows.len())),
+    ];
+    let sides = Sides {
+        lists: [
+            (&roster_sorted, roster_texts),
+            (&returned_sorted, returned_texts),
+            (&sent_sorted, sent_texts),
+        ],
+        keys: [&row_keys[0], &row_keys[1], &row_keys[2]],
+    };
+    // The parts merge side by side, each numbering its keys from the place
+    // of its first entry; the numbers are made dense after.
+    let bounds = bounds(&sides.lists, rayon::current_num_threads() * 4);
+    let parts: Vec<(u32, Part)> = bounds
+        .par_windows(2)
+        .map(|w| {
+            let base = (w[0][0] + w[0][1] + w[0][2]) as u32;
+            (base, merge(&sides, roster, w[0], w[1], base))
+        })
+        .collect();
     let mut keys = Keys::with_capacity(
         roster_sorted.len().max(returned_sorted.len()),
         roster.cleaned.bytes(),
@@ -190,85 +318,67 @@ pub fn join(
     let mut person_of = Vec::with_capacity(roster_sorted.len());
     let mut groups = Groups {
         order: Vec::with_capacity(returned_sorted.len()),
-        starts: Vec::with_capacity(count.min(roster_sorted.len() + returned_sorted.len()) + 1),
+        starts: Vec::with_capacity(roster_sorted.len().max(returned_sorted.len()) + 1),
     };
     let mut requests = sent.as_ref().map(|_| Vec::new());
-    let mut roster_keys = vec![Key::NONE; roster.rows.len()];
-    let mut returned_keys = vec![Key::NONE; returned.as_ref().map_or(0, |t| t.len())];
-    let mut sent_keys = vec![Key::NONE; sent.as_ref().map_or(0, |s| s.rows.len())];
     let mut findings = Vec::new();
-    let mut conflicts = Vec::new();
-    {
-        let mut r = Run::new(&roster_sorted, roster_texts);
-        let mut t = Run::new(&returned_sorted, returned_texts);
-        let mut s = Run::new(&sent_sorted, sent_texts);
-        while let Some((prefix, text)) = smaller(smaller(r.head, t.head), s.head) {
-            let key = keys.push(text);
-            // The roster's rows of the key: the first well-formed one is the
-            // person; the others repeat it, or disagree with it.
-            let mut person: Option<u32> = None;
-            for &(_, row, _) in r.take(&prefix, text) {
-                // A broken row keeps its key, for the report; it is nobody's row.
-                roster_keys[(row & !MARKED) as usize] = key;
-                if row & MARKED != 0 {
-                    continue;
-                }
-                match person {
-                    None => person = Some(row),
-                    Some(first) => {
-                        let first_line = roster.rows.lines[first as usize];
-                        let same = roster.fingerprints[first as usize]
-                            == roster.fingerprints[row as usize];
-                        let finding = match same {
-                            true => Finding::new(Code::DuplicateRow, Input::Roster, row),
-                            false => {
-                                conflicts.push((key, first_line, roster.rows.lines[row as usize]));
-                                Finding::new(Code::DuplicateUser, Input::Roster, row)
-                                    .field(Field::Key)
-                            }
-                        };
-                        findings.push(finding.detail(Detail::Line(first_line)));
-                    }
-                }
-            }
-            person_of.push(person.unwrap_or(u32::MAX));
-            groups.starts.push(groups.order.len() as u32);
-            for &(_, row, _) in t.take(&prefix, text) {
-                returned_keys[row as usize] = key;
-                groups.order.push(row);
-            }
-            let asked = s.take(&prefix, text);
-            for &(_, row, _) in asked {
-                sent_keys[row as usize] = key;
-            }
-            if let (Some(requests), Some(&(_, first, _))) = (&mut requests, asked.first()) {
-                requests.push((key, first));
-            }
+    // Per part: its first number as written, and its first key.
+    let mut shifts: Vec<(u32, u32)> = Vec::with_capacity(parts.len());
+    for (base, part) in parts {
+        let first = keys.len() as u32;
+        shifts.push((base, first));
+        keys.append(&part.keys);
+        person_of.extend(part.person_of);
+        let order = groups.order.len() as u32;
+        groups.starts.extend(part.starts.iter().map(|s| s + order));
+        groups.order.extend(part.order);
+        if let Some(requests) = &mut requests {
+            requests.extend(part.requests.iter().map(|&(k, row)| (Key(k + first), row)));
+        }
+        findings.extend(part.findings);
+        for (key, first_line, line) in part.conflicts {
+            roster
+                .conflicts
+                .entry(Key(key + first))
+                .or_insert_with(|| vec![first_line])
+                .push(line);
         }
     }
     groups.starts.push(groups.order.len() as u32);
-    for (row, &key) in roster_keys.iter().enumerate() {
-        if let Some(p) = person_of.get(key.index()).filter(|&&p| p == row as u32) {
-            roster.people[*p as usize].key = key;
-        }
-    }
-    for (key, first, line) in conflicts {
-        roster
-            .conflicts
-            .entry(key)
-            .or_insert_with(|| vec![first])
-            .push(line);
-    }
-    roster.rows.keys = roster_keys;
+    let dense = |written: &[AtomicU32]| -> Vec<Key> {
+        written
+            .par_iter()
+            .map(|k| {
+                let k = k.load(Ordering::Relaxed);
+                if k == u32::MAX {
+                    return Key::NONE;
+                }
+                let part = shifts.partition_point(|s| s.0 <= k) - 1;
+                Key(k - shifts[part].0 + shifts[part].1)
+            })
+            .collect()
+    };
+    let [roster_keys, returned_keys, sent_keys] = &row_keys;
+    roster.rows.keys = dense(roster_keys);
+    roster
+        .people
+        .par_iter_mut()
+        .zip(&roster.rows.keys)
+        .enumerate()
+        .for_each(|(row, (person, &key))| {
+            if person_of.get(key.index()) == Some(&(row as u32)) {
+                person.key = key;
+            }
+        });
     roster.person_of = person_of;
     roster.findings.extend(findings);
     roster.joined();
     if let Some(returned) = returned {
-        returned.rows.keys = returned_keys;
+        returned.rows.keys = dense(returned_keys);
         returned.joined();
     }
     if let Some(sent) = sent {
-        sent.rows.keys = sent_keys;
+        sent.rows.keys = dense(sent_keys);
         sent.joined();
     }
     Joined {

@@ -12,7 +12,7 @@ mod outcome;
 pub mod shared_ids;
 
 pub use compare::Action;
-pub use outcome::{Accounting, InputInfo, Outcome, PlanEntry, Planned, Summary};
+pub use outcome::{Accounting, InputInfo, Outcome, Plan, PlanEntry, Planned, Summary};
 
 use crate::check::returned::{self, Checked, Returned};
 use crate::check::roster::Roster;
@@ -114,12 +114,12 @@ pub fn reconcile(inputs: Inputs, settings: &Settings, progress: &dyn Progress) -
     };
     let mut checked = returned::check(&returned, &ctx, &mut phones);
 
-    progress.stage("comparing with the roster", 0);
     let mut outcome = Outcome::new(
         [Some(roster_source), Some(returned_source), sent_source],
         settings,
     );
     let mut findings = std::mem::take(&mut checked.findings);
+    progress.stage("finding duplicates", 0);
     let copy_of = duplicates::mark(
         &returned,
         &joined,
@@ -127,6 +127,7 @@ pub fn reconcile(inputs: Inputs, settings: &Settings, progress: &dyn Progress) -
         &mut findings,
         &mut outcome.lists,
     );
+    progress.stage("finding shared conference IDs", 0);
     shared_ids::mark(
         &mut checked.rows,
         &returned.rows.keys,
@@ -135,11 +136,16 @@ pub fn reconcile(inputs: Inputs, settings: &Settings, progress: &dyn Progress) -
         &mut findings,
         &mut outcome.shared,
     );
+    progress.stage("keeping the rows to send back", 0);
+    let erred = erred_keys(&joined, &checked);
+    keep_cells(&mut returned, &roster, &erred, &findings);
+
+    progress.stage("deciding", 0);
     let fates = decide(
         &roster,
         &returned,
         &checked,
-        &joined,
+        (&joined, &erred),
         &phones,
         &mut findings,
     );
@@ -152,6 +158,7 @@ pub fn reconcile(inputs: Inputs, settings: &Settings, progress: &dyn Progress) -
         &mut findings,
     );
 
+    progress.stage("sorting findings", 0);
     findings.append(&mut roster.findings);
     if let Some(sent) = &mut sent {
         findings.append(&mut sent.findings);
@@ -173,6 +180,35 @@ pub fn reconcile(inputs: Inputs, settings: &Settings, progress: &dyn Progress) -
     outcome
 }
 
+/// Whether any row of each key carries an error: the person is rejected.
+fn erred_keys(joined: &Joined, checked: &Checked) -> Vec<bool> {
+    (0..joined.keys.len() as u32)
+        .into_par_iter()
+        .map(|key| {
+            let rows = joined.groups.rows(Key(key));
+            rows.iter().any(|&r| checked.rows[r as usize].error)
+        })
+        .collect()
+}
+
+/// Lets go of the cells of the rows no output reads again: those neither
+/// sent back (a rejected person's, or nobody's) nor shown by a finding.
+fn keep_cells(returned: &mut Returned, roster: &Roster, erred: &[bool], findings: &[Finding]) {
+    let mut keep: Vec<bool> = (0..returned.len() as u32)
+        .into_par_iter()
+        .map(|row| match returned.rows.key(row).get() {
+            Some(key) => erred[key.index()] || roster.person(key).is_none(),
+            None => true,
+        })
+        .collect();
+    for f in findings {
+        if let (Input::Returned, Some(row), true) = (f.input, f.row(), f.code.shows_cell()) {
+            keep[row as usize] = true;
+        }
+    }
+    returned.keep_cells(|row| keep[row as usize]);
+}
+
 /// What became of a person or a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Fate {
@@ -187,8 +223,7 @@ struct Fates {
     of_key: Vec<Option<Fate>>,
     /// By returned row.
     of_row: Vec<Fate>,
-    /// In key order.
-    plan: Vec<PlanEntry>,
+    plan: Plan,
     /// People whose values equal their current ones.
     unchanged: usize,
 }
@@ -201,7 +236,7 @@ fn decide(
     roster: &Roster,
     returned: &Returned,
     checked: &Checked,
-    joined: &Joined,
+    (joined, erred): (&Joined, &[bool]),
     phones: &Phones,
     findings: &mut Vec<Finding>,
 ) -> Fates {
@@ -223,8 +258,7 @@ fn decide(
                     continue;
                 };
                 let person = roster.person(key);
-                let erred = rows.iter().any(|&r| checked.rows[r as usize].error);
-                let (Some(person), false) = (person, erred) else {
+                let (Some(person), false) = (person, erred[key.index()]) else {
                     fates.push(Some(Fate::Rejected));
                     continue;
                 };
@@ -251,7 +285,6 @@ fn decide(
                     Some(change) => {
                         plan.push(PlanEntry {
                             key,
-                            row: first,
                             line: returned.rows.lines[first as usize],
                             toll_number: row.toll_number,
                             toll_free_numbers: row.toll_free_numbers,
@@ -260,7 +293,7 @@ fn decide(
                             display_name: person.display_name,
                             action: change.action,
                             disable_microsoft: change.disable_microsoft,
-                            remove: change.remove,
+                            remove: change.remove.unwrap_or(crate::model::Span::EMPTY),
                         });
                         fates.push(Some(Fate::Planned));
                     }
@@ -271,12 +304,13 @@ fn decide(
         })
         .collect();
     let mut of_key = Vec::with_capacity(keys);
-    let mut plan = Vec::new();
+    let mut plan = Vec::with_capacity(batches.len());
     for (fates, entries, notes) in batches {
         of_key.extend(fates);
-        plan.extend(entries);
+        plan.push(entries);
         findings.extend(notes);
     }
+    let plan = Plan::new(plan);
     // A row takes its person's fate; a row without a key is rejected.
     let of_row: Vec<Fate> = returned
         .rows

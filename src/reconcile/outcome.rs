@@ -24,8 +24,7 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PlanEntry {
     pub key: Key,
-    /// The returned row, and its line.
-    pub row: u32,
+    /// The line of the returned row.
     pub line: u32,
     pub toll_number: Phone,
     pub toll_free_numbers: PhoneList,
@@ -38,8 +37,33 @@ pub struct PlanEntry {
     /// On Microsoft's bridge or holding its licence: disable that first.
     pub disable_microsoft: bool,
     /// The third-party entry to remove first, by its provider name (a span
-    /// of the roster's texts).
-    pub remove: Option<Span>,
+    /// of the roster's texts); empty for none.
+    pub remove: Span,
+}
+
+/// The plan, in key order, in the batches it was decided in (copying a
+/// million entries into one vector would hold them twice).
+#[derive(Debug, Default)]
+pub struct Plan {
+    batches: Vec<Vec<PlanEntry>>,
+}
+
+impl Plan {
+    pub fn new(batches: Vec<Vec<PlanEntry>>) -> Plan {
+        Plan { batches }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &PlanEntry> + '_ {
+        self.batches.iter().flatten()
+    }
+
+    pub fn len(&self) -> usize {
+        self.batches.iter().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// A plan entry with its values: what the plan writers read.
@@ -159,8 +183,7 @@ pub struct Outcome {
     pub shared: Vec<super::shared_ids::Shared>,
     /// The run's keys, in order.
     pub keys: Keys,
-    /// In key order.
-    pub plan: Vec<PlanEntry>,
+    pub plan: Plan,
     /// The rejected returned rows, in key order, then line.
     pub send_back: Vec<u32>,
     /// Per returned row, the row it is an identical copy of (`u32::MAX`).
@@ -319,7 +342,8 @@ impl Outcome {
             url: (!url.is_empty()).then_some(url),
             action: entry.action,
             disable_microsoft: entry.disable_microsoft,
-            remove_provider: entry.remove.map(|s| self.roster.texts.get(s)),
+            remove_provider: (!entry.remove.is_empty())
+                .then(|| self.roster.texts.get(entry.remove)),
             file: self.file(Input::Returned),
             line: entry.line,
         }

@@ -1,10 +1,11 @@
 //! A conference ID given to several people rejects all of them
 //! (`duplicate-conference-id`).
 
-use super::join::sorted;
+use super::join::{prefix, Prefix, PREFIX};
 use crate::columns::Field;
 use crate::finding::{Code, Detail, Finding, Input};
 use crate::model::{CheckedRow, Key, Span, Texts};
+use rayon::prelude::*;
 
 /// An ID and the people it was given to, in key order.
 pub type Shared = (Span, Box<[Key]>);
@@ -24,21 +25,29 @@ pub fn mark(
         let r = row as usize;
         copy_of[r] == u32::MAX && !rows[r].conference_id.is_empty() && keys[r] != Key::NONE
     };
-    let by_id = sorted(
-        rows.len(),
-        ids.as_str(),
-        |row| counted(row).then(|| rows[row as usize].conference_id),
-        |_| false,
-    );
-    let text = |e: &(_, u32, Span)| e.2.read(ids.as_str());
+    // Sorted by ID, then row. IDs are digits: one shorter than the prefix
+    // is all in it, and sorts and is told from the next without reading it.
+    let text = |row: u32| ids.get(rows[row as usize].conference_id);
+    let compare = |a: &(Prefix, u32), b: &(Prefix, u32)| {
+        let full = a.0[PREFIX - 1] != 0;
+        a.0.cmp(&b.0)
+            .then_with(|| match full {
+                true => text(a.1).cmp(text(b.1)),
+                false => std::cmp::Ordering::Equal,
+            })
+            .then(a.1.cmp(&b.1))
+    };
+    let mut by_id: Vec<(Prefix, u32)> = (0..rows.len() as u32)
+        .into_par_iter()
+        .filter(|&row| counted(row))
+        .map(|row| (prefix(text(row)), row))
+        .collect();
+    by_id.par_sort_unstable_by(compare);
+    let same = |a: &(Prefix, u32), b: &(Prefix, u32)| {
+        a.0 == b.0 && (a.0[PREFIX - 1] == 0 || text(a.1) == text(b.1))
+    };
     // The runs of rows of one ID given to more than one person.
     let mut runs: Vec<(usize, usize, Box<[Key]>)> = Vec::new();
-    // IDs are digits: one of at most sixteen is all in its prefix, and
-    // is told from the next without reading it.
-    let same = |a: &(_, u32, Span), b: &(_, u32, Span)| {
-        let (pa, pb): (&[u8; 16], &[u8; 16]) = (&a.0, &b.0);
-        pa == pb && (pa[15] == 0 || text(a) == text(b))
-    };
     let mut start = 0;
     while start < by_id.len() {
         let len = by_id[start..]
@@ -60,7 +69,7 @@ pub fn mark(
         let run = &by_id[start..start + len];
         shared.push((rows[run[0].1 as usize].conference_id, people));
         let index = shared.len() as u32 - 1;
-        for &(_, row, _) in run {
+        for &(_, row) in run {
             rows[row as usize].error = true;
             let finding = Finding::new(Code::DuplicateConferenceId, Input::Returned, row)
                 .field(Field::ConferenceId)

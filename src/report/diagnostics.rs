@@ -83,7 +83,7 @@ impl<'a> FindingDiagnostic<'a> {
             let row = finding.row()?;
             let source = outcome.source(finding.input)?;
             let offset = *outcome.rows_of(finding.input).offsets.get(row as usize)?;
-            let text = source.line_at(offset)?;
+            let text = source.line_at(u64::from(offset))?;
             let span = words
                 .column(finding)
                 .and_then(|c| field_span(&text, source.delimiter, c))

@@ -75,21 +75,7 @@ impl<'a> Words<'a> {
         let (Some(field), Some(row), Input::Returned) = (f.field, f.row(), f.input) else {
             return "";
         };
-        // Only these say what the cell holds; the rest are not read for it.
-        let shown = matches!(
-            f.code,
-            Code::WrongProvider
-                | Code::TollNumberIsTollFree
-                | Code::InvalidTollNumber
-                | Code::InvalidTollFreeNumber
-                | Code::NotTollFree
-                | Code::InvalidConferenceId
-                | Code::ExcelMangled
-                | Code::InvalidUrl
-                | Code::IdentityMismatch
-                | Code::DuplicateConferenceId
-        );
-        if !shown {
+        if !f.code.shows_cell() {
             return "";
         }
         let cell = self.outcome.returned.cell(row, field);

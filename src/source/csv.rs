@@ -3,7 +3,7 @@
 //! the rest of the file. Records are split by csv-core as the bytes arrive;
 //! the bytes of the record being read are kept, for the recovery.
 
-use super::Record;
+use super::{Ends, Record};
 use crate::finding::Problem;
 use crate::normalize::text::trim_cell;
 use std::io::{self, Read};
@@ -161,12 +161,13 @@ impl<R: Read> Parser<R> {
         let offset = self.base + begin as u64;
         let raw = &self.buf[begin..self.pos];
         let body = raw.len() - raw.iter().rev().take_while(|&&b| is_break(b)).count();
-        let first_line = raw.iter().position(|&b| is_break(b)).unwrap_or(raw.len());
+        let first_line = memchr::memchr2(b'\n', b'\r', raw).unwrap_or(raw.len());
         let spans_lines = body > first_line;
-        // Well-formed quoting always has an even number of quote marks.
-        let quotes = memchr::memchr_iter(b'"', raw).count();
         let at_end = self.eof && self.pos == self.len;
-        let broken_quote = quotes % 2 == 1 && (spans_lines || ends != self.width || at_end);
+        // Well-formed quoting always has an even number of quote marks; a
+        // row on one line, as wide as the header, is read as csv-core reads it.
+        let suspect = spans_lines || ends != self.width || at_end;
+        let broken_quote = suspect && memchr::memchr_iter(b'"', raw).count() % 2 == 1;
         // A stray quote swallows the lines after it, whatever the field
         // count comes to: a record over several lines must be quoted right.
         let broken = spans_lines && self.width > 0 && !well_quoted(&raw[..body], self.delimiter);
@@ -195,7 +196,7 @@ impl<R: Read> Parser<R> {
                 offset,
                 problem: Some(Problem::BrokenQuote),
                 text: &self.own,
-                ends: &self.own_ends,
+                ends: Ends::Wide(&self.own_ends),
                 numbers: &[],
             }));
         }
@@ -221,7 +222,7 @@ impl<R: Read> Parser<R> {
                     offset,
                     problem: problem.or(undecodable.then_some(Problem::Undecodable)),
                     text,
-                    ends: &self.ends32,
+                    ends: Ends::Wide(&self.ends32),
                     numbers: &[],
                 }
             }
@@ -241,7 +242,7 @@ impl<R: Read> Parser<R> {
                     offset,
                     problem: problem.or(Some(Problem::Undecodable)),
                     text: &self.own,
-                    ends: &self.own_ends,
+                    ends: Ends::Wide(&self.own_ends),
                     numbers: &[],
                 }
             }

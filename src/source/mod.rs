@@ -18,6 +18,35 @@ use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// Where each cell of a record ends in its text: four bytes an end as read,
+/// two as kept (rows under 64 KiB, nearly all).
+#[derive(Debug, Clone, Copy)]
+pub enum Ends<'a> {
+    Wide(&'a [u32]),
+    Narrow(&'a [u16]),
+}
+
+impl Ends<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            Ends::Wide(ends) => ends.len(),
+            Ends::Narrow(ends) => ends.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The end of cell `i`.
+    pub fn get(&self, i: usize) -> Option<usize> {
+        match self {
+            Ends::Wide(ends) => ends.get(i).map(|&e| e as usize),
+            Ends::Narrow(ends) => ends.get(i).map(|&e| e as usize),
+        }
+    }
+}
+
 /// One data row: where it is, what is wrong with it, and its cells.
 #[derive(Debug, Clone, Copy)]
 pub struct Record<'a> {
@@ -29,14 +58,14 @@ pub struct Record<'a> {
     /// Why the row could not be read as the header says.
     pub problem: Option<Problem>,
     text: &'a str,
-    ends: &'a [u32],
+    ends: Ends<'a>,
     numbers: &'a [NumericCell],
 }
 
 impl<'a> Record<'a> {
     /// A record of cells laid end to end in `text`, cell `i` ending at
     /// `ends[i]`.
-    pub fn new(line: u32, text: &'a str, ends: &'a [u32]) -> Record<'a> {
+    pub fn new(line: u32, text: &'a str, ends: Ends<'a>) -> Record<'a> {
         Record {
             line,
             offset: 0,
@@ -53,7 +82,7 @@ impl<'a> Record<'a> {
         offset: u64,
         problem: Option<Problem>,
         text: &'a str,
-        ends: &'a [u32],
+        ends: Ends<'a>,
         numbers: &'a [NumericCell],
     ) -> Record<'a> {
         Record {
@@ -72,7 +101,7 @@ impl<'a> Record<'a> {
     }
 
     /// Each cell's end in [`Record::text`].
-    pub fn ends(&self) -> &'a [u32] {
+    pub fn ends(&self) -> Ends<'a> {
         self.ends
     }
 
@@ -87,10 +116,10 @@ impl<'a> Record<'a> {
 
     /// The cell at a position, `None` past the row's end.
     pub fn cell(&self, column: usize) -> Option<&'a str> {
-        let end = *self.ends.get(column)? as usize;
+        let end = self.ends.get(column)?;
         let start = match column {
             0 => 0,
-            c => self.ends[c - 1] as usize,
+            c => self.ends.get(c - 1)?,
         };
         self.text.get(start..end)
     }
@@ -476,7 +505,7 @@ fn read_sheet<S: Sink>(
             offset: 0,
             problem: None,
             text: &text,
-            ends: &ends,
+            ends: Ends::Wide(&ends),
             numbers: &row.numbers,
         });
     }

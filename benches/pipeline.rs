@@ -8,10 +8,7 @@
 mod generator;
 
 use acp_recon::check::{returned::Returned, roster::Builder};
-use acp_recon::output::Output;
-use acp_recon::plan::{csv::ImportPlanCsv, powershell::ImportPlanPs1, send_back::SendBackCsv};
 use acp_recon::reconcile::{self, Inputs, Outcome};
-use acp_recon::report::{errors_csv::ErrorsCsv, json::ReportJson};
 use acp_recon::source::{self, ReadOptions};
 use acp_recon::Settings;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
@@ -50,15 +47,7 @@ fn read(settings: &Settings, roster: &[u8], returned: &[u8]) -> Inputs {
     }
 }
 
-fn outputs() -> [&'static dyn Output<Outcome>; 5] {
-    [
-        &ImportPlanCsv,
-        &ImportPlanPs1,
-        &ErrorsCsv,
-        &SendBackCsv,
-        &ReportJson,
-    ]
-}
+use acp_recon::cli::reconcile::outputs;
 
 fn write(outcome: &Outcome) {
     for output in outputs() {

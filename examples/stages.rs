@@ -6,10 +6,7 @@
 //! ```
 
 use acp_recon::check::{returned::Returned, roster::Builder};
-use acp_recon::output::Output;
-use acp_recon::plan::{csv::ImportPlanCsv, powershell::ImportPlanPs1, send_back::SendBackCsv};
-use acp_recon::reconcile::{self, Inputs, Outcome};
-use acp_recon::report::{errors_csv::ErrorsCsv, json::ReportJson};
+use acp_recon::reconcile::{self, Inputs};
 use acp_recon::source::{self, ReadOptions};
 use acp_recon::Settings;
 use std::path::Path;
@@ -102,13 +99,7 @@ fn main() -> Result<(), acp_recon::Error> {
         t.elapsed().as_secs_f64(),
         memory()
     );
-    let outputs: [&dyn Output<Outcome>; 5] = [
-        &ImportPlanCsv,
-        &ImportPlanPs1,
-        &ErrorsCsv,
-        &SendBackCsv,
-        &ReportJson,
-    ];
+    let outputs = acp_recon::cli::reconcile::outputs();
     let t = Instant::now();
     for o in outputs {
         let t = Instant::now();

@@ -14,6 +14,9 @@
 //! 5. [`plan`] and [`report`] write the outcome, in words only there,
 //!    through [`output`], which puts the files in place together.
 //!
+//! [`cli`] holds the commands: arguments in, the writers each command
+//! uses, the exit status out.
+//!
 //! ```
 //! use acp_recon::reconcile::{self, Files};
 //! use acp_recon::Settings;
@@ -31,6 +34,7 @@
 #![forbid(unsafe_code)]
 
 pub mod check;
+pub mod cli;
 pub mod columns;
 pub mod config;
 pub mod error;

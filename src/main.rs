@@ -3,9 +3,7 @@
 
 #![forbid(unsafe_code)]
 
-mod cli;
-
-use acp_recon::ExitStatus;
+use acp_recon::{cli, ExitStatus};
 use clap::Parser;
 use std::process::ExitCode;
 

@@ -1,10 +1,13 @@
 //! Any bytes as a returned file: read as text or workbook, reconcile against
-//! a small roster, write every output. Nothing may panic.
+//! a small roster, write every output. Nothing may panic, and the accounting
+//! must add up.
 
 #![no_main]
 
+use acp_recon::check::{returned::Returned, roster::Builder};
+use acp_recon::progress::Quiet;
 use acp_recon::reconcile::{reconcile, Inputs};
-use acp_recon::source::{csv, decode::decode, sheet};
+use acp_recon::source::{read_bytes, ReadOptions};
 use acp_recon::Settings;
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
@@ -15,22 +18,24 @@ a@x.example,A,,\nb@x.example,B,Microsoft,\nc@x.example,C,Fabrikam,012345\n";
 fuzz_target!(|data: &[u8]| {
     let settings =
         Settings::parse("[provider]\ndefault_region = \"US\"\n", Path::new("f.toml")).unwrap();
-    let returned = if data.starts_with(b"PK") || data.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        sheet::parse("r.xlsx".into(), data, None, &[])
-    } else {
-        csv::parse("r.csv".into(), decode(data.to_vec()))
+    let options = ReadOptions::default();
+    let (roster_source, roster) = read_bytes("roster.csv", ROSTER.as_bytes(), &options, |s| {
+        Builder::open(s, &settings, false)
+    })
+    .unwrap();
+    let Ok(returned) = read_bytes("r.csv", data, &options, |s| Returned::open(s, &settings)) else {
+        return;
     };
-    let Ok(returned) = returned else { return };
-    let roster = csv::parse("roster.csv".into(), decode(ROSTER.as_bytes().to_vec())).unwrap();
     let inputs = Inputs {
-        roster,
+        roster: (roster_source, roster.finish()),
         returned,
         sent: None,
     };
-    if let Ok(outcome) = reconcile(inputs, &settings) {
-        assert!(outcome.summary.accounting.rows_balanced);
-        for output in acp_recon::output::reconcile_outputs() {
-            output.write(&outcome, &mut std::io::sink()).unwrap();
-        }
+    let outcome = reconcile(inputs, &settings, &Quiet);
+    assert!(outcome.summary.accounting.rows_balanced);
+    assert!(outcome.summary.accounting.requested_balanced);
+    let outputs = acp_recon::cli::reconcile::outputs();
+    for output in outputs {
+        output.write(&outcome, &mut std::io::sink()).unwrap();
     }
 });

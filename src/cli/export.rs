@@ -2,11 +2,11 @@
 //! everyone left out.
 
 use super::{eprint, print, Common};
-use acp_recon::check::roster::Builder;
-use acp_recon::error::{Error, ExitStatus};
-use acp_recon::export::{self, ExcludedCsv, Export, ExportCsv, ExportXlsx};
-use acp_recon::output::{self, Output};
-use acp_recon::source::{self, ReadOptions};
+use crate::check::roster::Builder;
+use crate::error::{Error, ExitStatus};
+use crate::export::{self, ExcludedCsv, Export, ExportCsv, ExportXlsx};
+use crate::output::{self, Output};
+use crate::source::{self, ReadOptions};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
@@ -56,7 +56,7 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
     let written = output::write_all(dir, &result, &[main, &excluded])?;
     let style = args.common.style();
     if style.limit > 0 && !result.excluded.is_empty() {
-        let roster = result.roster.file(acp_recon::finding::Input::Roster);
+        let roster = result.roster.file(crate::finding::Input::Roster);
         let mut text = format!("{} people left out:\n", result.excluded.len());
         for e in result.excluded.iter().take(style.limit.max(20)) {
             let who = if e.upn.is_empty() {

@@ -1,13 +1,13 @@
 //! Command-line arguments to settings, and results to output and an exit
 //! status, one file per command. No domain logic lives here.
 
-mod export;
-mod reconcile;
-mod validate;
+pub mod export;
+pub mod reconcile;
+pub mod validate;
 
-use acp_recon::error::{Error, ExitStatus};
-use acp_recon::report::diagnostics;
-use acp_recon::Settings;
+use crate::error::{Error, ExitStatus};
+use crate::report::diagnostics;
+use crate::Settings;
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;

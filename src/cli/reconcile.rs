@@ -2,12 +2,12 @@
 //! and write the plan and the reports.
 
 use super::{eprint, print, Common};
-use acp_recon::error::{Error, ExitStatus};
-use acp_recon::output::{self, Output};
-use acp_recon::plan::{csv::ImportPlanCsv, powershell::ImportPlanPs1, send_back::SendBackCsv};
-use acp_recon::progress::{Bar, Progress};
-use acp_recon::reconcile::{self, Files, Outcome};
-use acp_recon::report::{diagnostics, errors_csv::ErrorsCsv, json::ReportJson, summary};
+use crate::error::{Error, ExitStatus};
+use crate::output::{self, Output};
+use crate::plan::{csv::ImportPlanCsv, powershell::ImportPlanPs1, send_back::SendBackCsv};
+use crate::progress::{Bar, Progress};
+use crate::reconcile::{self, Files, Outcome};
+use crate::report::{diagnostics, errors_csv::ErrorsCsv, json::ReportJson, summary};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -32,7 +32,7 @@ pub struct Args {
 }
 
 /// The outputs of a run, in the order they are listed.
-fn outputs() -> [&'static dyn Output<Outcome>; 5] {
+pub fn outputs() -> [&'static dyn Output<Outcome>; 5] {
     [
         &ImportPlanCsv,
         &ImportPlanPs1,

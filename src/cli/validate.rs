@@ -1,11 +1,11 @@
 //! `acp-recon validate`: one file on its own.
 
 use super::{eprint, print, Common};
-use acp_recon::error::{Error, ExitStatus};
-use acp_recon::report::{diagnostics, errors_csv, Words};
-use acp_recon::source::ReadOptions;
-use acp_recon::validate;
-use acp_recon::Severity;
+use crate::error::{Error, ExitStatus};
+use crate::report::{diagnostics, errors_csv, Words};
+use crate::source::ReadOptions;
+use crate::validate;
+use crate::Severity;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -96,7 +96,7 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
         count(Severity::Warning),
         count(Severity::Info)
     ));
-    for code in acp_recon::Code::ALL {
+    for code in crate::Code::ALL {
         let n = findings.iter().filter(|f| f.code == *code).count();
         if n > 0 {
             text.push_str(&format!(

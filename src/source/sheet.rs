@@ -227,8 +227,8 @@ pub(crate) fn number_text(f: f64) -> String {
 
 /// An Excel date serial as `YYYY-MM-DD` (days from 1899-12-30).
 fn date_text(serial: f64) -> String {
-    let days = serial.floor() as i64 - 25569; // to days since 1970-01-01
-                                              // Civil date from days (Howard Hinnant's algorithm).
+    // Days since 1970-01-01, then the civil date (Howard Hinnant's algorithm).
+    let days = serial.floor() as i64 - 25569;
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -417,5 +417,23 @@ mod tests {
         assert_eq!(number_text(12.5), "12.5");
         assert_eq!(date_text(45292.0), "2024-01-01");
         assert_eq!(date_text(25569.0), "1970-01-01");
+    }
+
+    #[test]
+    fn a_date_cell_reads_as_the_date_a_person_saw() {
+        use rust_xlsxwriter::{Format, Workbook};
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "UserPrincipalName").unwrap();
+        sheet.write_string(0, 1, "HireDate").unwrap();
+        sheet.write_string(1, 0, "ann@contoso.example").unwrap();
+        let date = Format::new().set_num_format("yyyy-mm-dd");
+        sheet
+            .write_number_with_format(1, 1, 45292.0, &date)
+            .unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let read = read("roster.xlsx", &bytes, None, &[]).unwrap();
+        assert_eq!(read.headers, ["UserPrincipalName", "HireDate"]);
+        assert_eq!(read.rows[0].cells, ["ann@contoso.example", "2024-01-01"]);
     }
 }

@@ -4,11 +4,10 @@
 
 use acp_recon::check::returned::Returned;
 use acp_recon::check::roster::Builder;
+use acp_recon::cli::reconcile::outputs;
 use acp_recon::normalize::text::key;
-use acp_recon::output::{self, Output};
-use acp_recon::plan::{csv::ImportPlanCsv, powershell::ImportPlanPs1, send_back::SendBackCsv};
+use acp_recon::output;
 use acp_recon::reconcile::{self, Inputs, Outcome};
-use acp_recon::report::{errors_csv::ErrorsCsv, json::ReportJson};
 use acp_recon::source::{self, Collect, ReadOptions};
 use acp_recon::Settings;
 use proptest::prelude::*;
@@ -49,16 +48,6 @@ fn reconcile(returned: &[u8]) -> Option<Outcome> {
         &settings,
         &acp_recon::progress::Quiet,
     ))
-}
-
-fn outputs() -> [&'static dyn Output<Outcome>; 5] {
-    [
-        &ImportPlanCsv,
-        &ImportPlanPs1,
-        &ErrorsCsv,
-        &SendBackCsv,
-        &ReportJson,
-    ]
 }
 
 /// Rows of a written CSV file, header first.

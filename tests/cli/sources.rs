@@ -246,7 +246,7 @@ fn a_file_ending_inside_a_quote_loses_only_its_last_row() {
 }
 
 #[test]
-fn a_workbook_roster_reads_booleans_and_dates() {
+fn a_workbook_roster_reads_booleans() {
     let dir = TempDir::new().unwrap();
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();

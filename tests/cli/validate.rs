@@ -76,17 +76,54 @@ fn roster_problems_are_found() {
     );
 }
 
+/// Every command's `--help` shows an example, and the example runs as
+/// written on the sample files under the names it uses.
 #[test]
-fn help_has_an_example() {
-    for command in ["reconcile", "validate"] {
-        let output = Command::cargo_bin("acp-recon")
+fn each_help_example_runs_as_written() {
+    let dir = TempDir::new().unwrap();
+    for (name, sample) in [
+        ("roster.csv", "roster.csv"),
+        ("fabrikam.csv", "returned.csv"),
+        ("acp.toml", "acp.toml"),
+    ] {
+        std::fs::copy(fixture(sample), dir.path().join(name)).unwrap();
+    }
+    for (command, written) in [
+        ("reconcile", "plan/import-plan.csv"),
+        ("export", "to-fabrikam.xlsx"),
+        ("validate", ""),
+    ] {
+        let help = Command::cargo_bin("acp-recon")
             .unwrap()
             .args([command, "--help"])
             .output()
             .unwrap();
-        assert!(output.status.success());
-        assert!(String::from_utf8(output.stdout)
+        assert!(help.status.success());
+        let help = String::from_utf8(help.stdout).unwrap();
+        let example = help
+            .lines()
+            .skip_while(|l| *l != "Example:")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no example in {command} --help:\n{help}"));
+        let words: Vec<&str> = example.split_whitespace().collect();
+        assert_eq!(&words[..2], ["acp-recon", command], "{example}");
+        let run = Command::cargo_bin("acp-recon")
             .unwrap()
-            .contains("Example:"));
+            .args(&words[1..])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        // The sample has planted mistakes: 1 is a finished run with errors.
+        assert!(
+            matches!(run.status.code(), Some(0 | 1)),
+            "{example}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        if !written.is_empty() {
+            assert!(
+                dir.path().join(written).is_file(),
+                "{example} wrote no {written}"
+            );
+        }
     }
 }

@@ -89,6 +89,9 @@ pub struct ColumnMap {
     index: Vec<Option<usize>>,
     /// Columns that hold PINs: never read into anything.
     pub pins: Vec<usize>,
+    /// The `Problems` column of a send-back.csv that came back: not data,
+    /// and not repeated when the row is sent back again.
+    pub problems: Option<usize>,
     /// `(field, column, the alias that matched)`, in column order.
     pub matched: Vec<(Field, usize, String)>,
 }
@@ -124,6 +127,10 @@ impl ColumnMap {
             };
             let field = match configured.or_else(builtin) {
                 Some(field) => field,
+                None if folded == "problems" => {
+                    map.problems = map.problems.or(Some(column));
+                    continue;
+                }
                 None if looks_like_pin(header) => Field::Pin,
                 None => continue,
             };

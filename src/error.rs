@@ -29,6 +29,13 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    #[error("{} is a file, and the outputs go in a folder", path.display())]
+    #[diagnostic(
+        code(acp_recon::out_not_folder),
+        help("give --out a folder (it is created when missing), e.g. --out plan/")
+    )]
+    OutNotFolder { path: PathBuf },
+
     #[error("cannot read {file} as a spreadsheet: {message}")]
     #[diagnostic(
         code(acp_recon::spreadsheet),

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     acp_recon::normalize::phone::quiet_parser_panics();
     let args = cli::Cli::parse();
+    acp_recon::output::interrupt::install();
     let status = match cli::run(args) {
         Ok(status) => status,
         Err(error) => {

@@ -52,7 +52,11 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let excluded = ExcludedCsv("export-excluded.csv".into());
+    // Named after the export, so that each batch keeps its own list.
+    let stem = out
+        .file_stem()
+        .map_or("export".into(), |s| s.to_string_lossy());
+    let excluded = ExcludedCsv(format!("{stem}-excluded.csv"));
     let written = output::write_all(dir, &result, &[main, &excluded])?;
     let style = args.common.style();
     if style.limit > 0 && !result.excluded.is_empty() {

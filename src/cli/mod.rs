@@ -37,7 +37,7 @@ Exit status: 0 no errors, 1 errors found (outputs still written), 2 could not ru
     #[command(
         after_help = "Example:\n  acp-recon export --roster roster.csv --out to-fabrikam.xlsx --config acp.toml\n\n\
 Writes .xlsx (every cell text, so Excel keeps + and leading zeros) or .csv (UTF-8 with BOM),\n\
-and export-excluded.csv beside it listing everyone left out and why.\n\
+and NAME-excluded.csv beside it (for --out NAME.xlsx) listing everyone left out and why.\n\
 Exit status: 0 written, 1 written but the roster has errors, 2 could not run (nothing written)."
     )]
     Export(export::Args),

@@ -1,7 +1,7 @@
 //! Conference IDs: digits only, leading zeros kept, length within the
 //! configured range. Never parsed as a number.
 
-use super::text::{all_digits, trim_cell};
+use super::text::{all_digits, value_cell};
 use super::{damaged, inexact, number_digits, Verdict};
 use crate::finding::{Damage, Invalid};
 
@@ -33,14 +33,14 @@ impl Default for Length {
 /// assert!(matches!(check("12AB56", len, None), Verdict::Invalid(_)));
 /// ```
 pub fn check(raw: &str, length: Length, current: Option<&str>) -> Verdict<String> {
-    let s = trim_cell(raw);
+    let s = value_cell(raw);
     if let Some(verdict) = damaged(s, |digits| check(digits, length, current).valid()) {
         return verdict;
     }
     if !all_digits(s) {
         return Verdict::Invalid(Invalid::NotDigits);
     }
-    if let Some(current) = current.map(trim_cell) {
+    if let Some(current) = current.map(value_cell) {
         if current.len() > s.len()
             && current.ends_with(s)
             && current[..current.len() - s.len()]

@@ -1,7 +1,7 @@
 //! Phone numbers: cleaning what vendors and Excel write, validation and the
 //! toll-free type with the `phonenumber` crate, E.164 out.
 
-use super::text::{all_digits, is_invisible, trim_cell};
+use super::text::{all_digits, is_invisible, trim_cell, value_cell};
 use super::{damaged, inexact, number_digits, Verdict};
 use crate::finding::{Damage, Invalid};
 use phonenumber::{country, metadata::DATABASE, Mode, Type};
@@ -32,7 +32,7 @@ pub struct Valid {
 /// assert!(matches!(check("+1 425 555", us), Verdict::Invalid(_)));
 /// ```
 pub fn check(raw: &str, region: Option<country::Id>) -> Verdict<Valid> {
-    let trimmed = trim_cell(raw);
+    let trimmed = value_cell(raw);
     if let Some(verdict) = damaged(trimmed, |digits| match check(digits, region) {
         Verdict::Valid(number) => Some(number.e164),
         Verdict::Mangled { likely, .. } => likely,
@@ -157,6 +157,7 @@ pub fn region(code: &str) -> Option<country::Id> {
 
 /// The entries of a list cell: `;` separates, or `,` when there is no `;`.
 pub fn split_list(cell: &str) -> impl Iterator<Item = &str> {
+    let cell = value_cell(cell);
     let separator = if cell.contains(';') { ';' } else { ',' };
     cell.split(separator)
         .map(trim_cell)

@@ -12,6 +12,20 @@ pub fn is_invisible(c: char) -> bool {
     )
 }
 
+/// A phone or ID cell, trimmed, without the one leading `'` that marks text
+/// in Excel (and that send-back.csv's neutralising adds), so that a file
+/// this tool wrote can come back.
+///
+/// ```
+/// use acp_recon::normalize::text::value_cell;
+/// assert_eq!(value_cell(" '+14255550100 "), "+14255550100");
+/// assert_eq!(value_cell("''5100001"), "'5100001");
+/// ```
+pub fn value_cell(raw: &str) -> &str {
+    let trimmed = trim_cell(raw);
+    trimmed.strip_prefix('\'').map_or(trimmed, trim_cell)
+}
+
 /// Trims whitespace and invisible characters at both ends.
 pub fn trim_cell(raw: &str) -> &str {
     // Most cells start and end on a visible ASCII character: nothing to trim.

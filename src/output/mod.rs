@@ -1,10 +1,15 @@
 //! A leaf: the [`Output`] trait every writer implements, and writing a set
-//! of outputs into a folder: each to a temporary file beside its target,
-//! finished and flushed, then all put in place. Which writers a command
-//! uses is the command's business.
+//! of outputs into a folder as one: each to a temporary file beside its
+//! target, all finished, then all put in place or none ([`set`]), a stop
+//! by Ctrl-C included ([`interrupt`]). Which writers a command uses is the
+//! command's business.
+
+pub mod interrupt;
+mod set;
 
 use crate::error::Error;
 use rayon::prelude::*;
+use set::Staged;
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -20,8 +25,9 @@ pub trait Output<T: ?Sized>: Sync {
     fn write(&self, data: &T, out: &mut dyn Write) -> io::Result<()>;
 }
 
-/// Writes every output into `dir`, side by side: all to temporary files
-/// first, then each renamed into place. Returns the paths written.
+/// Writes every output into `dir` as one set: each to a temporary file
+/// beside its target, all finished, then all put in place, or none (the
+/// previous set stays). Returns the paths written.
 pub fn write_all<T: ?Sized + Sync>(
     dir: &Path,
     data: &T,
@@ -31,31 +37,55 @@ pub fn write_all<T: ?Sized + Sync>(
         let path = path.to_path_buf();
         move |source| Error::Write { path, source }
     };
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::OutNotFolder {
+            path: dir.to_path_buf(),
+        });
+    }
     fs::create_dir_all(dir).map_err(fail(dir))?;
-    let written: Vec<(tempfile::NamedTempFile, PathBuf)> = outputs
+    set::recover(dir).map_err(fail(dir))?;
+    interrupt::begin();
+    let staged: Result<Vec<Staged>, Error> = outputs
         .par_iter()
         .map(|output| {
             let target = dir.join(output.file_name());
-            let temp = tempfile::Builder::new()
-                .prefix(".acp-recon.")
-                .suffix(".tmp")
-                .tempfile_in(dir)
-                .map_err(fail(&target))?;
-            let mut out = BufWriter::with_capacity(1 << 18, temp);
-            output.write(data, &mut out).map_err(fail(&target))?;
-            let temp = out
-                .into_inner()
-                .map_err(|e| fail(&target)(e.into_error()))?;
-            Ok((temp, target))
+            let temp = set::temp_path(dir, output.file_name(), "tmp");
+            interrupt::track(&temp);
+            let staged = Staged { temp, target };
+            write_one(*output, data, &staged.temp)
+                .map(|()| staged)
+                .map_err(fail(&dir.join(output.file_name())))
         })
-        .collect::<Result<_, Error>>()?;
-    written
-        .into_iter()
-        .map(|(temp, target)| {
-            temp.persist(&target).map_err(|e| fail(&target)(e.error))?;
-            Ok(target)
-        })
-        .collect()
+        .collect();
+    let staged = match staged.and_then(|staged| {
+        set::check_targets(&staged)
+            .map(|()| staged)
+            .map_err(|(path, source)| Error::Write { path, source })
+    }) {
+        Ok(staged) => staged,
+        Err(e) => {
+            for output in outputs {
+                let _ = fs::remove_file(set::temp_path(dir, output.file_name(), "tmp"));
+            }
+            interrupt::forget();
+            return Err(e);
+        }
+    };
+    interrupt::committing(|| set::commit(dir, &staged))
+        .map_err(|(path, source)| Error::Write { path, source })?;
+    Ok(staged.into_iter().map(|s| s.target).collect())
+}
+
+fn write_one<T: ?Sized>(output: &dyn Output<T>, data: &T, temp: &Path) -> io::Result<()> {
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(temp)?;
+    let mut out = BufWriter::with_capacity(1 << 18, file);
+    output.write(data, &mut out)?;
+    out.into_inner().map_err(|e| e.into_error())?;
+    Ok(())
 }
 
 #[cfg(test)]

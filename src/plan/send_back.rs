@@ -22,8 +22,12 @@ impl Output<Outcome> for SendBackCsv {
             .source(Input::Returned)
             .map_or(&[][..], |s| &s.headers[..]);
         let width = headers.len();
+        // The Problems column of a send-back that came back is written anew.
+        let problems_column = outcome.returned.columns.problems;
+        let data = |c: &usize| Some(*c) != problems_column;
         let mut w = ::csv::WriterBuilder::new().flexible(true).from_writer(out);
-        for header in headers.iter().map(String::as_str).chain(["Problems"]) {
+        let kept = headers.iter().enumerate().filter(|(c, _)| data(c));
+        for header in kept.map(|(_, h)| h.as_str()).chain(["Problems"]) {
             w.write_field(spreadsheet_cell(header).as_bytes())?;
         }
         w.write_record(None::<&[u8]>)?;
@@ -56,7 +60,7 @@ impl Output<Outcome> for SendBackCsv {
                 text.push_str("Another row of this person has an error (see its line).");
             }
             let cells = record.cells().chain((record.len()..width).map(|_| ""));
-            for cell in cells {
+            for (_, cell) in cells.enumerate().filter(|(c, _)| data(c)) {
                 w.write_field(spreadsheet_cell(cell).as_bytes())?;
             }
             w.write_field(spreadsheet_cell(&text).as_bytes())?;

@@ -82,7 +82,7 @@ fn exports_eligible_people_and_lists_everyone_left_out() {
     );
     assert_eq!(rows[8][1], "Hugo Lefèvre");
 
-    let excluded = read_csv(&dir.path().join("export-excluded.csv"));
+    let excluded = read_csv(&dir.path().join("to-vendor-excluded.csv"));
     let reasons: Vec<(String, String)> = excluded[1..]
         .iter()
         .map(|r| (r[2].clone(), r[3].clone()))
@@ -124,6 +124,29 @@ fn the_xlsx_export_holds_only_text_cells() {
     assert_eq!(
         range.get_value((0, 7)),
         Some(&Data::String("ConferenceId".into()))
+    );
+}
+
+#[test]
+fn each_batch_keeps_its_own_list_of_people_left_out() {
+    let dir = TempDir::new().unwrap();
+    for batch in ["batch1.csv", "batch2.xlsx"] {
+        let (status, _, _) = export(&fixture("roster-roundtrip.csv"), &dir.path().join(batch));
+        assert_eq!(status, 1);
+    }
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "batch1-excluded.csv",
+            "batch1.csv",
+            "batch2-excluded.csv",
+            "batch2.xlsx"
+        ]
     );
 }
 

@@ -2,8 +2,10 @@
 
 mod common;
 mod export;
+mod outputs;
 mod powershell;
 mod properties;
 mod reconcile;
+mod roundtrip;
 mod sources;
 mod validate;

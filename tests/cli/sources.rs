@@ -291,7 +291,7 @@ fn a_workbook_roster_reads_booleans() {
     let sent = std::fs::read_to_string(&out).unwrap();
     assert!(sent.contains("ann.lee@contoso.example"));
     assert!(!sent.contains("bob.ortiz@contoso.example"));
-    let excluded = std::fs::read_to_string(dir.path().join("export-excluded.csv")).unwrap();
+    let excluded = std::fs::read_to_string(dir.path().join("send-excluded.csv")).unwrap();
     assert!(
         excluded.contains("bob.ortiz@contoso.example,bob.ortiz,3,the account is disabled"),
         "{excluded}"

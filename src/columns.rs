@@ -154,6 +154,47 @@ impl ColumnMap {
     }
 }
 
+/// For a roster: the vendor's columns it has (TollNumber, ConferenceId, …)
+/// when it has none of a roster's own (SipAddress, AccountEnabled, the
+/// current assignment, …): then it is most likely a returned file given
+/// as the roster.
+///
+/// ```
+/// use acp_recon::columns::{vendor_columns, ColumnMap};
+/// let returned = ColumnMap::resolve(&["UPN", "TollNumber", "Conference ID"], &[]);
+/// assert_eq!(vendor_columns(&returned), ["TollNumber", "ConferenceId"]);
+/// let roster = ColumnMap::resolve(&["UPN", "SipAddress", "TollNumber"], &[]);
+/// assert!(vendor_columns(&roster).is_empty());
+/// ```
+pub fn vendor_columns(map: &ColumnMap) -> Vec<&'static str> {
+    use Field::*;
+    let roster_only = [
+        SipAddress,
+        AccountEnabled,
+        TeamsMode,
+        MicrosoftLicence,
+        CurrentProvider,
+        CurrentTollNumber,
+        CurrentTollFreeNumbers,
+        CurrentConferenceId,
+    ];
+    if roster_only.iter().any(|f| map.has(*f)) {
+        return Vec::new();
+    }
+    [
+        ProviderName,
+        Domain,
+        TollNumber,
+        TollFreeNumbers,
+        ConferenceId,
+        Url,
+    ]
+    .into_iter()
+    .filter(|f| map.has(*f))
+    .map(Field::name)
+    .collect()
+}
+
 /// Which cells of a row may hold a PIN. A row as wide as the header has
 /// them in the PIN columns; in a row of another width the cells may have
 /// shifted, so every cell from where a shifted PIN could start is taken.

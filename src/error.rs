@@ -36,6 +36,27 @@ pub enum Error {
     )]
     OutNotFolder { path: PathBuf },
 
+    #[error("{file} is not a CSV or spreadsheet")]
+    #[diagnostic(
+        code(acp_recon::not_text),
+        help("give the file the vendor sent as CSV or as a workbook (.xlsx, .xls, .ods); check the path")
+    )]
+    NotText { file: String },
+
+    #[error("{file} is not a workbook")]
+    #[diagnostic(
+        code(acp_recon::not_workbook),
+        help("the name says workbook but the content is not one: open it in Excel and save it as .xlsx, or as CSV UTF-8")
+    )]
+    NotWorkbook { file: String },
+
+    #[error("the roster and the returned file are the same file: {roster} and {returned}")]
+    #[diagnostic(
+        code(acp_recon::same_file),
+        help("--roster is who exists in the tenant (exported from Teams or Entra ID); --returned is the file the vendor sent back")
+    )]
+    SameFile { roster: String, returned: String },
+
     #[error("cannot read {file} as a spreadsheet: {message}")]
     #[diagnostic(
         code(acp_recon::spreadsheet),

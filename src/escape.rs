@@ -1,5 +1,5 @@
-//! Quoting for the places our output goes: PowerShell strings and cells that
-//! a spreadsheet will open. Each rule lives in one function with a table of
+//! Quoting for the places our output goes: PowerShell strings, cells that
+//! a spreadsheet will open, and text shown on a terminal. Each rule lives in one function with a table of
 //! hostile inputs, so no other code quotes by hand.
 
 use std::fmt::{self, Write as _};
@@ -113,9 +113,72 @@ pub fn spreadsheet_cell(value: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Whether a character can steer a terminal or reorder what it shows: C0
+/// controls but tab and line feed, DEL, C1 controls, and the bidirectional
+/// embeddings, overrides and isolates.
+fn steers_terminal(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n'))
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text for stdout or stderr: every character that could steer the
+/// terminal is shown as an escape (`\u{1b}`), the rest as it is.
+///
+/// ```
+/// use acp_recon::escape::terminal;
+/// assert_eq!(terminal("a\u{1b}]0;x\u{7}b"), "a\\u{1b}]0;x\\u{7}b");
+/// assert_eq!(terminal("abc\u{202e}d"), "abc\\u{202e}d");
+/// assert_eq!(terminal("Zoë\tok\n"), "Zoë\tok\n");
+/// ```
+pub fn terminal(text: &str) -> std::borrow::Cow<'_, str> {
+    terminal_span(text, (0, 0)).0
+}
+
+/// [`terminal`], and where the byte span `(start, len)` of `text` is in the
+/// escaped text.
+pub fn terminal_span(
+    text: &str,
+    span: (usize, usize),
+) -> (std::borrow::Cow<'_, str>, (usize, usize)) {
+    if !text.chars().any(steers_terminal) {
+        return (text.into(), span);
+    }
+    let (mut start, mut end) = span;
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, c) in text.char_indices() {
+        if i == span.0 {
+            start = out.len();
+        }
+        if i == span.0 + span.1 {
+            end = out.len();
+        }
+        if steers_terminal(c) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    if span.0 >= text.len() {
+        start = out.len();
+    }
+    if span.0 + span.1 >= text.len() {
+        end = out.len();
+    }
+    (out.into(), (start, end - start))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_spans_follow_the_escapes() {
+        let text = "a\u{1b}b,c\u{9b}d,e";
+        let (escaped, span) = terminal_span(text, (text.find(',').unwrap() + 1, 4));
+        assert_eq!(escaped, "a\\u{1b}b,c\\u{9b}d,e");
+        assert_eq!(&escaped[span.0..span.0 + span.1], "c\\u{9b}d");
+        assert_eq!(terminal_span("ab", (2, 0)), ("ab".into(), (2, 0)));
+    }
 
     /// Every hostile value stays inside one single-quoted literal: the body
     /// between the outer quotes has only doubled quote characters.

@@ -14,7 +14,7 @@ fn main() -> ExitCode {
     let status = match cli::run(args) {
         Ok(status) => status,
         Err(error) => {
-            cli::eprint(&format!("{:?}\n", miette::Report::new(error)));
+            cli::eprint(&cli::render_error(error));
             ExitStatus::CouldNotRun
         }
     };

@@ -47,6 +47,7 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
     let (source, builder) = source::read(&args.roster, &options, |s| {
         Builder::open(s, &settings, true)
     })?;
+    super::warn_if_vendor_file(&source, &settings);
     let result = export::export(source, builder.finish(), &settings);
     let dir = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,

@@ -96,12 +96,51 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Error> {
     }
 }
 
-/// Writes to stdout; a closed pipe (`| head`) is not an error.
+/// Writes to stdout, anything that could steer the terminal escaped; a
+/// closed pipe (`| head`) is not an error.
 pub fn print(text: &str) {
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(crate::escape::terminal(text).as_bytes());
 }
 
-/// Writes to stderr.
+/// Writes to stderr, anything that could steer the terminal escaped.
 pub fn eprint(text: &str) {
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(crate::escape::terminal(text).as_bytes());
+}
+
+/// Writes diagnostics to stderr as rendered: their colours stay, and what
+/// they show of the inputs was escaped when they were made.
+pub fn eprint_rendered(text: &str) {
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// A fatal error, drawn without colour so that the whole text can be
+/// escaped: file names, headers and config text come from the user's files.
+pub fn render_error(error: Error) -> String {
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .with_links(false);
+    let mut out = String::new();
+    if handler.render_report(&mut out, &error).is_err() {
+        out = format!("error: {error}\n");
+    }
+    out
+}
+
+/// Warns when the roster looks like a vendor's file.
+pub(crate) fn warn_if_vendor_file(roster: &crate::source::Source, settings: &Settings) {
+    let map = crate::columns::ColumnMap::resolve(&roster.headers, &settings.aliases);
+    let columns = crate::columns::vendor_columns(&map);
+    if !columns.is_empty() {
+        eprint(&format!(
+            "warning: the roster {} has the vendor's columns ({}) and none of a roster's: \
+             is it a returned file? The roster is who exists in the tenant, with what each \
+             person has now.\n",
+            roster.name,
+            columns.join(", ")
+        ));
+    }
 }

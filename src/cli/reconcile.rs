@@ -1,7 +1,7 @@
 //! `acp-recon reconcile`: read the roster and the returned file, reconcile,
 //! and write the plan and the reports.
 
-use super::{eprint, print, Common};
+use super::{eprint_rendered, print, Common};
 use crate::error::{Error, ExitStatus};
 use crate::output::{self, Output};
 use crate::plan::{csv::ImportPlanCsv, powershell::ImportPlanPs1, send_back::SendBackCsv};
@@ -52,6 +52,7 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
         ..Files::new(&args.roster, &args.returned)
     };
     let inputs = reconcile::read(files, &settings)?;
+    super::warn_if_vendor_file(&inputs.roster.0, &settings);
     let outcome = reconcile::reconcile(inputs, &settings, &bar);
     bar.stage("writing outputs", 0);
     let written = output::write_all(&args.out, &outcome, &outputs());
@@ -60,7 +61,7 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
     let style = args.common.style();
     if style.limit > 0 {
         let errors = args.out.join("errors.csv");
-        eprint(&diagnostics::render(
+        eprint_rendered(&diagnostics::render(
             &outcome,
             style,
             &errors.display().to_string(),

@@ -1,6 +1,6 @@
 //! `acp-recon validate`: one file on its own.
 
-use super::{eprint, print, Common};
+use super::{eprint_rendered, print, Common};
 use crate::error::{Error, ExitStatus};
 use crate::report::{diagnostics, errors_csv, Words};
 use crate::source::ReadOptions;
@@ -48,7 +48,7 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
             .errors
             .as_ref()
             .map_or("--errors FILE".to_string(), |p| p.display().to_string());
-        eprint(&diagnostics::render(&v.outcome, style, &rest));
+        eprint_rendered(&diagnostics::render(&v.outcome, style, &rest));
     }
     let source = v.source();
     let layout = match &source.sheet {

@@ -61,6 +61,14 @@ impl<'a> Files<'a> {
 /// Reads the files of a run: the roster and the returned file side by
 /// side, then the sent file.
 pub fn read(files: Files<'_>, settings: &Settings) -> Result<Inputs, Error> {
+    let same = || Error::SameFile {
+        roster: files.roster.display().to_string(),
+        returned: files.returned.display().to_string(),
+    };
+    let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+    if canonical(files.roster).is_some_and(|r| Some(r) == canonical(files.returned)) {
+        return Err(same());
+    }
     let options = |sheet: Option<&str>| ReadOptions {
         sheet: sheet.map(String::from),
         aliases: settings.aliases.clone(),
@@ -80,6 +88,9 @@ pub fn read(files: Files<'_>, settings: &Settings) -> Result<Inputs, Error> {
     // Errors in the order a run meets them one after another.
     let (roster_source, builder) = roster?;
     let returned = returned?;
+    if roster_source.sha256 == returned.0.sha256 {
+        return Err(same());
+    }
     let sent = files
         .sent
         .map(|path| crate::source::read(path, &options(None), |s| Sent::open(s, settings)))

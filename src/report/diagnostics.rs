@@ -5,6 +5,7 @@
 use super::Words;
 use crate::check::field_span;
 use crate::columns::pin_cells;
+use crate::escape::{terminal, terminal_span};
 use crate::finding::{Finding, Input, Severity};
 use crate::reconcile::Outcome;
 use miette::{
@@ -54,8 +55,9 @@ pub fn render(outcome: &Outcome, style: Style, rest_in: &str) -> String {
         .count();
     if notable > shown.len() {
         out.push_str(&format!(
-            "… and {} more errors and warnings in {rest_in}\n",
-            notable - shown.len()
+            "… and {} more errors and warnings in {}\n",
+            notable - shown.len(),
+            terminal(rest_in)
         ));
     }
     out
@@ -93,9 +95,12 @@ impl<'a> FindingDiagnostic<'a> {
                 Input::Roster => &outcome.roster.columns.pins[..],
                 Input::Sent => &[][..],
             };
+            let masked = mask(&text, source.delimiter, pins, source.headers.len());
+            // What is shown of the file cannot steer the terminal.
+            let (text, span) = terminal_span(&masked, span);
             let snippet = Snippet {
-                name: source.name.to_string(),
-                text: mask(&text, source.delimiter, pins, source.headers.len()),
+                name: terminal(&source.name).into_owned(),
+                text: text.into_owned(),
                 first_line: line.unwrap_or(1).saturating_sub(1) as usize,
             };
             Some((snippet, SourceSpan::from(span)))
@@ -103,8 +108,8 @@ impl<'a> FindingDiagnostic<'a> {
         let (snippet, span) = found.unzip();
         FindingDiagnostic {
             finding,
-            location,
-            message: words.message_string(finding),
+            location: terminal(&location).into_owned(),
+            message: terminal(&words.message_string(finding)).into_owned(),
             field: words.field(finding),
             snippet,
             span,
@@ -145,7 +150,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = self.span?;
-        let label = self.field.unwrap_or("this row").to_string();
+        let label = terminal(self.field.unwrap_or("this row")).into_owned();
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
             Some(label),
             span,

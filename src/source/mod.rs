@@ -390,9 +390,16 @@ fn read_from<R: Read, S: Sink>(
     open: &mut impl FnMut(&Source) -> Result<S, Error>,
 ) -> Result<S, Failed> {
     let mut hashing = Hashing::new(input);
-    let mut head = Vec::with_capacity(8);
-    (&mut hashing).take(8).read_to_end(&mut head)?;
-    if sheet::is_workbook(&head) {
+    let mut head = Vec::with_capacity(HEAD);
+    (&mut hashing).take(HEAD as u64).read_to_end(&mut head)?;
+    let workbook = sheet::is_workbook(&head);
+    if !workbook && named_as_zip_workbook(&source.name) {
+        return Err(Error::NotWorkbook {
+            file: source.name.to_string(),
+        }
+        .into());
+    }
+    if workbook {
         let mut bytes = head;
         hashing.read_to_end(&mut bytes)?;
         source.sha256 = digest::sha256(&bytes);
@@ -400,6 +407,12 @@ fn read_from<R: Read, S: Sink>(
     }
     let (encoding, bom) = decode::sniff(&head);
     source.encoding = encoding;
+    if !matches!(encoding, Encoding::Utf16Le | Encoding::Utf16Be) && looks_binary(&head[bom..]) {
+        return Err(Error::NotText {
+            file: source.name.to_string(),
+        }
+        .into());
+    }
     match encoding {
         Encoding::Utf16Le | Encoding::Utf16Be => {
             let mut bytes = head;
@@ -440,6 +453,26 @@ fn read_from<R: Read, S: Sink>(
             }
         }
     }
+}
+
+/// How much of a file is looked at to tell what it is.
+const HEAD: usize = 8192;
+
+/// Bytes no text file holds: a NUL, or more than one control character in
+/// a hundred (tab, line ends, form feed and Ctrl-Z aside).
+fn looks_binary(head: &[u8]) -> bool {
+    let controls = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1a))
+        .count();
+    head.contains(&0) || controls * 100 > head.len()
+}
+
+/// A name that says zip workbook (`.xlsx`, `.xlsm`, `.xlsb`, `.ods`).
+/// `.xls` is left out: vendors name CSV and HTML exports `.xls`.
+fn named_as_zip_workbook(name: &str) -> bool {
+    let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    matches!(extension.as_deref(), Some("xlsx" | "xlsm" | "xlsb" | "ods"))
 }
 
 /// Reads delimited text into the sink `open` makes for its header.

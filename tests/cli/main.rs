@@ -2,6 +2,7 @@
 
 mod common;
 mod export;
+mod hostile;
 mod outputs;
 mod powershell;
 mod properties;

@@ -167,9 +167,8 @@ fn person(text: &mut String, p: &Planned<'_>, bridge: usize) {
     } else {
         Commented(p.key).push_to(text);
     }
-    text.push_str(" (");
-    Commented(p.file).push_to(text);
-    let _ = write!(text, ":{}): {}", p.line, p.action.as_str());
+    // The returned file is named once, in the header.
+    let _ = write!(text, " (returned line {}): {}", p.line, p.action.as_str());
     match (p.action, p.disable_microsoft, p.remove_provider) {
         (Action::Add, _, _) | (_, false, None) => {}
         (_, true, None) => text.push_str(", from Microsoft's bridge"),

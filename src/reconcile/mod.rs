@@ -287,10 +287,24 @@ fn decide(
                 };
                 made.clear();
                 let change = compare::compare(row, &now, &mut made);
-                notes.extend(made.iter().map(|n| Finding {
-                    field: n.field,
-                    detail: n.detail,
-                    ..Finding::new(n.code, Input::Returned, first)
+                notes.extend(made.iter().map(|n| {
+                    // What the roster says cites the roster's line.
+                    let from_roster = matches!(
+                        n.field,
+                        Some(
+                            crate::columns::Field::CurrentProvider
+                                | crate::columns::Field::MicrosoftLicence
+                        )
+                    );
+                    let (input, row) = match from_roster {
+                        true => (Input::Roster, person.row),
+                        false => (Input::Returned, first),
+                    };
+                    Finding {
+                        field: n.field,
+                        detail: n.detail,
+                        ..Finding::new(n.code, input, row)
+                    }
                 }));
                 match change {
                     Some(change) => {

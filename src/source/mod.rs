@@ -287,11 +287,7 @@ pub fn read<S: Sink>(
     options: &ReadOptions,
     mut open: impl FnMut(&Source) -> Result<S, Error>,
 ) -> Result<(Source, S), Error> {
-    let name: Arc<str> = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
-        .into();
+    let name: Arc<str> = display_name(path).into();
     let fail = |source| Error::Read {
         path: path.to_path_buf(),
         source,
@@ -453,6 +449,20 @@ fn read_from<R: Read, S: Sink>(
             }
         }
     }
+}
+
+/// How an input is named in every output: the path as given, relative to
+/// the current folder when it is inside it, so that two inputs with the same
+/// file name stay apart.
+pub fn display_name(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let shown = match cwd.as_deref().and_then(|cwd| path.strip_prefix(cwd).ok()) {
+        Some(inside) if path.is_absolute() => inside,
+        _ => path,
+    };
+    let shown = shown.strip_prefix(".").unwrap_or(shown);
+    // One separator everywhere, so that outputs match across systems.
+    shown.to_string_lossy().replace('\\', "/")
 }
 
 /// How much of a file is looked at to tell what it is.

@@ -186,6 +186,12 @@ fn fill_as_vendor(sent: &Path) -> Vec<u8> {
     out.into_bytes()
 }
 
+fn is_roster(finding: &serde_json::Value) -> bool {
+    finding["file"]
+        .as_str()
+        .is_some_and(|f| f.ends_with("/roster-roundtrip.csv"))
+}
+
 #[test]
 fn round_trip_plans_exactly_the_good_people_and_finds_exactly_the_planted_mistakes() {
     let dir = TempDir::new().unwrap();
@@ -213,7 +219,7 @@ fn round_trip_plans_exactly_the_good_people_and_finds_exactly_the_planted_mistak
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["file"] != "roster-roundtrip.csv" || f["code"] == "missing-from-return")
+        .filter(|f| !is_roster(f) || f["code"] == "missing-from-return")
         .map(|f| {
             (
                 f["code"].as_str().unwrap().to_string(),
@@ -225,7 +231,7 @@ fn round_trip_plans_exactly_the_good_people_and_finds_exactly_the_planted_mistak
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["file"] == "roster-roundtrip.csv" && f["code"] != "missing-from-return")
+        .filter(|f| is_roster(f) && f["code"] != "missing-from-return")
         .map(|f| f["code"].as_str().unwrap())
         .collect();
     assert_eq!(

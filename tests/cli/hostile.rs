@@ -122,3 +122,42 @@ fn a_vendor_file_given_as_the_roster_is_pointed_out() {
     let run = reconcile_files(&fixture("roster.csv"), &fixture("returned.csv"));
     assert!(!run.stderr.contains("vendor's columns"), "{}", run.stderr);
 }
+
+#[test]
+fn two_inputs_with_one_file_name_stay_apart_and_the_roster_is_cited() {
+    let dir = TempDir::new().unwrap();
+    for (folder, sample) in [("a", "roster.csv"), ("b", "returned.csv")] {
+        std::fs::create_dir(dir.path().join(folder)).unwrap();
+        std::fs::copy(fixture(sample), dir.path().join(folder).join("users.csv")).unwrap();
+    }
+    let output = Command::cargo_bin("acp-recon")
+        .unwrap()
+        .args([
+            "reconcile",
+            "--roster",
+            "a/users.csv",
+            "--returned",
+            "b/users.csv",
+        ])
+        .args(["--out", "out", "--show", "100", "--config"])
+        .arg(fixture("acp.toml"))
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    // Snippets from both files, each under its own path.
+    assert!(stderr.contains("╭─[b/users.csv:31:1]"), "{stderr}");
+    assert!(stderr.contains("╭─[a/users.csv:9:1]"), "{stderr}");
+    let errors = std::fs::read_to_string(dir.path().join("out/errors.csv")).unwrap();
+    // What the roster says (the current provider) cites the roster.
+    assert!(
+        errors.contains("provider-replaced,chloe.martin@contoso.example,a/users.csv,4,CurrentProvider,InterCall"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("invalid-url,uma.patel@contoso.example,b/users.csv,22,Url"),
+        "{errors}"
+    );
+}

@@ -111,11 +111,11 @@ fn display_names_with_escaped_quotes_reach_the_plan_unescaped() {
     assert_eq!(run.status, 0, "{}", run.stderr);
     let script = run.read("import-plan.ps1");
     assert!(
-        script.contains("# Ann \"The Boss\" Lee <ann@contoso.example> (returned.csv:2): add"),
+        script.contains("# Ann \"The Boss\" Lee <ann@contoso.example> (returned line 2): add"),
         "{script}"
     );
     assert!(
-        script.contains("# Bo Chen <bo@contoso.example> (returned.csv:3): add"),
+        script.contains("# Bo Chen <bo@contoso.example> (returned line 3): add"),
         "{script}"
     );
     // The names match the roster's: no identity-mismatch.

@@ -48,7 +48,8 @@ fn every_finding_of_the_sample_is_pinned() {
         ("duplicate-user", k("victor.chen"), 24),
         ("duplicate-row", k("wendy.moore"), 26),
         ("identity-mismatch", k("xavier.dupont"), 27),
-        ("microsoft-acp-assigned", k("yusuf.ali"), 28),
+        // What the roster says cites the roster's line.
+        ("microsoft-acp-assigned", k("yusuf.ali"), 26),
         ("excel-mangled", k("zoe.klein"), 29),
         ("not-in-roster", k("nobody"), 30),
     ]
@@ -198,7 +199,8 @@ fn a_broken_quote_mid_file_costs_only_its_row() {
     // Rows after it are read as usual, each on its own line.
     for line in 15..=31 {
         assert!(
-            findings.iter().any(|f| f.2 == Some(line)) || line == 25,
+            // 25 is a clean row; 28's only finding cites the roster.
+            findings.iter().any(|f| f.2 == Some(line)) || line == 25 || line == 28,
             "line {line} was not read"
         );
     }

@@ -71,7 +71,8 @@ fn roster_problems_are_found() {
     }
     let written = std::fs::read_to_string(errors).unwrap();
     assert!(
-        written.contains("error,duplicate-user,ann@x.example,roster.csv,4"),
+        written.contains("/roster.csv,4,UserPrincipalName")
+            && written.contains("error,duplicate-user,ann@x.example,"),
         "{written}"
     );
 }

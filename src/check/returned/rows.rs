@@ -607,11 +607,13 @@ impl<'c, 'a> RowCheck<'c, 'a> {
                 self.push(self.finding(Code::NotRequested, Field::Key));
             }
         }
+        // What the roster says cites the roster's line.
+        let roster_finding = |code| Finding::new(code, Input::Roster, person.row);
         if person.teams_only {
-            self.push(self.finding(Code::TeamsOnlyUser, Field::TeamsMode));
+            self.push(roster_finding(Code::TeamsOnlyUser).field(Field::TeamsMode));
         }
         if person.enabled == Some(false) {
-            self.push(self.finding(Code::AccountDisabled, Field::AccountEnabled));
+            self.push(roster_finding(Code::AccountDisabled).field(Field::AccountEnabled));
         }
     }
 }
@@ -702,7 +704,11 @@ mod tests {
         let mut codes: Vec<Code> = outcome
             .findings
             .iter()
-            .filter(|f| f.input == Input::Returned && f.line == 2)
+            .filter(|f| match f.input {
+                Input::Returned => f.line == 2,
+                // What the roster says of the row's person.
+                _ => f.code != MissingFromReturn,
+            })
             .map(|f| f.code)
             .collect();
         codes.sort();

@@ -69,6 +69,7 @@ codes! {
     InvalidConferenceId => "invalid-conference-id", Error;
     DuplicateConferenceId => "duplicate-conference-id", Error;
     ExcelMangled => "excel-mangled", Error;
+    ExcelRepaired => "excel-repaired", Warning;
     WrongProvider => "wrong-provider", Error;
     InvalidUrl => "invalid-url", Warning;
     ConferenceIdChanged => "conference-id-changed", Warning;
@@ -96,6 +97,7 @@ impl Code {
                 | Code::NotTollFree
                 | Code::InvalidConferenceId
                 | Code::ExcelMangled
+                | Code::ExcelRepaired
                 | Code::InvalidUrl
                 | Code::IdentityMismatch
                 | Code::DuplicateConferenceId

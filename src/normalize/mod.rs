@@ -14,6 +14,9 @@ use text::{excel_damage, ExcelDamage};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict<T> {
     Valid(T),
+    /// Valid once Excel's damage is undone, which it was without doubt (a
+    /// number cell that lost its `+`): planned, and said.
+    Repaired(T, Damage),
     /// Not a value of its kind; the reason says why.
     Invalid(Invalid),
     /// Excel changed it; the likely original when it can be told.
@@ -26,7 +29,7 @@ pub enum Verdict<T> {
 impl<T> Verdict<T> {
     pub fn valid(self) -> Option<T> {
         match self {
-            Verdict::Valid(value) => Some(value),
+            Verdict::Valid(value) | Verdict::Repaired(value, _) => Some(value),
             _ => None,
         }
     }

@@ -34,7 +34,7 @@ pub struct Valid {
 pub fn check(raw: &str, region: Option<country::Id>) -> Verdict<Valid> {
     let trimmed = value_cell(raw);
     if let Some(verdict) = damaged(trimmed, |digits| match check(digits, region) {
-        Verdict::Valid(number) => Some(number.e164),
+        Verdict::Valid(number) | Verdict::Repaired(number, _) => Some(number.e164),
         Verdict::Mangled { likely, .. } => likely,
         Verdict::Invalid(_) => None,
     }) {
@@ -73,7 +73,7 @@ pub fn check(raw: &str, region: Option<country::Id>) -> Verdict<Valid> {
 /// ```
 /// use acp_recon::normalize::{phone::from_number, Verdict};
 /// let us = Some("US".parse().unwrap());
-/// assert!(matches!(from_number(14255550100.0, us), Verdict::Valid(_)));
+/// assert!(matches!(from_number(14255550100.0, us), Verdict::Repaired(_, _)));
 /// assert!(matches!(from_number(4255550100.0, us), Verdict::Mangled { likely: Some(_), .. }));
 /// assert!(matches!(from_number(14255550100.5, us), Verdict::Mangled { likely: None, .. }));
 /// ```
@@ -82,7 +82,7 @@ pub fn from_number(value: f64, region: Option<country::Id>) -> Verdict<Valid> {
         return inexact();
     };
     if let Some(number) = parse(&format!("+{digits}"), None) {
-        return Verdict::Valid(number);
+        return Verdict::Repaired(number, Damage::LostPlus);
     }
     Verdict::Mangled {
         damage: Damage::StoredAsNumber,

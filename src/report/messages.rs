@@ -308,6 +308,12 @@ impl<'a> Words<'a> {
                 }
                 out.push_str(" Ask the vendor to send it again with the column formatted as text.");
             }
+            (Code::ExcelRepaired, _, Detail::Mangled(damage, repaired)) => {
+                let repaired = repaired.get().and_then(|l| o.likely.get(l)).map_or("", |s| &**s);
+                write!(out, "{field} {raw:?} ")?;
+                damage_text(damage, raw, out)?;
+                write!(out, "; it is planned as {repaired}. Check it, and ask the vendor to format the column as text next time.")?
+            }
             (Code::DuplicateConferenceId, _, Detail::Shared(shared)) => {
                 let (id, people) = o.shared.get(shared as usize).map_or(("", &[][..]), |s| (o.texts.get(s.0), &s.1[..]));
                 let me = o.key_of(f);

@@ -130,6 +130,18 @@ fn reads_a_workbook_with_a_title_and_numeric_cells() {
         .find(|r| r[0] == "ann.lee@contoso.example")
         .unwrap();
     assert_eq!(ann[3], "+14255550100", "the number cell's + restored");
+    // ... and said, with the cell as received and the value planned.
+    let repaired = of("excel-repaired", "ann.lee");
+    assert_eq!(repaired["cell"], "Assignments!E4");
+    assert_eq!(repaired["value"], "14255550100");
+    assert_eq!(repaired["severity"], "warning");
+    assert!(
+        repaired["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"14255550100\" looks like an international number whose leading + was lost; it is planned as +14255550100"),
+        "{repaired}"
+    );
     assert_eq!(ann[5], "00012345", "the 00000000 format restores the zeros");
     assert!(plan.iter().all(|r| r[0] != "bob.ortiz@contoso.example"));
     // dmitri's text ID cell equals his current ID; only his toll-free list changes.

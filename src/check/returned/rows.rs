@@ -8,7 +8,7 @@ use crate::check::roster::Roster;
 use crate::check::sent::Requests;
 use crate::columns::Field;
 use crate::config::Settings;
-use crate::finding::{Code, Detail, Finding, Input, Invalid, Likely, ProviderIssue};
+use crate::finding::{Code, Damage, Detail, Finding, Input, Invalid, Likely, ProviderIssue};
 use crate::model::{
     Bridge, CheckedRow, Key, Number, Person, Phone, PhoneList, Phones, Span, Texts,
 };
@@ -280,6 +280,7 @@ impl<'a> Values<'a> {
 fn interned(verdict: Verdict<phone::Valid>, phones: &mut Phones) -> PhoneVerdict {
     match verdict {
         Verdict::Valid(v) => Verdict::Valid(phones.add(&v.e164, v.toll_free)),
+        Verdict::Repaired(v, damage) => Verdict::Repaired(phones.add(&v.e164, v.toll_free), damage),
         Verdict::Invalid(reason) => Verdict::Invalid(reason),
         Verdict::Mangled { damage, likely } => Verdict::Mangled { damage, likely },
     }
@@ -289,7 +290,7 @@ fn interned(verdict: Verdict<phone::Valid>, phones: &mut Phones) -> PhoneVerdict
 fn number_list(entries: &[PhoneVerdict], phones: &mut Phones) -> PhoneList {
     let mut numbers: Vec<Phone> = Vec::new();
     for entry in entries {
-        if let Verdict::Valid(p) = entry {
+        if let Verdict::Valid(p) | Verdict::Repaired(p, _) = entry {
             if !numbers.contains(p) {
                 numbers.push(*p);
             }
@@ -431,11 +432,18 @@ impl<'c, 'a> RowCheck<'c, 'a> {
         }
     }
 
+    /// The `excel-repaired` warning of a value planned as `repaired`.
+    fn repaired(&mut self, field: Field, entry: usize, damage: Damage, repaired: &str) {
+        let likely = self.keep_likely(Some(repaired));
+        let finding = self.finding(Code::ExcelRepaired, field).entry(entry);
+        self.push(finding.detail(Detail::Mangled(damage, likely)));
+    }
+
     /// A finding for a phone verdict that is not a valid number.
     fn bad_phone(&mut self, code: Code, field: Field, entry: usize, verdict: &PhoneVerdict) {
         let finding = self.finding(code, field).entry(entry);
         let detail = match verdict {
-            Verdict::Valid(_) => return,
+            Verdict::Valid(_) | Verdict::Repaired(..) => return,
             Verdict::Invalid(reason) => Detail::Invalid(*reason),
             Verdict::Mangled { damage, likely } => {
                 let likely = self.keep_likely(likely.as_deref());
@@ -472,8 +480,12 @@ impl<'c, 'a> RowCheck<'c, 'a> {
                 .cloned()
                 .unwrap_or(Verdict::Invalid(Invalid::NoDigits)),
         };
+        if let Verdict::Repaired(phone, damage) = verdict {
+            let e164 = self.phones.e164(phone).to_string();
+            self.repaired(Field::TollNumber, 0, damage, &e164);
+        }
         match verdict {
-            Verdict::Valid(phone) => {
+            Verdict::Valid(phone) | Verdict::Repaired(phone, _) => {
                 if self.phones.is_toll_free(phone) {
                     self.push(self.finding(Code::TollNumberIsTollFree, Field::TollNumber));
                 }
@@ -516,12 +528,16 @@ impl<'c, 'a> RowCheck<'c, 'a> {
             },
         };
         for (i, verdict) in entries.iter().enumerate() {
+            if let Verdict::Repaired(p, damage) = verdict {
+                let e164 = self.phones.e164(*p).to_string();
+                self.repaired(Field::TollFreeNumbers, i + 1, *damage, &e164);
+            }
             match verdict {
-                Verdict::Valid(p) if !self.phones.is_toll_free(*p) => {
+                Verdict::Valid(p) | Verdict::Repaired(p, _) if !self.phones.is_toll_free(*p) => {
                     let finding = self.finding(Code::NotTollFree, Field::TollFreeNumbers);
                     self.push(finding.entry(i + 1).detail(Detail::Number(p.0)));
                 }
-                Verdict::Valid(_) => {}
+                Verdict::Valid(_) | Verdict::Repaired(..) => {}
                 bad => self.bad_phone(
                     Code::InvalidTollFreeNumber,
                     Field::TollFreeNumbers,
@@ -549,8 +565,13 @@ impl<'c, 'a> RowCheck<'c, 'a> {
             Some(n) => conference_id::from_number(n.value, n.format.as_deref(), length, current),
             None => conference_id::check(raw, length, current),
         };
+        if let Verdict::Repaired(id, damage) = &verdict {
+            self.repaired(Field::ConferenceId, 0, *damage, id);
+        }
         match verdict {
-            Verdict::Valid(id) => self.checked.conference_id = self.out.texts.push(&id),
+            Verdict::Valid(id) | Verdict::Repaired(id, _) => {
+                self.checked.conference_id = self.out.texts.push(&id)
+            }
             Verdict::Invalid(reason) => {
                 let finding = self.finding(Code::InvalidConferenceId, Field::ConferenceId);
                 self.push(finding.detail(Detail::Invalid(reason)));

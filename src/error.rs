@@ -8,10 +8,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum Error {
     #[error("cannot read {}", path.display())]
-    #[diagnostic(
-        code(acp_recon::unreadable),
-        help("check the path and that the file is not open with a lock in another program")
-    )]
+    #[diagnostic(code(acp_recon::unreadable), help("{}", io_help(source, "file")))]
     Read {
         path: PathBuf,
         #[source]
@@ -19,10 +16,7 @@ pub enum Error {
     },
 
     #[error("cannot write {}", path.display())]
-    #[diagnostic(
-        code(acp_recon::unwritable),
-        help("check that the output folder exists or can be created, and that no file in it is open in Excel")
-    )]
+    #[diagnostic(code(acp_recon::unwritable), help("{}", io_help(source, "output")))]
     Write {
         path: PathBuf,
         #[source]
@@ -100,6 +94,27 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Config(Box<ConfigError>),
+}
+
+/// What to do about an I/O error, by its kind: the hint about a file open
+/// in another program only where the system said so (a permission or
+/// sharing error; Windows reports a file locked by Excel as either).
+fn io_help(error: &std::io::Error, what: &str) -> String {
+    use std::io::ErrorKind::*;
+    // ERROR_SHARING_VIOLATION and ERROR_LOCK_VIOLATION on Windows.
+    let locked = matches!(error.raw_os_error(), Some(32 | 33) if cfg!(windows));
+    match error.kind() {
+        _ if locked => format!("the {what} is open in another program (Excel?): close it and run again"),
+        PermissionDenied => format!(
+            "you may not have access to the {what}, or it is open in another program (Excel?): close it, or check its permissions"
+        ),
+        NotFound => "check the path: there is no such file or folder".to_string(),
+        IsADirectory => "this is a folder: give the path of a file".to_string(),
+        NotADirectory => "a part of the path is a file, not a folder: check the path".to_string(),
+        StorageFull | QuotaExceeded => "the disk is full: free some space and run again".to_string(),
+        ReadOnlyFilesystem => "the disk is read-only: choose another place".to_string(),
+        _ => format!("check the path, and that the {what} can be reached"),
+    }
 }
 
 /// A required column is absent; points at the closest header. Its code is

@@ -15,7 +15,7 @@ pub struct Args {
     #[arg(long, value_name = "ROSTER")]
     roster: PathBuf,
     /// The file to write: .xlsx or .csv
-    #[arg(long, value_name = "FILE")]
+    #[arg(short = 'o', long, value_name = "FILE")]
     out: PathBuf,
     /// The sheet of ROSTER to read, when it is a workbook (default: the first)
     #[arg(long, value_name = "NAME")]

@@ -21,11 +21,14 @@ pub struct Args {
     /// The sheet of RETURNED to read, when it is a workbook (default: the first)
     #[arg(long, value_name = "NAME")]
     sheet: Option<String>,
+    /// The sheet of ROSTER to read, when it is a workbook (default: the first)
+    #[arg(long, value_name = "NAME")]
+    roster_sheet: Option<String>,
     /// The file that was sent to the vendor; defines who was requested
     #[arg(long, value_name = "SENT")]
     sent: Option<PathBuf>,
     /// Folder to write the outputs into (created if needed)
-    #[arg(long, value_name = "DIR")]
+    #[arg(short = 'o', long, value_name = "DIR")]
     out: PathBuf,
     #[command(flatten)]
     common: Common,
@@ -49,6 +52,7 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
     let files = Files {
         sent: args.sent.as_deref(),
         returned_sheet: args.sheet.as_deref(),
+        roster_sheet: args.roster_sheet.as_deref(),
         ..Files::new(&args.roster, &args.returned)
     };
     let inputs = reconcile::read(files, &settings)?;
@@ -64,7 +68,7 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
         eprint_rendered(&diagnostics::render(
             &outcome,
             style,
-            &errors.display().to_string(),
+            &format!("in {}", errors.display()),
         ));
     }
     print(&summary::render(&outcome, &written));

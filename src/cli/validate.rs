@@ -44,10 +44,11 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
     }
     let style = args.common.style();
     if style.limit > 0 {
-        let rest = args
-            .errors
-            .as_ref()
-            .map_or("--errors FILE".to_string(), |p| p.display().to_string());
+        let rest = match &args.errors {
+            Some(path) => format!("in {}", path.display()),
+            None => "not shown: write them all with --errors FILE.csv, or show more with --show N"
+                .to_string(),
+        };
         eprint_rendered(&diagnostics::render(&v.outcome, style, &rest));
     }
     let source = v.source();

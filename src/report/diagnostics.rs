@@ -24,8 +24,8 @@ pub struct Style {
 }
 
 /// Renders the first findings (errors first, then warnings) and a line that
-/// counts the rest, which are in `rest_in`.
-pub fn render(outcome: &Outcome, style: Style, rest_in: &str) -> String {
+/// counts the rest and ends with `rest`: where they are, or how to see them.
+pub fn render(outcome: &Outcome, style: Style, rest: &str) -> String {
     let theme = if style.color {
         GraphicalTheme::unicode()
     } else {
@@ -55,9 +55,9 @@ pub fn render(outcome: &Outcome, style: Style, rest_in: &str) -> String {
         .count();
     if notable > shown.len() {
         out.push_str(&format!(
-            "… and {} more errors and warnings in {}\n",
+            "… and {} more errors and warnings {}\n",
             notable - shown.len(),
-            terminal(rest_in)
+            terminal(rest)
         ));
     }
     out

@@ -295,7 +295,10 @@ pub fn read<S: Sink>(
     let file = std::fs::File::open(path).map_err(fail)?;
     let meta = file.metadata().map_err(fail)?;
     if meta.is_dir() {
-        return Err(fail(io::Error::other("it is a folder, not a file")));
+        return Err(fail(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "it is a folder, not a file",
+        )));
     }
     if meta.len() > MAX_BYTES {
         return Err(Error::TooLarge {

@@ -309,3 +309,49 @@ fn a_workbook_roster_reads_booleans() {
         "{excluded}"
     );
 }
+
+#[test]
+fn the_roster_sheet_is_picked_by_name_and_out_has_a_short_flag() {
+    let dir = TempDir::new().unwrap();
+    let mut book = Workbook::new();
+    book.add_worksheet().set_name("Notes").unwrap();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Users").unwrap();
+    let roster = std::fs::read_to_string(fixture("roster.csv")).unwrap();
+    for (r, line) in roster.lines().enumerate() {
+        let cells: Vec<String> = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(line.as_bytes())
+            .records()
+            .next()
+            .unwrap()
+            .unwrap()
+            .iter()
+            .map(String::from)
+            .collect();
+        for (c, cell) in cells.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, cell).unwrap();
+        }
+    }
+    let path = dir.path().join("roster.xlsx");
+    book.save(&path).unwrap();
+    let out = dir.path().join("plan");
+    let run = |sheet: &str| {
+        assert_cmd::Command::cargo_bin("acp-recon")
+            .unwrap()
+            .arg("reconcile")
+            .arg("--roster")
+            .arg(&path)
+            .args(["--roster-sheet", sheet, "--returned"])
+            .arg(fixture("returned.csv"))
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+    // The first sheet is empty: the roster is on "Users".
+    assert_eq!(run("Notes").status.code(), Some(2));
+    assert_eq!(run("Users").status.code(), Some(1));
+    let plan = std::fs::read_to_string(out.join("import-plan.csv")).unwrap();
+    assert!(plan.contains("ann.lee@contoso.example"), "{plan}");
+}

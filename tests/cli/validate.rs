@@ -128,3 +128,32 @@ fn each_help_example_runs_as_written() {
         }
     }
 }
+
+#[test]
+fn without_errors_it_says_how_to_see_every_finding() {
+    let (status, _, stderr) = validate(&[fixture("returned.csv").to_str().unwrap()]);
+    assert_eq!(status, 1);
+    assert!(
+        stderr
+            .contains("more errors and warnings not shown: write them all with --errors FILE.csv"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_locked_file_hint_only_comes_with_a_permission_error() {
+    let dir = TempDir::new().unwrap();
+    let missing = dir.path().join("missing.csv");
+    for (file, hint) in [
+        (dir.path(), "this is a folder: give the path of a file"),
+        (
+            missing.as_path(),
+            "check the path: there is no such file or folder",
+        ),
+    ] {
+        let (status, _, stderr) = validate(&[file.to_str().unwrap()]);
+        assert_eq!(status, 2);
+        assert!(stderr.contains(hint), "{stderr}");
+        assert!(!stderr.contains("another program"), "{stderr}");
+    }
+}

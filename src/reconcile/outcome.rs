@@ -70,6 +70,8 @@ impl Plan {
 #[derive(Debug, Clone, Copy)]
 pub struct Planned<'a> {
     pub key: &'a str,
+    /// The key's id, to find the person in the roster.
+    pub id: Key,
     pub display_name: &'a str,
     pub bridge: u32,
     pub provider_name: &'a str,
@@ -330,6 +332,7 @@ impl Outcome {
         let url = self.texts.get(bridge.url);
         Planned {
             key: self.key_text(entry.key),
+            id: entry.key,
             display_name: self.roster.texts.get(entry.display_name),
             bridge: entry.bridge,
             provider_name: self.texts.get(bridge.provider_name),

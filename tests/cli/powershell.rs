@@ -121,3 +121,64 @@ fn display_names_with_escaped_quotes_reach_the_plan_unescaped() {
     // The names match the roster's: no identity-mismatch.
     assert!(!run.read("errors.csv").contains("identity-mismatch"));
 }
+
+/// The script checks its host first, skips what a run finished (the done
+/// file), and carries what puts back a removed entry: the roster's values,
+/// quoted like every other value.
+#[test]
+fn the_script_can_be_run_again_and_can_put_back_what_it_removed() {
+    let dir = TempDir::new().unwrap();
+    let old = format!("InterCall{HOSTILE}");
+    let roster = write(
+        &dir,
+        "roster.csv",
+        format!(
+            "UserPrincipalName,DisplayName,CurrentProvider,CurrentTollNumber,CurrentTollFreeNumbers,CurrentConferenceId\n\
+             chloe@contoso.example,Chloe,\"{old}\",+12065550111,+18005550111;+18885550111,7712345\n\
+             ann@contoso.example,Ann,,,,\n",
+            old = old.replace('"', "\"\"")
+        )
+        .as_bytes(),
+    );
+    let returned = write(
+        &dir,
+        "returned.csv",
+        b"UserPrincipalName,ProviderName,Domain,TollNumber,ConferenceId\n\
+          chloe@contoso.example,Fabrikam,acp.fabrikam.example,+14255550100,123456\n\
+          ann@contoso.example,Fabrikam,acp.fabrikam.example,+14255550100,123457\n",
+    );
+    let run = reconcile_files(&roster, &returned);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let script = run.read("import-plan.ps1");
+    let at = |what: &str| {
+        script
+            .find(what)
+            .unwrap_or_else(|| panic!("no {what}:\n{script}"))
+    };
+    // The host is checked before the first person.
+    assert!(at("if (-not (Get-Command Set-CsUserAcp") < at("\r\nSet-PlannedAcp "));
+    assert!(script.contains("Skype for Business Server Management Shell"));
+    // Finished steps are written to, and read from, import-plan.done.
+    assert!(script.contains("$doneFile = Join-Path $PSScriptRoot 'import-plan.done'"));
+    assert!(script.contains("Add-Content -LiteralPath $doneFile -Value $step"));
+    assert!(script.contains("if ($script:done.ContainsKey($step))"));
+    // Remove, then Set; the removed entry's values from the roster.
+    assert!(at("Remove-CsUserAcp -Identity") < at("Set-CsUserAcp -Identity $Identity @Bridge"));
+    let hostile = old.replace('\'', "''");
+    assert!(
+        script.contains(&format!(
+            "Set-PlannedAcp 'chloe@contoso.example' $bridge1 '123456' -Remove '{hostile}' \
+             -Restore @{{ Name = '{hostile}'; TollNumber = '+12065550111'; \
+             TollFreeNumbers = @('+18005550111', '+18885550111'); ParticipantPasscode = '7712345' }}"
+        )),
+        "{script}"
+    );
+    assert!(script.contains("Set-PlannedAcp 'ann@contoso.example' $bridge1 '123457'\r\n"));
+    let inert = inert_ranges(&script);
+    for (at, _) in script.match_indices("Remove-Item") {
+        assert!(
+            inert.iter().any(|&(s, e)| s <= at && at < e),
+            "Remove-Item at byte {at} is code:\n{script}"
+        );
+    }
+}

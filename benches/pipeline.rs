@@ -50,7 +50,7 @@ fn read(settings: &Settings, roster: &[u8], returned: &[u8]) -> Inputs {
 use acp_recon::cli::reconcile::outputs;
 
 fn write(outcome: &Outcome) {
-    for output in outputs() {
+    for output in outputs(false) {
         let mut sink = std::io::BufWriter::new(std::io::sink());
         output.write(outcome, &mut sink).unwrap();
     }

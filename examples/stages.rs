@@ -99,7 +99,7 @@ fn main() -> Result<(), acp_recon::Error> {
         t.elapsed().as_secs_f64(),
         memory()
     );
-    let outputs = acp_recon::cli::reconcile::outputs();
+    let outputs = acp_recon::cli::reconcile::outputs(false);
     let t = Instant::now();
     for o in outputs {
         let t = Instant::now();

@@ -34,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
     let outcome = reconcile(inputs, &settings, &Quiet);
     assert!(outcome.summary.accounting.rows_balanced);
     assert!(outcome.summary.accounting.requested_balanced);
-    let outputs = acp_recon::cli::reconcile::outputs();
+    let outputs = acp_recon::cli::reconcile::outputs(true);
     for output in outputs {
         output.write(&outcome, &mut std::io::sink()).unwrap();
     }

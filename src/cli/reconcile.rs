@@ -27,6 +27,9 @@ pub struct Args {
     /// The file that was sent to the vendor; defines who was requested
     #[arg(long, value_name = "SENT")]
     sent: Option<PathBuf>,
+    /// List the `unchanged` notes in errors.csv too (report.json always has them)
+    #[arg(long)]
+    all_findings: bool,
     /// Folder to write the outputs into (created if needed)
     #[arg(short = 'o', long, value_name = "DIR")]
     out: PathBuf,
@@ -34,12 +37,15 @@ pub struct Args {
     common: Common,
 }
 
-/// The outputs of a run, in the order they are listed.
-pub fn outputs() -> [&'static dyn Output<Outcome>; 5] {
+/// The outputs of a run, in the order they are listed; errors.csv with the
+/// `unchanged` notes when `all_findings`.
+pub fn outputs(all_findings: bool) -> [&'static dyn Output<Outcome>; 5] {
+    static ERRORS: ErrorsCsv = ErrorsCsv { all: false };
+    static ALL_FINDINGS: ErrorsCsv = ErrorsCsv { all: true };
     [
         &ImportPlanCsv,
         &ImportPlanPs1,
-        &ErrorsCsv,
+        if all_findings { &ALL_FINDINGS } else { &ERRORS },
         &SendBackCsv,
         &ReportJson,
     ]
@@ -59,7 +65,7 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
     super::warn_if_vendor_file(&inputs.roster.0, &settings);
     let outcome = reconcile::reconcile(inputs, &settings, &bar);
     bar.stage("writing outputs", 0);
-    let written = output::write_all(&args.out, &outcome, &outputs());
+    let written = output::write_all(&args.out, &outcome, &outputs(args.all_findings));
     bar.finish();
     let written = written?;
     let style = args.common.style();

@@ -34,7 +34,7 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
     if let Some(path) = &args.errors {
         let write = || -> std::io::Result<()> {
             let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
-            errors_csv::write_findings(Words::new(&v.outcome), findings, &mut w)?;
+            errors_csv::write_findings(Words::new(&v.outcome), findings, true, &mut w)?;
             w.flush()
         };
         write().map_err(|source| Error::Write {

@@ -1,8 +1,12 @@
-//! `errors.csv`: every finding, one per line, for a spreadsheet.
+//! `errors.csv`: the findings, one per line, for a spreadsheet: errors
+//! first, then by code, person and line, so that what must be fixed is on
+//! top. `unchanged` notes are left out unless asked for (report.json has
+//! them).
 
 use super::Words;
 use crate::escape::spreadsheet_cell;
-use crate::finding::Finding;
+use crate::finding::{Code, Finding};
+use rayon::prelude::*;
 use crate::output::{Output, BOM};
 use crate::reconcile::Outcome;
 use std::io::{self, Write};
@@ -19,7 +23,10 @@ pub const COLUMNS: [&str; 8] = [
     "Message",
 ];
 
-pub struct ErrorsCsv;
+pub struct ErrorsCsv {
+    /// Also the `unchanged` notes (`--all-findings`).
+    pub all: bool,
+}
 
 impl Output<Outcome> for ErrorsCsv {
     fn file_name(&self) -> &str {
@@ -27,14 +34,29 @@ impl Output<Outcome> for ErrorsCsv {
     }
 
     fn write(&self, outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
-        write_findings(Words::new(outcome), &outcome.findings, out)
+        write_findings(Words::new(outcome), &outcome.findings, self.all, out)
     }
+}
+
+/// The findings in the order errors.csv lists them: severity, code, then
+/// the order they have (person, then line); `unchanged` only with `all`.
+pub fn order(findings: &[Finding], all: bool) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..findings.len() as u32)
+        .filter(|&i| all || findings[i as usize].code != Code::Unchanged)
+        .collect();
+    // Stable: within a code the findings keep their person-then-line order.
+    order.par_sort_by_key(|&i| {
+        let f = &findings[i as usize];
+        (f.severity(), f.code.as_str())
+    });
+    order
 }
 
 /// Writes findings as `errors.csv` does; `validate --errors` uses it too.
 pub fn write_findings(
     words: Words<'_>,
     findings: &[Finding],
+    all: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     out.write_all(BOM)?;
@@ -42,7 +64,7 @@ pub fn write_findings(
     w.write_record(COLUMNS)?;
     let mut message = String::new();
     let mut line = String::new();
-    for f in findings {
+    for f in order(findings, all).into_iter().map(|i| &findings[i as usize]) {
         let cell = words.cell(f);
         message.clear();
         words.message_at(f, cell, &mut message);

@@ -68,7 +68,7 @@ fn read_csv(path: &std::path::Path) -> Vec<Vec<String>> {
 /// rejected or missing, exactly once.
 fn accounted_for_in_the_files(outcome: &Outcome, keys: &[String]) -> Result<(), TestCaseError> {
     let dir = tempfile::tempdir().unwrap();
-    output::write_all(dir.path(), outcome, &outputs()).unwrap();
+    output::write_all(dir.path(), outcome, &outputs(true)).unwrap();
     let plan: BTreeSet<String> = read_csv(&dir.path().join("import-plan.csv"))[1..]
         .iter()
         .map(|r| r[0].clone())
@@ -158,7 +158,7 @@ proptest! {
         with_header.extend_from_slice(&bytes);
         for input in [with_header, bytes] {
             if let Some(outcome) = reconcile(&input) {
-                for output in outputs() {
+                for output in outputs(true) {
                     output.write(&outcome, &mut std::io::sink()).unwrap();
                 }
                 prop_assert!(outcome.summary.accounting.rows_balanced);

@@ -433,3 +433,25 @@ fn rows_far_apart_in_a_long_file_are_still_compared() {
     let send_back = run.csv("send-back.csv");
     assert_eq!(send_back.len() - 1, 2, "{send_back:?}");
 }
+
+#[test]
+fn errors_csv_puts_errors_first_and_unchanged_notes_only_when_asked() {
+    let run = sample(&[]);
+    let rows = run.csv("errors.csv");
+    let rank = |s: &str| ["fatal", "error", "warning", "info"].iter().position(|x| *x == s);
+    let order: Vec<(usize, &str)> = rows[1..]
+        .iter()
+        .map(|r| (rank(&r[0]).unwrap(), r[1].as_str()))
+        .collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(order, sorted, "severity, then code");
+    assert!(rows.iter().all(|r| r[1] != "unchanged"));
+    assert!(run.report()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "unchanged"));
+    let all = sample(&["--all-findings"]);
+    assert!(all.csv("errors.csv").iter().any(|r| r[1] == "unchanged"));
+}

@@ -140,7 +140,7 @@ impl Input {
 
 /// One problem, where it was seen and what varies about it. 28 bytes: a
 /// million of them fit in 28 MB.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Finding {
     /// The row of its input (0-based data row), or [`Finding::WHOLE_FILE`].
     pub row: u32,
@@ -200,7 +200,7 @@ impl Finding {
 
 /// What varies between findings of one code: never text, only what the
 /// message is written from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Detail {
     None,
     /// Why a row could not be read as the header says.
@@ -233,7 +233,7 @@ pub enum Detail {
 
 /// The likely original of a value Excel damaged: a text of the run
 /// (`Outcome::likely`), when it can be told.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Likely(u32);
 
 impl Likely {
@@ -257,7 +257,7 @@ impl Likely {
 }
 
 /// Why a row does not read as the header says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Problem {
     /// A field count other than the header's (counts past 65,535 read as
     /// that).
@@ -269,7 +269,7 @@ pub enum Problem {
 }
 
 /// Why a value is not a phone number or a conference ID.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Invalid {
     /// A character no phone number holds.
     Contains(char),
@@ -288,7 +288,7 @@ pub enum Invalid {
 }
 
 /// What Excel did to a digit string it took for a number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Damage {
     /// `1.42555E+10`: digits past the sixth are gone.
     Scientific,
@@ -307,7 +307,7 @@ pub enum Damage {
 }
 
 /// How a row's provider name or domain differs from the expected one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ProviderIssue {
     /// The row names Microsoft's own bridge.
     Microsoft,

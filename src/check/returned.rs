@@ -1,6 +1,6 @@
 //! The returned file: its rows kept as the vendor sent them (PIN cells
 //! emptied, so no PIN stays in memory), cell by cell in one text. The
-//! checks of each row are in [`rows`].
+//! checks of each row are in `rows`.
 
 mod rows;
 

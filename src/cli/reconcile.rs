@@ -63,7 +63,9 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
     };
     let inputs = reconcile::read(files, &settings)?;
     super::warn_if_vendor_file(&inputs.roster.0, &settings);
-    let outcome = reconcile::reconcile(inputs, &settings, &bar);
+    let mut outcome = reconcile::reconcile(inputs, &settings, &bar);
+    bar.stage("finding causes", 0);
+    outcome.causes = crate::report::causes::find(&outcome);
     bar.stage("writing outputs", 0);
     let written = output::write_all(&args.out, &outcome, &outputs(args.all_findings));
     bar.finish();

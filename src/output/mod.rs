@@ -1,6 +1,6 @@
 //! A leaf: the [`Output`] trait every writer implements, and writing a set
 //! of outputs into a folder as one: each to a temporary file beside its
-//! target, all finished, then all put in place or none ([`set`]), a stop
+//! target, all finished, then all put in place or none (`set`), a stop
 //! by Ctrl-C included ([`interrupt`]). Which writers a command uses is the
 //! command's business.
 

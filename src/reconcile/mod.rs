@@ -12,7 +12,7 @@ mod outcome;
 pub mod shared_ids;
 
 pub use compare::Action;
-pub use outcome::{Accounting, InputInfo, Outcome, Plan, PlanEntry, Planned, Summary};
+pub use outcome::{Accounting, Cause, InputInfo, Outcome, Plan, PlanEntry, Planned, Summary};
 
 use crate::check::returned::{self, Checked, Returned};
 use crate::check::roster::Roster;

@@ -9,7 +9,7 @@ use crate::check::roster::Roster;
 use crate::check::sent::Sent;
 use crate::columns::{ColumnMap, Field};
 use crate::config::Settings;
-use crate::finding::{Finding, Input, Severity};
+use crate::finding::{Code, Finding, Input, Severity};
 use crate::model::{Bridge, CheckedRow, Key, Keys, Phone, PhoneList, Phones, Rows, Span, Texts};
 use crate::normalize::conference_id::Length;
 use crate::source::Source;
@@ -193,8 +193,29 @@ pub struct Outcome {
     /// In their one order: by key (file-level ones first), file, line,
     /// field, code.
     pub findings: Vec<Finding>,
+    /// Findings that share one cause, most rows first (see
+    /// `report::causes`); filled by the command that reports them.
+    pub causes: Vec<Cause>,
     pub summary: Summary,
     pub inputs: Vec<InputInfo>,
+}
+
+/// Many findings with one code, field and value: one mistake, made on many
+/// rows, to be told once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cause {
+    pub code: Code,
+    pub field: Option<Field>,
+    /// The value the rows share, as received; `None` when they share only
+    /// the code (each row's value is its own).
+    pub value: Option<String>,
+    /// What the row was expected to hold, when one value was.
+    pub expected: Option<String>,
+    pub rows: usize,
+    pub people: usize,
+    pub first_line: u32,
+    /// Findings (indexes) to show, the first few.
+    pub examples: Vec<u32>,
 }
 
 impl Outcome {

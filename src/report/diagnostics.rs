@@ -2,6 +2,7 @@
 //! on the field, and what to do. Only the first few; the rest are counted
 //! and left to `errors.csv`.
 
+use super::causes::Membership;
 use super::Words;
 use crate::check::field_span;
 use crate::columns::pin_cells;
@@ -23,8 +24,13 @@ pub struct Style {
     pub limit: usize,
 }
 
-/// Renders the first findings (errors first, then warnings) and a line that
-/// counts the rest and ends with `rest`: where they are, or how to see them.
+/// How many causes are drawn, each with one of its rows.
+const CAUSES: usize = 10;
+
+/// Renders each cause with one example, then the first findings of no
+/// cause (errors first, then warnings, `style.limit` of them), and a line
+/// that counts the rest and ends with `rest`: where they are, or how to see
+/// them.
 pub fn render(outcome: &Outcome, style: Style, rest: &str) -> String {
     let theme = if style.color {
         GraphicalTheme::unicode()
@@ -36,27 +42,43 @@ pub fn render(outcome: &Outcome, style: Style, rest: &str) -> String {
         .with_links(false)
         .with_context_lines(1);
     let findings = &outcome.findings;
-    let shown: Vec<&Finding> = [Severity::Fatal, Severity::Error, Severity::Warning]
-        .iter()
-        .flat_map(|&s| findings.iter().filter(move |f| f.severity() == s))
-        .take(style.limit)
-        .collect();
     let words = Words::new(outcome);
     let mut out = String::new();
-    for finding in &shown {
+    let draw = |out: &mut String, finding: &Finding| {
         let diagnostic = FindingDiagnostic::new(words, finding);
-        if handler.render_report(&mut out, &diagnostic).is_err() {
+        if handler.render_report(out, &diagnostic).is_err() {
             out.push_str(&format!("{}\n", diagnostic));
         }
+    };
+    // Each cause once, with one of its rows; then the findings of no cause.
+    let mut shown = 0;
+    if style.limit > 0 {
+        for cause in outcome.causes.iter().take(CAUSES) {
+            out.push_str(&format!("cause: {}\n", terminal(&words.cause(cause))));
+            if let Some(example) = cause.examples.first() {
+                draw(&mut out, &findings[*example as usize]);
+            }
+            shown += 1;
+        }
+    }
+    let membership = Membership::new(outcome);
+    let alone = [Severity::Fatal, Severity::Error, Severity::Warning]
+        .iter()
+        .flat_map(|&s| findings.iter().filter(move |f| f.severity() == s))
+        .filter(|f| membership.of(f).is_none())
+        .take(style.limit);
+    for finding in alone {
+        draw(&mut out, finding);
+        shown += 1;
     }
     let notable = findings
         .iter()
         .filter(|f| f.severity() <= Severity::Warning)
         .count();
-    if notable > shown.len() {
+    if notable > shown {
         out.push_str(&format!(
             "… and {} more errors and warnings {}\n",
-            notable - shown.len(),
+            notable - shown,
             terminal(rest)
         ));
     }

@@ -6,9 +6,9 @@
 use super::Words;
 use crate::escape::spreadsheet_cell;
 use crate::finding::{Code, Finding};
-use rayon::prelude::*;
 use crate::output::{Output, BOM};
 use crate::reconcile::Outcome;
+use rayon::prelude::*;
 use std::io::{self, Write};
 
 /// The columns of `errors.csv`, in order.
@@ -64,7 +64,10 @@ pub fn write_findings(
     w.write_record(COLUMNS)?;
     let mut message = String::new();
     let mut line = String::new();
-    for f in order(findings, all).into_iter().map(|i| &findings[i as usize]) {
+    for f in order(findings, all)
+        .into_iter()
+        .map(|i| &findings[i as usize])
+    {
         let cell = words.cell(f);
         message.clear();
         words.message_at(f, cell, &mut message);

@@ -16,7 +16,57 @@ pub struct ReportJson;
 struct Head<'a> {
     summary: &'a Summary,
     inputs: &'a [InputInfo],
+    causes: Vec<CauseEntry<'a>>,
     findings: [(); 0],
+}
+
+/// A cause as `report.json` has it.
+#[derive(Serialize)]
+struct CauseEntry<'a> {
+    code: Code,
+    field: Option<&'a str>,
+    value: Option<&'a str>,
+    expected: Option<&'a str>,
+    rows: usize,
+    people: usize,
+    first_line: u32,
+    message: String,
+    examples: Vec<Example<'a>>,
+}
+
+/// One finding of a cause, to find it in the file.
+#[derive(Serialize)]
+struct Example<'a> {
+    key: Option<&'a str>,
+    file: &'a str,
+    line: Option<u32>,
+}
+
+fn causes<'a>(words: &Words<'a>) -> Vec<CauseEntry<'a>> {
+    let o = words.outcome;
+    o.causes
+        .iter()
+        .map(|c| CauseEntry {
+            code: c.code,
+            field: c.field.map(crate::columns::Field::name),
+            value: c.value.as_deref(),
+            expected: c.expected.as_deref(),
+            rows: c.rows,
+            people: c.people,
+            first_line: c.first_line,
+            message: words.cause(c),
+            examples: c
+                .examples
+                .iter()
+                .filter_map(|&i| o.findings.get(i as usize))
+                .map(|f| Example {
+                    key: words.key(f),
+                    file: words.file(f),
+                    line: words.line(f),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// A finding as `report.json` has it.
@@ -40,16 +90,17 @@ impl Output<Outcome> for ReportJson {
     }
 
     fn write(&self, outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
+        let words = Words::new(outcome);
         let head = Head {
             summary: &outcome.summary,
             inputs: &outcome.inputs,
+            causes: causes(&words),
             findings: [],
         };
         let mut text = serde_json::to_vec_pretty(&head)?;
         // `"findings": []` and the closing brace: the findings go between.
         text.truncate(text.len() - b"]\n}".len());
         out.write_all(&text)?;
-        let words = Words::new(outcome);
         let mut message = String::new();
         for (i, f) in outcome.findings.iter().enumerate() {
             out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;

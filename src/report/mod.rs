@@ -1,6 +1,7 @@
 //! Findings for people: the messages, `errors.csv`, `report.json`, the
 //! summary printed on stdout and the diagnostics on stderr.
 
+pub mod causes;
 pub mod diagnostics;
 pub mod errors_csv;
 pub mod json;

@@ -53,6 +53,7 @@ pub fn render(outcome: &Outcome, written: &[std::path::PathBuf]) -> String {
         "plan           {:>7} people; findings: {} errors, {} warnings, {} info",
         s.planned, s.errors, s.warnings, info
     );
+    out.push_str(&causes(outcome));
     out.push_str(&code_counts(&outcome.findings));
     if a.rows_balanced && a.requested_balanced {
         let _ = writeln!(
@@ -68,6 +69,30 @@ pub fn render(outcome: &Outcome, written: &[std::path::PathBuf]) -> String {
     for path in written {
         let _ = writeln!(out, "wrote {}", path.display());
     }
+    out
+}
+
+/// The causes, one sentence each, before the codes: one mistake on many
+/// rows is told once.
+pub fn causes(outcome: &Outcome) -> String {
+    const SHOWN: usize = 10;
+    let words = super::Words::new(outcome);
+    let mut out = String::new();
+    if outcome.causes.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "causes:");
+    for cause in outcome.causes.iter().take(SHOWN) {
+        let _ = writeln!(out, "  {}", words.cause(cause));
+    }
+    if outcome.causes.len() > SHOWN {
+        let _ = writeln!(
+            out,
+            "  … and {} more causes in report.json",
+            outcome.causes.len() - SHOWN
+        );
+    }
+    let _ = writeln!(out, "findings by code:");
     out
 }
 

@@ -438,7 +438,11 @@ fn rows_far_apart_in_a_long_file_are_still_compared() {
 fn errors_csv_puts_errors_first_and_unchanged_notes_only_when_asked() {
     let run = sample(&[]);
     let rows = run.csv("errors.csv");
-    let rank = |s: &str| ["fatal", "error", "warning", "info"].iter().position(|x| *x == s);
+    let rank = |s: &str| {
+        ["fatal", "error", "warning", "info"]
+            .iter()
+            .position(|x| *x == s)
+    };
     let order: Vec<(usize, &str)> = rows[1..]
         .iter()
         .map(|r| (rank(&r[0]).unwrap(), r[1].as_str()))
@@ -454,4 +458,62 @@ fn errors_csv_puts_errors_first_and_unchanged_notes_only_when_asked() {
         .any(|f| f["code"] == "unchanged"));
     let all = sample(&["--all-findings"]);
     assert!(all.csv("errors.csv").iter().any(|r| r[1] == "unchanged"));
+}
+
+/// One wrong domain on every row is one cause: told once, first, on the
+/// console, on stderr and in report.json; the rows stay in errors.csv.
+#[test]
+fn one_mistake_on_every_row_is_told_once_as_a_cause() {
+    let dir = TempDir::new().unwrap();
+    let mut roster = String::from("UserPrincipalName,DisplayName\n");
+    let mut returned =
+        String::from("UserPrincipalName,ProviderName,Domain,TollNumber,ConferenceId\n");
+    for i in 0..40 {
+        roster.push_str(&format!("p{i}{C},Person {i}\n"));
+        returned.push_str(&format!(
+            "p{i}{C},Fabrikam Conferencing,acp.fabrikam.com,+14255550100,{}\n",
+            5_100_000 + i
+        ));
+    }
+    let roster = write(&dir, "roster.csv", roster.as_bytes());
+    let returned = write(&dir, "returned.csv", returned.as_bytes());
+    let run = reconcile_configured(&roster, &returned, &[], &[]);
+    assert_eq!(run.status, 1);
+    let sentence = "40 rows: Domain is \"acp.fabrikam.com\", the config expects \"acp.fabrikam.example\". Fix the config or ask the vendor.";
+    let causes_at = run.stdout.find("causes:\n").unwrap();
+    assert!(
+        run.stdout[causes_at..].starts_with(&format!("causes:\n  {sentence}\n")),
+        "{}",
+        run.stdout
+    );
+    assert!(causes_at < run.stdout.find("findings by code:").unwrap());
+    // stderr: the cause, then one example of its rows, not forty.
+    assert!(
+        run.stderr.starts_with(&format!("cause: {sentence}\n")),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stderr.matches("wrong-provider\n").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    let report = run.report();
+    let cause = &report["causes"][0];
+    assert_eq!(cause["code"], "wrong-provider");
+    assert_eq!(cause["field"], "Domain");
+    assert_eq!(cause["value"], "acp.fabrikam.com");
+    assert_eq!(cause["expected"], "acp.fabrikam.example");
+    assert_eq!(cause["rows"], 40);
+    assert_eq!(cause["first_line"], 2);
+    assert_eq!(cause["examples"].as_array().unwrap().len(), 3);
+    assert_eq!(report["causes"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        run.csv("errors.csv")
+            .iter()
+            .filter(|r| r[1] == "wrong-provider")
+            .count(),
+        40
+    );
 }

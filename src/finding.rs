@@ -229,6 +229,22 @@ pub enum Detail {
     Column(u32),
     /// A valid phone number of the run (`model::Phone`), as the row gives it.
     Number(u32),
+    /// The requested person with no row whose key (`model::Key`) is the
+    /// closest to a key not in the roster, and why.
+    Suggestion(u32, Closeness),
+}
+
+/// Why a roster key is suggested for one not in the roster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Closeness {
+    /// The roster's Mail is the returned key.
+    Mail,
+    /// First and last name swapped (`lee.ann` for `ann.lee`).
+    Swapped,
+    /// The same name in another of the tenant's domains.
+    OtherDomain,
+    /// One or two letters off, same domain.
+    Typo,
 }
 
 /// The likely original of a value Excel damaged: a text of the run

@@ -64,16 +64,28 @@ pub enum Profile {
     Noisy,
     /// Every row with the same wrong domain under `fixtures/acp.toml`.
     AllWrong,
+    /// `typical`, and 2,000 returned keys with a letter dropped: each one
+    /// not in the roster, each with a suggestion.
+    Typos,
 }
 
+/// How many keys the `typos` profile misspells.
+pub const TYPOS: usize = 2_000;
+
 impl Profile {
-    pub const ALL: [Profile; 3] = [Profile::Typical, Profile::Noisy, Profile::AllWrong];
+    pub const ALL: [Profile; 4] = [
+        Profile::Typical,
+        Profile::Noisy,
+        Profile::AllWrong,
+        Profile::Typos,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Profile::Typical => "typical",
             Profile::Noisy => "noisy",
             Profile::AllWrong => "all-wrong",
+            Profile::Typos => "typos",
         }
     }
 
@@ -173,6 +185,9 @@ pub fn generate(
         }
         let key = if rng.chance(100) {
             p.key.to_uppercase()
+        } else if profile == Profile::Typos && position % (n / TYPOS).max(1) == 0 {
+            // The first letter dropped: `nn.lee7@…` for `ann.lee7@…`.
+            p.key[1..].to_string()
         } else {
             p.key.clone()
         };

@@ -10,6 +10,7 @@ pub mod duplicates;
 pub mod join;
 mod outcome;
 pub mod shared_ids;
+pub mod suggest;
 
 pub use compare::Action;
 pub use outcome::{Accounting, Cause, InputInfo, Outcome, Plan, PlanEntry, Planned, Summary};
@@ -160,7 +161,7 @@ pub fn reconcile(inputs: Inputs, settings: &Settings, progress: &dyn Progress) -
         &phones,
         &mut findings,
     );
-    let accounting = account(
+    let (accounting, missing) = account(
         &roster,
         &requests,
         &returned,
@@ -168,6 +169,13 @@ pub fn reconcile(inputs: Inputs, settings: &Settings, progress: &dyn Progress) -
         &fates,
         &mut findings,
     );
+    progress.stage("suggesting keys", 0);
+    suggest::suggest(&mut findings, &missing, &joined.keys, &roster, |f| {
+        match (f.input, f.row()) {
+            (Input::Returned, Some(row)) => returned.rows.key(row),
+            _ => Key::NONE,
+        }
+    });
 
     progress.stage("sorting findings", 0);
     findings.append(&mut roster.findings);
@@ -359,7 +367,7 @@ fn decide(
 }
 
 /// Counts every returned row and every requested person into exactly one
-/// fate, and reports the requested people who have no row.
+/// fate, and reports the requested people who have no row (returned too).
 fn account(
     roster: &Roster,
     requests: &Requests,
@@ -367,8 +375,9 @@ fn account(
     joined: &Joined,
     fates: &Fates,
     findings: &mut Vec<Finding>,
-) -> Accounting {
+) -> (Accounting, Vec<Key>) {
     let mut a = Accounting::default();
+    let mut missing = Vec::new();
     for fate in &fates.of_row {
         match fate {
             Fate::Planned => a.planned_rows += 1,
@@ -400,13 +409,14 @@ fn account(
             Some(Fate::Rejected) => a.requested_rejected += 1,
             None => {
                 a.requested_missing += 1;
+                missing.push(key);
                 findings.push(Finding::new(Code::MissingFromReturn, input, row));
             }
         }
     }
     a.requested_balanced = a.requested
         == a.requested_planned + a.requested_unchanged + a.requested_rejected + a.requested_missing;
-    a
+    (a, missing)
 }
 
 /// The rejected rows, in key order (rows without a key first), then line.

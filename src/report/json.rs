@@ -82,6 +82,9 @@ struct Entry<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     cell: Option<String>,
+    /// For `not-in-roster`: the requested key it is most likely meant to be.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suggestion: Option<&'a str>,
 }
 
 impl Output<Outcome> for ReportJson {
@@ -129,5 +132,6 @@ fn entry<'a>(words: &Words<'a>, f: &Finding, cell: &'a str, message: &'a str) ->
         value: words.value_at(f, cell),
         message,
         cell: words.cell_ref(f),
+        suggestion: words.suggestion(f),
     }
 }

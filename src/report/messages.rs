@@ -5,7 +5,9 @@
 
 use crate::check::returned::number_text;
 use crate::columns::Field;
-use crate::finding::{Code, Damage, Detail, Finding, Input, Invalid, Problem, ProviderIssue};
+use crate::finding::{
+    Closeness, Code, Damage, Detail, Finding, Input, Invalid, Problem, ProviderIssue,
+};
 use crate::model::CurrentProvider;
 use crate::normalize::phone::split_list;
 use crate::normalize::text::trim_cell;
@@ -157,6 +159,14 @@ impl<'a> Words<'a> {
             _ => current
                 .toll_number
                 .map_or("", |n| number_text(n, &o.phones, &o.roster.texts)),
+        }
+    }
+
+    /// The key suggested for a key not in the roster.
+    pub fn suggestion(&self, f: &Finding) -> Option<&'a str> {
+        match f.detail {
+            Detail::Suggestion(key, _) => Some(self.outcome.key_text(crate::model::Key(key))),
+            _ => None,
         }
     }
 
@@ -324,6 +334,19 @@ impl<'a> Words<'a> {
                 "{key} was requested but has no row in {}. Ask the vendor for this person's details.",
                 o.file(Input::Returned)
             )?,
+            (Code::NotInRoster, _, Detail::Suggestion(other, why)) => {
+                let other = o.key_text(crate::model::Key(other));
+                let why = match why {
+                    Closeness::Mail => "the roster's Mail for them",
+                    Closeness::Swapped => "first and last name swapped",
+                    Closeness::OtherDomain => "the same name in another domain",
+                    Closeness::Typo => "a letter or two off",
+                };
+                write!(
+                    out,
+                    "{key} is not in the roster. Did you mean {other} ({why})? They were requested and have no row. Ask the vendor to correct the key."
+                )?
+            }
             (Code::NotInRoster, _, _) => write!(
                 out,
                 "{key} is not in the roster. Check the spelling with the vendor, or add the person to the roster."

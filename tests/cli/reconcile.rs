@@ -517,3 +517,76 @@ fn one_mistake_on_every_row_is_told_once_as_a_cause() {
         40
     );
 }
+
+#[test]
+fn a_key_not_in_the_roster_gets_the_closest_missing_person() {
+    let dir = TempDir::new().unwrap();
+    let roster = write(
+        &dir,
+        "roster.csv",
+        format!(
+            "UserPrincipalName,DisplayName,Mail\n\
+             ann.lee{C},Ann Lee,\nbob.ortiz{C},Bob Ortiz,\nchloe.martin{C},Chloe Martin,\n\
+             dee.roy{C},Dee Roy,droy@fabrikam-mail.example\nemma.stone{C},Emma Stone,\n\
+             frank.lee{C},Frank Lee,\n"
+        )
+        .as_bytes(),
+    );
+    let row = |key: &str, id: u32| {
+        format!("{key},Fabrikam Conferencing,acp.fabrikam.example,+14255550100,{id}\n")
+    };
+    let mut returned =
+        String::from("UserPrincipalName,ProviderName,Domain,TollNumber,ConferenceId\n");
+    for (i, key) in [
+        format!("ann.le{C}"),
+        format!("ortiz.bob{C}"),
+        "chloe.martin@contoso.com".to_string(),
+        "droy@fabrikam-mail.example".to_string(),
+        format!("zed.nobody{C}"),
+        format!("frank.lee{C}"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        returned.push_str(&row(key, 5_100_000 + i as u32));
+    }
+    let returned = write(&dir, "returned.csv", returned.as_bytes());
+    let run = reconcile_configured(&roster, &returned, &[], &[]);
+    let report = run.report();
+    let suggested: Vec<(String, Option<String>)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "not-in-roster")
+        .map(|f| {
+            (
+                f["key"].as_str().unwrap().to_string(),
+                f["suggestion"].as_str().map(String::from),
+            )
+        })
+        .collect();
+    let want = |k: &str, s: Option<&str>| (k.to_string(), s.map(String::from));
+    let mut want = vec![
+        want(&format!("ann.le{C}"), k("ann.lee").as_deref()),
+        want(&format!("ortiz.bob{C}"), k("bob.ortiz").as_deref()),
+        want("chloe.martin@contoso.com", k("chloe.martin").as_deref()),
+        want("droy@fabrikam-mail.example", k("dee.roy").as_deref()),
+        want(&format!("zed.nobody{C}"), None),
+    ];
+    want.sort();
+    let mut suggested = suggested;
+    suggested.sort();
+    assert_eq!(suggested, want);
+    // In words too, and in what goes back to the vendor.
+    let problems = run.read("send-back.csv");
+    assert!(
+        problems.contains(&format!(
+            "ann.le{C} is not in the roster. Did you mean ann.lee{C} (a letter or two off)?"
+        )),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("(first and last name swapped)"),
+        "{problems}"
+    );
+}

@@ -7,7 +7,9 @@ use crate::output::{self, Output};
 use crate::plan::{csv::ImportPlanCsv, powershell::ImportPlanPs1, send_back::SendBackCsv};
 use crate::progress::{Bar, Progress};
 use crate::reconcile::{self, Files, Outcome};
-use crate::report::{diagnostics, errors_csv::ErrorsCsv, json::ReportJson, summary};
+use crate::report::{
+    diagnostics, errors_csv::ErrorsCsv, html::ReportHtml, json::ReportJson, summary,
+};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -39,7 +41,7 @@ pub struct Args {
 
 /// The outputs of a run, in the order they are listed; errors.csv with the
 /// `unchanged` notes when `all_findings`.
-pub fn outputs(all_findings: bool) -> [&'static dyn Output<Outcome>; 5] {
+pub fn outputs(all_findings: bool) -> [&'static dyn Output<Outcome>; 6] {
     static ERRORS: ErrorsCsv = ErrorsCsv { all: false };
     static ALL_FINDINGS: ErrorsCsv = ErrorsCsv { all: true };
     [
@@ -48,6 +50,7 @@ pub fn outputs(all_findings: bool) -> [&'static dyn Output<Outcome>; 5] {
         if all_findings { &ALL_FINDINGS } else { &ERRORS },
         &SendBackCsv,
         &ReportJson,
+        &ReportHtml,
     ]
 }
 

@@ -32,33 +32,11 @@ impl Output<Outcome> for SendBackCsv {
         }
         w.write_record(None::<&[u8]>)?;
         let mut problems = Problems::of(outcome);
-        let rows = &outcome.returned.rows;
         let mut text = String::new();
         for &row in &outcome.send_back {
             let record = outcome.returned.cells(row);
-            let key = rows.key(row);
             text.clear();
-            problems.next(key, rows.lines[row as usize], &mut text);
-            if let Some(&original) = outcome
-                .copy_of
-                .get(row as usize)
-                .filter(|&&o| o != u32::MAX)
-            {
-                let line = rows.lines[original as usize];
-                if !text.is_empty() {
-                    text.push_str(" | ");
-                }
-                text.push_str(&format!("Same as line {line}:"));
-                let mut theirs = String::new();
-                problems.of_row(key, line, &mut theirs);
-                if !theirs.is_empty() {
-                    text.push_str(" | ");
-                    text.push_str(&theirs);
-                }
-            }
-            if text.is_empty() {
-                text.push_str("Another row of this person has an error (see its line).");
-            }
+            problems.row(outcome, row, &mut text);
             let cells = record.cells().chain((record.len()..width).map(|_| ""));
             for (_, cell) in cells.enumerate().filter(|(c, _)| data(c)) {
                 w.write_field(spreadsheet_cell(cell).as_bytes())?;
@@ -68,6 +46,21 @@ impl Output<Outcome> for SendBackCsv {
         }
         w.flush()
     }
+}
+
+/// The first `n` rows sent back, each with what is wrong with it.
+pub fn first(outcome: &Outcome, n: usize) -> Vec<(u32, String)> {
+    let mut problems = Problems::of(outcome);
+    outcome
+        .send_back
+        .iter()
+        .take(n)
+        .map(|&row| {
+            let mut text = String::new();
+            problems.row(outcome, row, &mut text);
+            (row, text)
+        })
+        .collect()
 }
 
 /// The errors of the returned rows, in the findings' order (key, then
@@ -100,6 +93,34 @@ impl<'a> Problems<'a> {
             words: Words::new(outcome),
             errors,
             at: 0,
+        }
+    }
+
+    /// Appends what is wrong with `row`, the next row sent back: its
+    /// errors, and those of the row it repeats.
+    fn row(&mut self, outcome: &Outcome, row: u32, text: &mut String) {
+        let rows = &outcome.returned.rows;
+        let key = rows.key(row);
+        self.next(key, rows.lines[row as usize], text);
+        if let Some(&original) = outcome
+            .copy_of
+            .get(row as usize)
+            .filter(|&&o| o != u32::MAX)
+        {
+            let line = rows.lines[original as usize];
+            if !text.is_empty() {
+                text.push_str(" | ");
+            }
+            text.push_str(&format!("Same as line {line}:"));
+            let mut theirs = String::new();
+            self.of_row(key, line, &mut theirs);
+            if !theirs.is_empty() {
+                text.push_str(" | ");
+                text.push_str(&theirs);
+            }
+        }
+        if text.is_empty() {
+            text.push_str("Another row of this person has an error (see its line).");
         }
     }
 

@@ -180,6 +180,13 @@ impl<'a> Words<'a> {
         let _ = self.write_message(f, cell, out);
     }
 
+    /// [`Words::message_at`] as a new string.
+    pub fn message_at_string(&self, f: &Finding, cell: &str) -> String {
+        let mut out = String::new();
+        self.message_at(f, cell, &mut out);
+        out
+    }
+
     /// [`Words::message`] as a new string.
     pub fn message_string(&self, f: &Finding) -> String {
         let mut out = String::new();

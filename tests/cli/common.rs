@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
-pub const OUTPUTS: [&str; 5] = [
+pub const OUTPUTS: [&str; 6] = [
     "import-plan.csv",
     "import-plan.ps1",
     "errors.csv",
     "send-back.csv",
     "report.json",
+    "report.html",
 ];
 
 pub fn fixture(name: &str) -> PathBuf {

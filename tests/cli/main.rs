@@ -3,6 +3,7 @@
 mod common;
 mod export;
 mod hostile;
+mod html;
 mod outputs;
 mod powershell;
 mod properties;

@@ -246,18 +246,21 @@ fn send_back(outcome: &Outcome, words: &Words<'_>) -> Markup {
 struct Table<'a> {
     files: Vec<&'a str>,
     texts: Vec<String>,
-    /// severity, code, key, file, line (0: none), field, value, message.
-    rows: Vec<(
-        &'static str,
-        &'static str,
-        &'a str,
-        u8,
-        u32,
-        &'a str,
-        u32,
-        u32,
-    )>,
+    rows: Vec<Row<'a>>,
 }
+
+/// A row of the table: severity, code, key, file (in `files`), line (0:
+/// none), field, value and message (in `texts`).
+type Row<'a> = (
+    &'static str,
+    &'static str,
+    &'a str,
+    u8,
+    u32,
+    &'a str,
+    u32,
+    u32,
+);
 
 /// Marks where a message names its row's key.
 const KEY_MARK: char = '\u{1}';

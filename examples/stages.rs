@@ -92,10 +92,17 @@ fn main() -> Result<(), acp_recon::Error> {
     };
     let t = Instant::now();
     let timer = Timer::new();
-    let outcome = reconcile::reconcile(inputs, &settings, &timer);
+    let mut outcome = reconcile::reconcile(inputs, &settings, &timer);
     acp_recon::progress::Progress::stage(&timer, "", 0);
     println!(
         "reconcile      {:>8.3} s  {}",
+        t.elapsed().as_secs_f64(),
+        memory()
+    );
+    let t = Instant::now();
+    outcome.causes = acp_recon::report::causes::find(&outcome);
+    println!(
+        "causes         {:>8.3} s  {}",
         t.elapsed().as_secs_f64(),
         memory()
     );

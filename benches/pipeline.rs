@@ -44,6 +44,7 @@ fn read(settings: &Settings, roster: &[u8], returned: &[u8]) -> Inputs {
         roster: (roster.0, roster.1.finish()),
         returned,
         sent: None,
+        pending: None,
     }
 }
 

@@ -89,6 +89,7 @@ fn main() -> Result<(), acp_recon::Error> {
         roster: (source, roster.finish()),
         returned,
         sent: None,
+        pending: None,
     };
     let t = Instant::now();
     let timer = Timer::new();

@@ -87,6 +87,50 @@ pub enum Error {
     )]
     TooLarge { file: String, bytes: u64 },
 
+    #[error("{} is not an acp-recon ledger: {reason}", path.display())]
+    #[diagnostic(
+        code(acp_recon::ledger_foreign),
+        help("give --ledger the ledger file (acp-recon.db) or a new path; nothing was written. --no-ledger runs without one")
+    )]
+    LedgerForeign { path: PathBuf, reason: String },
+
+    #[error("the ledger {} cannot be used: {message}", path.display())]
+    #[diagnostic(code(acp_recon::ledger), help("{help}"))]
+    Ledger {
+        path: PathBuf,
+        message: String,
+        help: String,
+    },
+
+    #[error("the ledger {} is in use by another acp-recon run", path.display())]
+    #[diagnostic(
+        code(acp_recon::ledger_busy),
+        help("wait for the other run to finish, then run again; nothing was written")
+    )]
+    LedgerBusy { path: PathBuf },
+
+    #[error("there is no ledger at {}", path.display())]
+    #[diagnostic(
+        code(acp_recon::no_ledger),
+        help("export and reconcile record into acp-recon.db in the folder they run in; run this there, or give --ledger PATH")
+    )]
+    NoLedger { path: PathBuf },
+
+    #[error("the ledger has a batch named {name:?} already (exported {time} to {file})")]
+    #[diagnostic(
+        code(acp_recon::batch_exists),
+        help("name this export with --batch NAME, or give --replace-batch to forget the earlier batch and record this one; nothing was written")
+    )]
+    BatchExists {
+        name: String,
+        time: String,
+        file: String,
+    },
+
+    #[error("the ledger has no batch named {name:?}")]
+    #[diagnostic(code(acp_recon::no_such_batch), help("the batches are: {available}"))]
+    NoSuchBatch { name: String, available: String },
+
     #[error(transparent)]
     #[diagnostic(transparent)]
     MissingColumn(Box<MissingColumn>),

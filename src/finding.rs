@@ -79,6 +79,7 @@ codes! {
     TeamsOnlyUser => "teams-only-user", Warning;
     AccountDisabled => "account-disabled", Warning;
     PinColumnIgnored => "pin-column-ignored", Info;
+    VendorChangedValues => "vendor-changed-values", Warning;
     Unchanged => "unchanged", Info;
 }
 
@@ -232,6 +233,8 @@ pub enum Detail {
     /// The requested person with no row whose key (`model::Key`) is the
     /// closest to a key not in the roster, and why.
     Suggestion(u32, Closeness),
+    /// Values that differ from an earlier return's (`Outcome::drift`).
+    Drift(u32),
 }
 
 /// Why a roster key is suggested for one not in the roster.

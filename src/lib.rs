@@ -41,6 +41,7 @@ pub mod error;
 pub mod escape;
 pub mod export;
 pub mod finding;
+pub mod ledger;
 pub mod model;
 pub mod normalize;
 pub mod output;

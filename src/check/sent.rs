@@ -66,12 +66,15 @@ impl Sink for Sent {
 }
 
 /// Who was requested.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Requests {
     /// The people of the sent file, each with the first row that asks for
     /// them, in key order; `None` when no file was sent, and everyone
     /// eligible in the roster was requested.
     pub sent: Option<Vec<(Key, u32)>>,
+    /// The input whose rows `sent` names: the sent file, or the roster when
+    /// the ledger's open batches say who was asked for.
+    pub origin: Input,
     /// By key: whether the sent file asks for the key.
     in_sent: Vec<bool>,
 }
@@ -87,7 +90,11 @@ impl Requests {
                 in_sent[key.index()] = true;
             }
         }
-        Requests { sent, in_sent }
+        Requests {
+            sent,
+            origin: Input::Sent,
+            in_sent,
+        }
     }
 
     /// Whether a roster person was requested.

@@ -20,6 +20,14 @@ pub struct Args {
     /// The sheet of ROSTER to read, when it is a workbook (default: the first)
     #[arg(long, value_name = "NAME")]
     sheet: Option<String>,
+    /// The batch's name in the ledger (default: the output's name without extension)
+    #[arg(long, value_name = "NAME")]
+    batch: Option<String>,
+    /// Forget an earlier batch of the same name and record this one
+    #[arg(long)]
+    replace_batch: bool,
+    #[command(flatten)]
+    ledger: super::ledger::LedgerArgs,
     #[command(flatten)]
     common: Common,
 }
@@ -40,6 +48,24 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
         _ => return Err(Error::ExportFormat { path: out.clone() }),
     };
     let settings = args.common.settings()?;
+    // Named after the export, so that each batch keeps its own list.
+    let stem = out
+        .file_stem()
+        .map_or("export".into(), |s| s.to_string_lossy().into_owned());
+    let batch = args.batch.clone().unwrap_or_else(|| stem.clone());
+    let ledger = args.ledger.open()?;
+    if let Some(ledger) = &ledger {
+        match ledger.batch(&batch)? {
+            Some((time, file)) if !args.replace_batch => {
+                return Err(Error::BatchExists {
+                    name: batch,
+                    time,
+                    file,
+                })
+            }
+            _ => {}
+        }
+    }
     let options = ReadOptions {
         sheet: args.sheet.clone(),
         aliases: settings.aliases.clone(),
@@ -53,12 +79,22 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    // Named after the export, so that each batch keeps its own list.
-    let stem = out
-        .file_stem()
-        .map_or("export".into(), |s| s.to_string_lossy());
     let excluded = ExcludedCsv(format!("{stem}-excluded.csv"));
     let written = output::write_all(dir, &result, &[main, &excluded])?;
+    // After the file is in place: an export that fails records nothing.
+    let recorded = ledger.map(|mut ledger| {
+        let path = ledger.path().to_path_buf();
+        let file = out.display().to_string();
+        let recorded = std::fs::read(&written[0])
+            .map(|bytes| source::digest::sha256(&bytes))
+            .map_err(|e| Error::Read {
+                path: written[0].clone(),
+                source: e,
+            })
+            .and_then(|sha| ledger.record_batch(&batch, &file, &sha, &result.people))
+            .and_then(|()| ledger.commit());
+        (path, recorded)
+    });
     let style = args.common.style();
     if style.limit > 0 && !result.excluded.is_empty() {
         let roster = result.roster.file(crate::finding::Input::Roster);
@@ -83,6 +119,18 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
         result.excluded.len(),
         written[1].display()
     ));
+    match recorded {
+        Some((path, Ok(()))) => print(&format!(
+            "ledger {}: recorded batch {batch} ({} people)\n",
+            path.display(),
+            result.people.len()
+        )),
+        Some((_, Err(error))) => eprint(&format!(
+            "warning: the export is written, but the ledger did not record the batch:\n{}",
+            super::render_error(error)
+        )),
+        None => {}
+    }
     Ok(if result.has_errors() {
         ExitStatus::ErrorsFound
     } else {

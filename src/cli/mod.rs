@@ -2,6 +2,7 @@
 //! status, one file per command. No domain logic lives here.
 
 pub mod export;
+pub mod ledger;
 pub mod reconcile;
 pub mod validate;
 
@@ -47,6 +48,18 @@ Exit status: 0 written, 1 written but the roster has errors, 2 could not run (no
 Exit status: 0 no errors, 1 errors found, 2 could not read the file."
     )]
     Validate(validate::Args),
+    /// Show each batch in the ledger and who is still pending
+    #[command(after_help = "Example:\n  acp-recon status --batch to-fabrikam\n\n\
+Per batch: sent, returned, planned, confirmed (a later roster shows the plan applied),\n\
+rejected and missing (waiting for the vendor), waiting (not returned yet), pending.\n\
+Exit status: 0 nothing pending, 1 someone is pending, 2 no ledger or it cannot be read.")]
+    Status(ledger::StatusArgs),
+    /// Show one person's timeline across batches and returned files
+    #[command(
+        after_help = "Example:\n  acp-recon history ann.lee@contoso.example\n\n\
+Exit status: 0 found, 1 nothing recorded for this person, 2 no ledger or it cannot be read."
+    )]
+    History(ledger::HistoryArgs),
 }
 
 /// What every command takes.
@@ -93,6 +106,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Error> {
         Command::Reconcile(args) => reconcile::run(args),
         Command::Export(args) => export::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Status(args) => ledger::status(args),
+        Command::History(args) => ledger::history(args),
     }
 }
 

@@ -35,6 +35,11 @@ pub struct Args {
     /// Folder to write the outputs into (created if needed)
     #[arg(short = 'o', long, value_name = "DIR")]
     out: PathBuf,
+    /// Without --sent: request only the people this ledger batch waits for
+    #[arg(long, value_name = "NAME", conflicts_with = "sent")]
+    batch: Option<String>,
+    #[command(flatten)]
+    ledger: super::ledger::LedgerArgs,
     #[command(flatten)]
     common: Common,
 }
@@ -56,6 +61,12 @@ pub fn outputs(all_findings: bool) -> [&'static dyn Output<Outcome>; 6] {
 
 pub fn run(args: Args) -> Result<ExitStatus, Error> {
     let settings = args.common.settings()?;
+    // First, so that a ledger that cannot be used stops the run early.
+    let mut ledger = args.ledger.open()?;
+    let pending = match (&ledger, &args.sent) {
+        (Some(ledger), None) => Some(ledger.pending(args.batch.as_deref())?),
+        _ => None,
+    };
     let bar = Bar::new(args.common.progress());
     bar.stage("reading inputs", 0);
     let files = Files {
@@ -64,15 +75,28 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
         roster_sheet: args.roster_sheet.as_deref(),
         ..Files::new(&args.roster, &args.returned)
     };
-    let inputs = reconcile::read(files, &settings)?;
+    let mut inputs = reconcile::read(files, &settings)?;
+    inputs.pending = pending;
     super::warn_if_vendor_file(&inputs.roster.0, &settings);
     let mut outcome = reconcile::reconcile(inputs, &settings, &bar);
+    if let Some(ledger) = &ledger {
+        bar.stage("comparing with earlier returns", 0);
+        outcome.add_drift(ledger.drift(&outcome)?);
+    }
     bar.stage("finding causes", 0);
     outcome.causes = crate::report::causes::find(&outcome);
     bar.stage("writing outputs", 0);
     let written = output::write_all(&args.out, &outcome, &outputs(args.all_findings));
     bar.finish();
     let written = written?;
+    // After the outputs are in place: a run that stops before records nothing.
+    let recorded = ledger.take().map(|mut ledger| {
+        let path = ledger.path().to_path_buf();
+        let recorded = ledger
+            .record_run(&outcome)
+            .and_then(|r| ledger.commit().map(|()| r));
+        (path, recorded)
+    });
     let style = args.common.style();
     if style.limit > 0 {
         let errors = args.out.join("errors.csv");
@@ -83,6 +107,22 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
         ));
     }
     print(&summary::render(&outcome, &written));
+    match recorded {
+        Some((path, Ok(recorded))) => {
+            print(&super::ledger::recorded_text(&path, &recorded));
+            if outcome.gone > 0 {
+                print(&format!(
+                    "  {} people of these batches are no longer in the roster: they stay pending in the ledger\n",
+                    outcome.gone
+                ));
+            }
+        }
+        Some((_, Err(error))) => super::eprint(&format!(
+            "warning: the outputs are written, but the ledger did not record this run:\n{}",
+            super::render_error(error)
+        )),
+        None => {}
+    }
     let a = &outcome.summary.accounting;
     Ok(
         if outcome.has_errors() || !(a.rows_balanced && a.requested_balanced) {

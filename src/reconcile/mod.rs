@@ -7,6 +7,7 @@
 
 pub mod compare;
 pub mod duplicates;
+pub mod earlier;
 pub mod join;
 mod outcome;
 pub mod shared_ids;
@@ -33,8 +34,11 @@ use std::path::Path;
 pub struct Inputs {
     pub roster: (Source, Roster),
     pub returned: (Source, Returned),
-    /// The file that was sent; when absent, everyone eligible was requested.
+    /// The file that was sent; when absent, the people the ledger's open
+    /// batches wait for were requested, or else everyone eligible.
     pub sent: Option<(Source, Sent)>,
+    /// The people the ledger's open batches wait for.
+    pub pending: Option<Vec<earlier::Pending>>,
 }
 
 /// The files of a run, by path, and the sheet to read of each workbook.
@@ -100,6 +104,7 @@ pub fn read(files: Files<'_>, settings: &Settings) -> Result<Inputs, Error> {
         roster: (roster_source, builder.finish()),
         returned,
         sent,
+        pending: None,
     })
 }
 
@@ -109,12 +114,25 @@ pub fn reconcile(inputs: Inputs, settings: &Settings, progress: &dyn Progress) -
         roster: (roster_source, mut roster),
         returned: (returned_source, mut returned),
         sent,
+        pending,
     } = inputs;
     let (sent_source, mut sent) = sent.unzip();
 
     progress.stage("joining by key", 0);
     let joined = join::join(&mut roster, Some(&mut returned), sent.as_mut());
-    let requests = Requests::new(joined.requests.clone(), joined.keys.len());
+    let mut asked = earlier::Asked::default();
+    let requests = match pending.filter(|p| sent.is_none() && !p.is_empty()) {
+        Some(pending) => {
+            asked = earlier::asked(&pending, &joined.keys, &roster, |key| {
+                !joined.groups.rows(key).is_empty()
+            });
+            let requests = std::mem::take(&mut asked.requests);
+            let mut requests = Requests::new(Some(requests), joined.keys.len());
+            requests.origin = Input::Roster;
+            requests
+        }
+        None => Requests::new(joined.requests.clone(), joined.keys.len()),
+    };
 
     progress.stage("checking returned rows", 0);
     let mut phones = std::mem::take(&mut roster.phones);
@@ -183,7 +201,20 @@ pub fn reconcile(inputs: Inputs, settings: &Settings, progress: &dyn Progress) -
         findings.append(&mut sent.findings);
     }
     outcome.send_back = send_back(&returned, &fates.of_row);
+    outcome.first_row = (0..joined.keys.len() as u32)
+        .map(|key| {
+            joined
+                .groups
+                .rows(Key(key))
+                .first()
+                .copied()
+                .unwrap_or(u32::MAX)
+        })
+        .collect();
+    outcome.covered = asked.covered;
+    outcome.gone = asked.gone;
     outcome.plan = fates.plan;
+    outcome.fates = fates.of_key;
     outcome.copy_of = copy_of;
     outcome.phones = phones;
     outcome.keys = joined.keys;
@@ -230,7 +261,7 @@ fn keep_cells(returned: &mut Returned, roster: &Roster, erred: &[bool], findings
 
 /// What became of a person or a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Fate {
+pub enum Fate {
     Planned,
     Unchanged,
     Rejected,
@@ -389,7 +420,7 @@ fn account(
     let requested: Vec<(Key, Input, u32)> = match &requests.sent {
         Some(asked) => asked
             .iter()
-            .map(|&(k, row)| (k, Input::Sent, row))
+            .map(|&(k, row)| (k, requests.origin, row))
             .collect(),
         None => (0..joined.keys.len() as u32)
             .map(Key)

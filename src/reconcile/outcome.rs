@@ -198,6 +198,17 @@ pub struct Outcome {
     pub causes: Vec<Cause>,
     pub summary: Summary,
     pub inputs: Vec<InputInfo>,
+    /// By key: what became of the person (`None`: no row, not requested).
+    pub fates: Vec<Option<super::Fate>>,
+    /// By key: the person's first returned row (`u32::MAX`: none).
+    pub first_row: Vec<u32>,
+    /// The ledger's batches the run covered, by id; empty when it did not
+    /// read who was requested from the ledger.
+    pub covered: Vec<u32>,
+    /// People of the covered batches no longer in the roster.
+    pub gone: usize,
+    /// Values that differ from an earlier return's (`Detail::Drift`).
+    pub drift: Vec<super::earlier::Drift>,
 }
 
 /// Many findings with one code, field and value: one mistake, made on many
@@ -375,7 +386,7 @@ impl Outcome {
 
     /// Sorts the findings into their one order, by keys computed once per
     /// finding (never by their text): key, file, line, field, code, entry.
-    fn sort_findings(&mut self) {
+    pub(crate) fn sort_findings(&mut self) {
         let mut files: Vec<(&str, Input)> = Input::ALL.iter().map(|&i| (self.file(i), i)).collect();
         files.sort();
         let mut file_rank = [0u8; 3];

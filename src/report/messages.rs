@@ -120,6 +120,11 @@ impl<'a> Words<'a> {
             (Code::TollNumberChanged, _) => {
                 Cow::Borrowed(o.e164(o.rows[f.row()? as usize].toll_number))
             }
+            (Code::VendorChangedValues, Detail::Drift(i)) => {
+                let drift = o.drift.get(i as usize)?;
+                let changes = drift.before.differences(&drift.now);
+                Cow::Borrowed(changes.first()?.2)
+            }
             (
                 Code::DuplicateRow
                 | Code::DuplicateUser
@@ -253,10 +258,17 @@ impl<'a> Words<'a> {
                 out,
                 "{rows} rows are for people who are not in the roster. Check that the roster and the returned file are of the same tenant and batch."
             )?,
-            (Code::NotRequested, _) => write!(
-                out,
-                "{rows} rows are for people in the roster who were not requested (disabled, or in TeamsOnly mode); they are planned anyway. Take them out of the file if that is wrong."
-            )?,
+            (Code::NotRequested, _) => {
+                let why = match (&o.sent, o.covered.is_empty()) {
+                    (Some(_), _) => "not in the sent file",
+                    (None, false) => "not waited for by the open batches this run covers",
+                    (None, true) => "disabled, or in TeamsOnly mode",
+                };
+                write!(
+                    out,
+                    "{rows} rows are for people in the roster who were not requested ({why}); they are planned anyway. Take them out of the file if that is wrong."
+                )?
+            }
             (Code::DuplicateConferenceId, _) => write!(
                 out,
                 "{rows} rows ({people} people) share the conference ID {}: none of them is planned. Ask the vendor for distinct IDs.",
@@ -359,9 +371,10 @@ impl<'a> Words<'a> {
                 "{key} is not in the roster. Check the spelling with the vendor, or add the person to the roster."
             )?,
             (Code::NotRequested, _, _) => {
-                let why = match o.sent {
-                    Some(_) => "not in the sent file",
-                    None => "the roster marks the account disabled or in TeamsOnly mode",
+                let why = match (&o.sent, o.covered.is_empty()) {
+                    (Some(_), _) => "not in the sent file",
+                    (None, false) => "not waited for by the open batches this run covers, in the ledger",
+                    (None, true) => "the roster marks the account disabled or in TeamsOnly mode",
                 };
                 write!(out, "{key} is in the roster but was not requested ({why}); the row is planned anyway. Remove it from the file if that is wrong.")?
             }
@@ -485,6 +498,22 @@ impl<'a> Words<'a> {
                 "This column holds PINs. They were read past and copied nowhere; send-back.csv has these cells emptied. Send PINs to people only through a private channel.",
             ),
             (Code::Unchanged, _, _) => write!(out, "{key} already has these values: nothing to do.")?,
+            (Code::VendorChangedValues, _, Detail::Drift(i)) => {
+                let Some(drift) = o.drift.get(i as usize) else { return Ok(()) };
+                let changes: Vec<String> = drift
+                    .before
+                    .differences(&drift.now)
+                    .iter()
+                    .map(|(field, before, now)| format!("{} {} before, {} now", field.name(), or_none(before), or_none(now)))
+                    .collect();
+                write!(
+                    out,
+                    "The vendor returned other values for {key} than in {}:{}: {}. Ask the vendor which is right; the plan sets the new ones.",
+                    drift.file,
+                    drift.line,
+                    changes.join("; ")
+                )?
+            }
             (code, _, _) => write!(out, "{code}.")?,
         }
         Ok(())
@@ -573,6 +602,15 @@ fn damage_text(damage: Damage, raw: &str, out: &mut String) -> std::fmt::Result 
 }
 
 /// Lines as a list: `3, 7, 12`.
+/// A value, or "(none)" for an empty one.
+fn or_none(value: &str) -> &str {
+    if value.is_empty() {
+        "(none)"
+    } else {
+        value
+    }
+}
+
 pub fn join(lines: &[u32]) -> String {
     lines
         .iter()

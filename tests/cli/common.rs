@@ -81,6 +81,7 @@ impl Run {
     pub fn stdout_redacted(&self) -> String {
         self.stdout
             .replace(&self.out().display().to_string(), "[OUT]")
+            .replace(&self.dir.path().display().to_string(), "[DIR]")
     }
 }
 
@@ -95,6 +96,7 @@ pub fn reconcile_with(args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::cargo_bin("acp-recon").unwrap();
     cmd.arg("reconcile").args(args).arg("--out").arg(&out);
     cmd.env("NO_COLOR", "1");
+    cmd.env("ACP_RECON_LEDGER", dir.path().join("acp-recon.db"));
     for (k, v) in env {
         cmd.env(k, v);
     }

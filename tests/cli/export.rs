@@ -18,6 +18,7 @@ fn export(roster: &Path, out: &Path) -> (i32, String, String) {
         .arg(out)
         .arg("--config")
         .arg(config)
+        .arg("--no-ledger")
         .output()
         .unwrap();
     (

@@ -4,6 +4,7 @@ mod common;
 mod export;
 mod hostile;
 mod html;
+mod ledger;
 mod outputs;
 mod powershell;
 mod properties;

@@ -51,6 +51,8 @@ fn command(roster: &Path, returned: &Path, out: &Path) -> Command {
         .arg(returned)
         .arg("--out")
         .arg(out)
+        // The ledger would tell each run of these files about the last.
+        .arg("--no-ledger")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     c
@@ -190,4 +192,73 @@ fn runs_stopped_or_killed_anywhere_leave_one_whole_set() {
     }
     eprintln!("whole run {whole:?}: {seen:?}");
     assert!(seen.get("stopped").is_some_and(|&n| n > 0), "{seen:?}");
+}
+
+/// A run stopped or killed at any point records all of itself in the
+/// ledger or nothing, and leaves the ledger sound.
+#[test]
+#[cfg(unix)]
+fn runs_stopped_or_killed_anywhere_record_all_or_nothing() {
+    const PEOPLE: i64 = 5_000;
+    let dir = TempDir::new().unwrap();
+    let (roster, first) = files(dir.path(), PEOPLE as usize, 5_100_000);
+    let (_, second) = files(dir.path(), PEOPLE as usize, 6_100_000);
+    let ledger = dir.path().join("acp-recon.db");
+    let with_ledger = |returned: &Path| {
+        let mut c = Command::cargo_bin("acp-recon").unwrap();
+        c.args(["reconcile", "--quiet", "--config"])
+            .arg(fixture("acp.toml"))
+            .arg("--roster")
+            .arg(&roster)
+            .arg("--returned")
+            .arg(returned)
+            .arg("--out")
+            .arg(dir.path().join("out"))
+            .arg("--ledger")
+            .arg(&ledger)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        c
+    };
+    let started = Instant::now();
+    assert_eq!(with_ledger(&first).status().unwrap().code(), Some(1));
+    let whole = started.elapsed();
+    let fates = || -> (i64, i64) {
+        let conn = rusqlite::Connection::open(&ledger).unwrap();
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok");
+        let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        (
+            count("SELECT count(*) FROM fate"),
+            count("SELECT count(*) FROM returned_file"),
+        )
+    };
+    assert_eq!(fates(), (PEOPLE, 1));
+    let (mut unrecorded, mut recorded_at) = (0, None);
+    for step in 0..12u32 {
+        let signal = ["INT", "TERM", "KILL"][step as usize % 3];
+        let mut child = with_ledger(&second).spawn().unwrap();
+        std::thread::sleep(whole * step / 10);
+        Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        let status = child.wait().unwrap();
+        let (fates, files) = fates();
+        // The second file is in the ledger whole, or not at all.
+        assert_eq!(fates, PEOPLE * files, "step {step} ({signal})");
+        if status.code() == Some(1) {
+            assert_eq!(files, 2, "step {step}: a finished run is recorded");
+        }
+        if files == 2 {
+            recorded_at = Some(step);
+            break;
+        }
+        unrecorded += 1;
+    }
+    eprintln!("whole run {whole:?}: {unrecorded} stops recorded nothing; recorded at step {recorded_at:?}");
+    assert!(unrecorded > 0);
 }

@@ -42,6 +42,7 @@ fn reconcile(returned: &[u8]) -> Option<Outcome> {
         roster: (roster_source, roster.finish()),
         returned,
         sent: None,
+        pending: None,
     };
     Some(reconcile::reconcile(
         inputs,

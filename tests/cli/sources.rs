@@ -297,6 +297,7 @@ fn a_workbook_roster_reads_booleans() {
             "--out",
             out.to_str().unwrap(),
         ])
+        .env("ACP_RECON_LEDGER", dir.path().join("acp-recon.db"))
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
@@ -346,6 +347,7 @@ fn the_roster_sheet_is_picked_by_name_and_out_has_a_short_flag() {
             .arg(fixture("returned.csv"))
             .arg("-o")
             .arg(&out)
+            .env("ACP_RECON_LEDGER", dir.path().join("acp-recon.db"))
             .output()
             .unwrap()
     };

@@ -93,6 +93,8 @@ fn each_help_example_runs_as_written() {
         ("reconcile", "plan/import-plan.csv"),
         ("export", "to-fabrikam.xlsx"),
         ("validate", ""),
+        ("status", ""),
+        ("history", ""),
     ] {
         let help = Command::cargo_bin("acp-recon")
             .unwrap()

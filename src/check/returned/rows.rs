@@ -720,6 +720,7 @@ mod tests {
             roster: (roster_source, roster.finish()),
             returned,
             sent: None,
+            pending: None,
         };
         let outcome = reconcile(inputs, settings, &crate::progress::Quiet);
         let mut codes: Vec<Code> = outcome

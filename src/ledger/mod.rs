@@ -1,0 +1,393 @@
+//! The ledger: one SQLite file that remembers, across runs, the batches
+//! sent to the vendor and who was in each, the returned files, what became
+//! of each person in each run, and which plans a later roster shows
+//! applied. Owns the schema, its migrations and the queries; the commands
+//! say when to read and when to record.
+//!
+//! A command opens the ledger first and takes its write lock
+//! (`BEGIN IMMEDIATE`), so that a ledger that cannot be used stops the run
+//! before anything is written, and two runs never interleave. It records in
+//! that one transaction, and commits after its outputs are in place: a run
+//! that fails or is killed records nothing.
+
+mod query;
+mod record;
+
+pub use query::{BatchStatus, Event, PendingPerson, Status};
+pub use record::Recorded;
+
+use crate::error::Error;
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The ledger file when neither `--ledger` nor `ACP_RECON_LEDGER` names one.
+pub const DEFAULT_PATH: &str = "acp-recon.db";
+
+/// Marks the file as this tool's (`PRAGMA application_id`, "ACPR").
+const APPLICATION_ID: i64 = 0x4143_5052;
+
+/// How long a run waits for another one to release the ledger.
+const BUSY_WAIT: Duration = Duration::from_secs(5);
+
+/// The schema, one step per version: `user_version` is the number of steps
+/// applied. A step is never edited once released; a change is a new step.
+const MIGRATIONS: &[&str] = &[
+    // 1: batches and their people, returned files, runs and fates.
+    "CREATE TABLE batch (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        time TEXT NOT NULL,
+        file TEXT NOT NULL,
+        sha256 TEXT NOT NULL
+    );
+    -- state: waiting (not returned yet), planned, unchanged, confirmed,
+    -- rejected or missing, as the person's latest fate says.
+    CREATE TABLE member (
+        batch INTEGER NOT NULL REFERENCES batch(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        sip_address TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'waiting',
+        fate INTEGER REFERENCES fate(id),
+        PRIMARY KEY (batch, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX member_key ON member(key);
+    CREATE INDEX member_state ON member(state);
+    CREATE TABLE returned_file (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        rows INTEGER NOT NULL
+    );
+    CREATE TABLE run (
+        id INTEGER PRIMARY KEY,
+        time TEXT NOT NULL,
+        roster TEXT NOT NULL,
+        roster_sha256 TEXT NOT NULL,
+        returned INTEGER NOT NULL REFERENCES returned_file(id),
+        covered TEXT NOT NULL
+    );
+    -- One person's fate in one run: a returned file's verdict, or confirmed
+    -- by the run's roster. Values are those planned or found unchanged.
+    CREATE TABLE fate (
+        id INTEGER PRIMARY KEY,
+        run INTEGER NOT NULL REFERENCES run(id),
+        key TEXT NOT NULL,
+        batch INTEGER REFERENCES batch(id) ON DELETE SET NULL,
+        state TEXT NOT NULL CHECK (state IN
+            ('planned', 'unchanged', 'confirmed', 'rejected', 'missing')),
+        code TEXT,
+        codes TEXT NOT NULL DEFAULT '',
+        file TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        provider_name TEXT,
+        domain TEXT,
+        toll_number TEXT,
+        toll_free_numbers TEXT,
+        conference_id TEXT,
+        url TEXT
+    );
+    CREATE INDEX fate_key ON fate(key, id);
+    CREATE INDEX fate_run ON fate(run);",
+];
+
+/// An open ledger, holding its write lock once [`Ledger::lock`] is called.
+pub struct Ledger {
+    conn: Connection,
+    path: PathBuf,
+    locked: bool,
+}
+
+impl Ledger {
+    /// Opens the ledger at `path` to record a run, creating it when there
+    /// is none, brings its schema up to date and takes the write lock.
+    pub fn open(path: &Path) -> Result<Ledger, Error> {
+        Ledger::connect(path, true)
+    }
+
+    /// Opens an existing ledger to read it, without the write lock.
+    pub fn open_existing(path: &Path) -> Result<Ledger, Error> {
+        if !path.is_file() {
+            return Err(Error::NoLedger {
+                path: path.to_path_buf(),
+            });
+        }
+        Ledger::connect(path, false)
+    }
+
+    fn connect(path: &Path, write: bool) -> Result<Ledger, Error> {
+        if path.is_dir() {
+            return Err(Error::LedgerForeign {
+                path: path.to_path_buf(),
+                reason: "it is a folder".into(),
+            });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| fail(path, e))?;
+        let mut ledger = Ledger {
+            conn,
+            path: path.to_path_buf(),
+            locked: false,
+        };
+        // Outside a transaction: there, this pragma does nothing.
+        ledger
+            .conn
+            .execute_batch("PRAGMA foreign_keys = ON")
+            .map_err(|e| ledger.error(e))?;
+        ledger
+            .conn
+            .busy_timeout(BUSY_WAIT)
+            .map_err(|e| ledger.error(e))?;
+        if write {
+            ledger.lock()?;
+        }
+        let version = ledger.check()?;
+        if version < MIGRATIONS.len() as i64 {
+            ledger.lock()?;
+            ledger.migrate(version)?;
+            if !write {
+                ledger.release()?;
+            }
+        }
+        Ok(ledger)
+    }
+
+    /// Refuses a file that is not this tool's ledger, or is from a newer
+    /// version of it.
+    fn check(&self) -> Result<i64, Error> {
+        let pragma = |name: &str| -> Result<i64, Error> {
+            self.conn
+                .pragma_query_value(None, name, |row| row.get(0))
+                .map_err(|e| self.error(e))
+        };
+        let id = pragma("application_id")?;
+        let version = pragma("user_version")?;
+        let tables: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))
+            .map_err(|e| self.error(e))?;
+        let foreign = |reason: &str| Error::LedgerForeign {
+            path: self.path.clone(),
+            reason: reason.into(),
+        };
+        if id != APPLICATION_ID && (id != 0 || tables > 0) {
+            return Err(foreign("it is another program's SQLite database"));
+        }
+        if version > MIGRATIONS.len() as i64 {
+            return Err(Error::Ledger {
+                path: self.path.clone(),
+                message: format!(
+                    "it was written by a newer acp-recon (schema {version}; this one knows up to {})",
+                    MIGRATIONS.len()
+                ),
+                help: "use the newer acp-recon with this ledger".into(),
+            });
+        }
+        Ok(version)
+    }
+
+    /// Applies the schema steps the file does not have yet, each with its
+    /// version, inside the run's transaction.
+    fn migrate(&mut self, version: i64) -> Result<(), Error> {
+        for (step, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            self.conn.execute_batch(sql).map_err(|e| self.error(e))?;
+            self.conn
+                .pragma_update(None, "user_version", step as i64 + 1)
+                .map_err(|e| self.error(e))?;
+        }
+        self.conn
+            .pragma_update(None, "application_id", APPLICATION_ID)
+            .map_err(|e| self.error(e))
+    }
+
+    /// Takes the write lock, waiting a little for another run to finish.
+    fn lock(&mut self) -> Result<(), Error> {
+        if !self.locked {
+            self.conn
+                .execute_batch("BEGIN IMMEDIATE")
+                .map_err(|e| self.error(e))?;
+            self.locked = true;
+        }
+        Ok(())
+    }
+
+    /// Makes what was recorded permanent, and releases the lock.
+    pub fn commit(mut self) -> Result<(), Error> {
+        self.release()
+    }
+
+    fn release(&mut self) -> Result<(), Error> {
+        if self.locked {
+            self.conn
+                .execute_batch("COMMIT")
+                .map_err(|e| self.error(e))?;
+            self.locked = false;
+        }
+        Ok(())
+    }
+
+    /// The ledger's path, as given.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn error(&self, e: rusqlite::Error) -> Error {
+        fail(&self.path, e)
+    }
+}
+
+/// A SQLite error as the admin can act on it.
+fn fail(path: &Path, e: rusqlite::Error) -> Error {
+    let path = path.to_path_buf();
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::LedgerBusy { path },
+        Some(ErrorCode::NotADatabase) => Error::LedgerForeign {
+            path,
+            reason: "it is not an SQLite database".into(),
+        },
+        Some(ErrorCode::DatabaseCorrupt) => Error::Ledger {
+            path,
+            message: "the file is damaged".into(),
+            help: "restore it from a backup, or give --ledger a new path to start a new one; nothing was written".into(),
+        },
+        Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::ReadOnly) => {
+            Error::Ledger {
+                path,
+                message: e.to_string(),
+                help: "check that the folder exists and can be written, or give --ledger another path".into(),
+            }
+        }
+        Some(ErrorCode::DiskFull) => Error::Ledger {
+            path,
+            message: "the disk is full".into(),
+            help: "free some space and run again".into(),
+        },
+        _ => Error::Ledger {
+            path,
+            message: e.to_string(),
+            help: "run again; if it persists, give --ledger a new path to start a new ledger".into(),
+        },
+    }
+}
+
+/// Now, as an RFC 3339 UTC time to the second.
+pub(crate) fn now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()) as i64;
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // The civil date of a day count (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_ledger_gets_every_step_and_its_mark() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        Ledger::open(&path).unwrap().commit().unwrap();
+        let conn = Connection::open(&path).unwrap();
+        let get = |p: &str| -> i64 { conn.pragma_query_value(None, p, |r| r.get(0)).unwrap() };
+        assert_eq!(get("user_version"), MIGRATIONS.len() as i64);
+        assert_eq!(get("application_id"), APPLICATION_ID);
+    }
+
+    #[test]
+    fn a_ledger_of_the_first_version_is_migrated_and_keeps_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.pragma_update(None, "application_id", APPLICATION_ID)
+                .unwrap();
+            conn.execute(
+                "INSERT INTO batch (name, time, file, sha256) VALUES ('b1', 't', 'f', 's')",
+                [],
+            )
+            .unwrap();
+        }
+        let ledger = Ledger::open(&path).unwrap();
+        let names: i64 = ledger
+            .conn
+            .query_row("SELECT count(*) FROM batch WHERE name = 'b1'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(names, 1);
+    }
+
+    #[test]
+    fn foreign_newer_and_garbage_files_are_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let garbage = dir.path().join("g.db");
+        std::fs::write(
+            &garbage,
+            b"this is not a database at all, not even close....",
+        )
+        .unwrap();
+        let before = std::fs::read(&garbage).unwrap();
+        assert!(matches!(
+            Ledger::open(&garbage),
+            Err(Error::LedgerForeign { .. })
+        ));
+        assert_eq!(std::fs::read(&garbage).unwrap(), before);
+
+        let other = dir.path().join("o.db");
+        Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x)")
+            .unwrap();
+        assert!(matches!(
+            Ledger::open(&other),
+            Err(Error::LedgerForeign { .. })
+        ));
+
+        let newer = dir.path().join("n.db");
+        Ledger::open(&newer).unwrap().commit().unwrap();
+        Connection::open(&newer)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+        assert!(matches!(Ledger::open(&newer), Err(Error::Ledger { .. })));
+    }
+
+    #[test]
+    fn a_second_opener_waits_then_is_told_the_ledger_is_busy() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        let first = Ledger::open(&path).unwrap();
+        assert!(matches!(Ledger::open(&path), Err(Error::LedgerBusy { .. })));
+        first.commit().unwrap();
+        Ledger::open(&path).unwrap();
+    }
+
+    #[test]
+    fn now_is_an_rfc3339_utc_time() {
+        let t = now();
+        assert_eq!(t.len(), 20);
+        assert!(t.starts_with("20") && t.ends_with('Z'));
+    }
+}

@@ -83,7 +83,8 @@ pub fn status(args: StatusArgs) -> Result<ExitStatus, Error> {
         path: "(--no-ledger)".into(),
     })?;
     let ledger = Ledger::open_existing(&path)?;
-    let status = ledger.status(args.batch.as_deref())?;
+    let limit = (!args.json).then_some(args.show);
+    let status = ledger.status(args.batch.as_deref(), limit)?;
     if args.json {
         let mut text = serde_json::to_string_pretty(&status).unwrap_or_default();
         text.push('\n');
@@ -91,7 +92,7 @@ pub fn status(args: StatusArgs) -> Result<ExitStatus, Error> {
     } else {
         print(&status_text(&path, &status, args.show));
     }
-    Ok(if status.pending.is_empty() {
+    Ok(if status.pending_total == 0 {
         ExitStatus::Clean
     } else {
         ExitStatus::ErrorsFound
@@ -141,11 +142,11 @@ fn status_text(path: &std::path::Path, status: &Status, show: usize) -> String {
             b.pending
         );
     }
-    if status.pending.is_empty() {
+    if status.pending_total == 0 {
         out.push_str("Nothing is pending: every person sent is confirmed.\n");
         return out;
     }
-    let _ = writeln!(out, "pending ({}):", status.pending.len());
+    let _ = writeln!(out, "pending ({}):", status.pending_total);
     for p in status.pending.iter().take(show) {
         let why = match p.state.as_str() {
             "waiting" => "not returned yet".to_string(),
@@ -158,11 +159,11 @@ fn status_text(path: &std::path::Path, status: &Status, show: usize) -> String {
             p.key, p.batch, p.file, p.line
         );
     }
-    if status.pending.len() > show {
+    if status.pending_total > show {
         let _ = writeln!(
             out,
             "  … and {} more (--json lists everyone)",
-            status.pending.len() - show
+            status.pending_total - show
         );
     }
     out

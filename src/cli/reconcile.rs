@@ -86,16 +86,30 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
     bar.stage("finding causes", 0);
     outcome.causes = crate::report::causes::find(&outcome);
     bar.stage("writing outputs", 0);
-    let written = output::write_all(&args.out, &outcome, &outputs(args.all_findings));
+    // The ledger records while the outputs are written, and commits once
+    // they are in place: a run that stops before records nothing.
+    let (written, recorded) = std::thread::scope(|scope| {
+        let recording = ledger.take().map(|mut ledger| {
+            let outcome = &outcome;
+            scope.spawn(move || {
+                let recorded = ledger.record_run(outcome);
+                (ledger, recorded)
+            })
+        });
+        let written = output::write_all(&args.out, &outcome, &outputs(args.all_findings));
+        (written, recording.map(|r| r.join()))
+    });
     bar.finish();
     let written = written?;
-    // After the outputs are in place: a run that stops before records nothing.
-    let recorded = ledger.take().map(|mut ledger| {
-        let path = ledger.path().to_path_buf();
-        let recorded = ledger
-            .record_run(&outcome)
-            .and_then(|r| ledger.commit().map(|()| r));
-        (path, recorded)
+    let recorded = recorded.map(|joined| {
+        let (ledger, recorded) = joined.map_err(|_| Error::Ledger {
+            path: args.ledger.path().unwrap_or_default(),
+            message: "recording stopped unexpectedly".into(),
+            help: "run again".into(),
+        })?;
+        let recorded = recorded?;
+        ledger.commit()?;
+        Ok::<_, Error>(recorded)
     });
     let style = args.common.style();
     if style.limit > 0 {
@@ -108,7 +122,8 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
     }
     print(&summary::render(&outcome, &written));
     match recorded {
-        Some((path, Ok(recorded))) => {
+        Some(Ok(recorded)) => {
+            let path = args.ledger.path().unwrap_or_default();
             print(&super::ledger::recorded_text(&path, &recorded));
             if outcome.gone > 0 {
                 print(&format!(
@@ -117,7 +132,7 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
                 ));
             }
         }
-        Some((_, Err(error))) => super::eprint(&format!(
+        Some(Err(error)) => super::eprint(&format!(
             "warning: the outputs are written, but the ledger did not record this run:\n{}",
             super::render_error(error)
         )),

@@ -33,7 +33,7 @@ const BUSY_WAIT: Duration = Duration::from_secs(5);
 /// The schema, one step per version: `user_version` is the number of steps
 /// applied. A step is never edited once released; a change is a new step.
 const MIGRATIONS: &[&str] = &[
-    // 1: batches and their people, returned files, runs and fates.
+    // 1: batches and their people, returned files, runs, bridges and fates.
     "CREATE TABLE batch (
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL UNIQUE,
@@ -42,7 +42,7 @@ const MIGRATIONS: &[&str] = &[
         sha256 TEXT NOT NULL
     );
     -- state: waiting (not returned yet), planned, unchanged, confirmed,
-    -- rejected or missing, as the person's latest fate says.
+    -- rejected or missing, as the person's latest fate (in run) says.
     CREATE TABLE member (
         batch INTEGER NOT NULL REFERENCES batch(id) ON DELETE CASCADE,
         key TEXT NOT NULL,
@@ -50,50 +50,60 @@ const MIGRATIONS: &[&str] = &[
         sip_address TEXT NOT NULL,
         line INTEGER NOT NULL,
         state TEXT NOT NULL DEFAULT 'waiting',
-        fate INTEGER REFERENCES fate(id),
+        run INTEGER,
         PRIMARY KEY (batch, key)
     ) WITHOUT ROWID;
     CREATE INDEX member_key ON member(key);
-    CREATE INDEX member_state ON member(state);
     CREATE TABLE returned_file (
         id INTEGER PRIMARY KEY,
         sha256 TEXT NOT NULL UNIQUE,
         name TEXT NOT NULL,
         rows INTEGER NOT NULL
     );
+    -- The files of a run, by the paths they were given as.
     CREATE TABLE run (
         id INTEGER PRIMARY KEY,
         time TEXT NOT NULL,
         roster TEXT NOT NULL,
         roster_sha256 TEXT NOT NULL,
         returned INTEGER NOT NULL REFERENCES returned_file(id),
+        returned_name TEXT NOT NULL,
+        sent TEXT,
         covered TEXT NOT NULL
     );
-    -- One person's fate in one run: a returned file's verdict, or confirmed
-    -- by the run's roster. Values are those planned or found unchanged.
-    CREATE TABLE fate (
+    -- A provider's fixed values, stored once.
+    CREATE TABLE bridge (
         id INTEGER PRIMARY KEY,
-        run INTEGER NOT NULL REFERENCES run(id),
+        provider_name TEXT NOT NULL,
+        domain TEXT NOT NULL,
+        url TEXT NOT NULL,
+        UNIQUE (provider_name, domain, url)
+    );
+    -- One person's fate in one run. step 0: confirmed by the run's roster;
+    -- step 1: the verdict on the returned file. input: the file of the run
+    -- the line is in (0 roster, 1 returned, 2 sent). state: planned,
+    -- unchanged, confirmed, rejected or missing. batch: the latest batch
+    -- the person is in. Values are those planned or found unchanged.
+    CREATE TABLE fate (
         key TEXT NOT NULL,
-        batch INTEGER REFERENCES batch(id) ON DELETE SET NULL,
-        state TEXT NOT NULL CHECK (state IN
-            ('planned', 'unchanged', 'confirmed', 'rejected', 'missing')),
+        run INTEGER NOT NULL,
+        step INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        batch INTEGER,
         code TEXT,
-        codes TEXT NOT NULL DEFAULT '',
-        file TEXT NOT NULL,
+        codes TEXT,
+        input INTEGER NOT NULL,
         line INTEGER NOT NULL,
-        provider_name TEXT,
-        domain TEXT,
+        bridge INTEGER,
         toll_number TEXT,
         toll_free_numbers TEXT,
         conference_id TEXT,
-        url TEXT
-    );
-    CREATE INDEX fate_key ON fate(key, id);
-    CREATE INDEX fate_run ON fate(run);",
+        PRIMARY KEY (key, run, step)
+    ) WITHOUT ROWID;",
 ];
 
-/// An open ledger, holding its write lock once [`Ledger::lock`] is called.
+/// An open ledger; opened with [`Ledger::open`], it holds the write lock
+/// until [`Ledger::commit`] (or until it is dropped, which records nothing).
 pub struct Ledger {
     conn: Connection,
     path: PathBuf,

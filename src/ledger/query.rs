@@ -14,6 +14,10 @@ use serde::Serialize;
 /// The states in which a person is still waited for by the vendor.
 const WAITING_FOR_VENDOR: &str = "('waiting', 'rejected', 'missing')";
 
+/// The file of a fate's line, from its run (`r`).
+const FATE_FILE: &str =
+    "CASE f.input WHEN 0 THEN r.roster WHEN 1 THEN r.returned_name ELSE coalesce(r.sent, '') END";
+
 /// One batch's counts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct BatchStatus {
@@ -54,7 +58,11 @@ pub struct PendingPerson {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Status {
     pub batches: Vec<BatchStatus>,
+    /// The first pending people, or all of them.
     pub pending: Vec<PendingPerson>,
+    /// How many people are pending, each once.
+    #[serde(skip)]
+    pub pending_total: usize,
 }
 
 /// One step of a person's history.
@@ -138,17 +146,16 @@ impl Ledger {
         let sha256 = outcome
             .source(crate::finding::Input::Returned)
             .map_or("", |s| s.sha256.as_str());
-        let mut select = self
-            .conn
-            .prepare(
-                "SELECT f.key, f.file, f.line, f.provider_name, f.domain, f.toll_number,
-                        f.toll_free_numbers, f.conference_id, f.url
-                 FROM fate f JOIN run r ON r.id = f.run
-                      JOIN returned_file rf ON rf.id = r.returned
-                 WHERE f.state IN ('planned', 'unchanged') AND rf.sha256 != ?1
-                 ORDER BY f.key, f.id",
-            )
-            .map_err(fail)?;
+        let sql = format!(
+            "SELECT f.key, {FATE_FILE}, f.line, b.provider_name, b.domain, f.toll_number,
+                    f.toll_free_numbers, f.conference_id, b.url
+             FROM fate f JOIN run r ON r.id = f.run
+                  JOIN returned_file rf ON rf.id = r.returned
+                  LEFT JOIN bridge b ON b.id = f.bridge
+             WHERE f.step = 1 AND f.state IN ('planned', 'unchanged') AND rf.sha256 != ?1
+             ORDER BY f.key, f.run"
+        );
+        let mut select = self.conn.prepare(&sql).map_err(fail)?;
         let mut rows = select.query([sha256]).map_err(fail)?;
         let mut drift = Vec::new();
         let mut last: Option<(String, Drift)> = None;
@@ -180,8 +187,9 @@ impl Ledger {
     }
 
     /// Each batch's counts (only `batch`'s when named), and who is pending:
-    /// each person once, in the latest batch they are in.
-    pub fn status(&self, batch: Option<&str>) -> Result<Status, Error> {
+    /// each person once, in the latest batch they are in; the first `limit`
+    /// of them when given.
+    pub fn status(&self, batch: Option<&str>, limit: Option<usize>) -> Result<Status, Error> {
         let fail = |e| super::fail(&self.path, e);
         let id = batch.map(|name| self.batch_id(name)).transpose()?;
         let mut status = Status::default();
@@ -222,44 +230,46 @@ impl Ledger {
             .map_err(fail)?;
         status.batches = rows.collect::<Result<_, _>>().map_err(fail)?;
 
-        let mut select = self
+        // Each person once, in the latest batch they are in (unless one
+        // batch is asked for).
+        let pending = "m.state IN ('waiting', 'rejected', 'missing', 'planned')
+             AND (?1 IS NULL OR m.batch = ?1)
+             AND (?1 IS NOT NULL OR NOT EXISTS
+                  (SELECT 1 FROM member o WHERE o.key = m.key AND o.batch > m.batch))";
+        status.pending_total = self
             .conn
-            .prepare(
-                "SELECT m.key, b.name, m.state, f.code, coalesce(f.file, b.file),
-                        coalesce(f.line, m.line), b.id
-                 FROM member m JOIN batch b ON b.id = m.batch
-                      LEFT JOIN fate f ON f.id = m.fate
-                 WHERE m.state IN ('waiting', 'rejected', 'missing', 'planned')
-                   AND (?1 IS NULL OR b.id = ?1)
-                 ORDER BY m.key, b.id DESC",
+            .query_row(
+                &format!("SELECT count(*) FROM member m WHERE {pending}"),
+                [id],
+                |row| row.get::<_, i64>(0),
             )
-            .map_err(fail)?;
+            .map_err(fail)? as usize;
+        let sql = format!(
+            "SELECT m.key, b.name, m.state, f.code,
+                    CASE WHEN f.key IS NULL THEN b.file ELSE {FATE_FILE} END,
+                    coalesce(f.line, m.line)
+             FROM member m JOIN batch b ON b.id = m.batch
+                  LEFT JOIN fate f ON f.key = m.key AND f.run = m.run AND f.step = 1
+                  LEFT JOIN run r ON r.id = f.run
+             WHERE {pending}
+             ORDER BY m.batch, m.key
+             LIMIT ?2"
+        );
+        let mut select = self.conn.prepare(&sql).map_err(fail)?;
+        let limit = limit.map_or(-1, |n| n as i64);
         let rows = select
-            .query_map([id], |row| {
-                Ok((
-                    row.get::<_, i64>(6)?,
-                    PendingPerson {
-                        key: row.get(0)?,
-                        batch: row.get(1)?,
-                        state: row.get(2)?,
-                        last_code: row.get(3)?,
-                        file: row.get(4)?,
-                        line: row.get(5)?,
-                    },
-                ))
+            .query_map(params![id, limit], |row| {
+                Ok(PendingPerson {
+                    key: row.get(0)?,
+                    batch: row.get(1)?,
+                    state: row.get(2)?,
+                    last_code: row.get(3)?,
+                    file: row.get(4)?,
+                    line: row.get(5)?,
+                })
             })
             .map_err(fail)?;
-        let mut pending: Vec<(i64, PendingPerson)> = Vec::new();
-        for row in rows {
-            let (batch, person) = row.map_err(fail)?;
-            // The latest batch of each person, which comes first.
-            if pending.last().is_some_and(|(_, p)| p.key == person.key) {
-                continue;
-            }
-            pending.push((batch, person));
-        }
-        pending.sort_by(|a, b| (a.0, &a.1.key).cmp(&(b.0, &b.1.key)));
-        status.pending = pending.into_iter().map(|(_, p)| p).collect();
+        status.pending = rows.collect::<Result<_, _>>().map_err(fail)?;
         Ok(status)
     }
 
@@ -267,25 +277,23 @@ impl Ledger {
     /// the order they happened.
     pub fn history(&self, key: &str) -> Result<Vec<Event>, Error> {
         let fail = |e| super::fail(&self.path, e);
-        let mut select = self
-            .conn
-            .prepare(
-                "SELECT time, state, batch, codes, file, line, conference_id, toll_number
-                 FROM (
-                     SELECT b.time AS time, 0 AS kind, b.id AS seq, 'sent' AS state,
-                            b.name AS batch, '' AS codes, b.file AS file, m.line AS line,
-                            NULL AS conference_id, NULL AS toll_number
-                     FROM member m JOIN batch b ON b.id = m.batch WHERE m.key = ?1
-                     UNION ALL
-                     SELECT r.time, 1, f.id, f.state, b.name, f.codes, f.file, f.line,
-                            f.conference_id, f.toll_number
-                     FROM fate f JOIN run r ON r.id = f.run
-                          LEFT JOIN batch b ON b.id = f.batch
-                     WHERE f.key = ?1
-                 )
-                 ORDER BY time, kind, seq",
-            )
-            .map_err(fail)?;
+        let sql = format!(
+            "SELECT time, state, batch, codes, file, line, conference_id, toll_number
+             FROM (
+                 SELECT b.time AS time, 0 AS kind, b.id AS run, 0 AS step, 'sent' AS state,
+                        b.name AS batch, '' AS codes, b.file AS file, m.line AS line,
+                        NULL AS conference_id, NULL AS toll_number
+                 FROM member m JOIN batch b ON b.id = m.batch WHERE m.key = ?1
+                 UNION ALL
+                 SELECT r.time, 1, r.id, f.step, f.state, b.name, coalesce(f.codes, ''),
+                        {FATE_FILE}, f.line, f.conference_id, f.toll_number
+                 FROM fate f JOIN run r ON r.id = f.run
+                      LEFT JOIN batch b ON b.id = f.batch
+                 WHERE f.key = ?1
+             )
+             ORDER BY time, kind, run, step"
+        );
+        let mut select = self.conn.prepare(&sql).map_err(fail)?;
         let rows = select
             .query_map(params![key], |row| {
                 Ok(Event {

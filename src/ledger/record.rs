@@ -117,13 +117,16 @@ impl Ledger {
         recorded.covered = self.batch_names(&outcome.covered)?;
         self.conn
             .execute(
-                "INSERT INTO run (time, roster, roster_sha256, returned, covered)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO run (time, roster, roster_sha256, returned, returned_name, sent,
+                                  covered)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     now(),
                     &*roster.name,
                     roster.sha256,
                     file,
+                    &*returned.name,
+                    outcome.source(Input::Sent).map(|s| &*s.name),
                     recorded.covered.join(", ")
                 ],
             )
@@ -159,13 +162,16 @@ impl Ledger {
     /// this run's roster are the planned ones; counts those still waiting.
     fn confirm(&mut self, run: i64, outcome: &Outcome) -> Result<(usize, usize), Error> {
         let fail = |e| super::fail(&self.path, e);
-        let planned: Vec<(String, Option<i64>, [String; 4])> = {
+        type Planned = (String, Option<i64>, Option<i64>, [String; 4]);
+        let planned: Vec<Planned> = {
             let mut select = self
                 .conn
                 .prepare(
-                    "SELECT DISTINCT m.key, f.batch, f.provider_name, f.toll_number,
+                    "SELECT DISTINCT m.key, f.batch, f.bridge, b.provider_name, f.toll_number,
                             f.toll_free_numbers, f.conference_id
-                     FROM member m JOIN fate f ON f.id = m.fate
+                     FROM member m
+                          JOIN fate f ON f.key = m.key AND f.run = m.run AND f.step = 1
+                          LEFT JOIN bridge b ON b.id = f.bridge
                      WHERE m.state = 'planned'
                      ORDER BY m.key",
                 )
@@ -179,59 +185,84 @@ impl Ledger {
                     Ok((
                         row.get(0)?,
                         row.get(1)?,
-                        [text(2)?, text(3)?, text(4)?, text(5)?],
+                        row.get(2)?,
+                        [text(3)?, text(4)?, text(5)?, text(6)?],
                     ))
                 })
                 .map_err(fail)?;
             rows.collect::<Result<_, _>>().map_err(fail)?
         };
-        let roster_name = outcome.file(Input::Roster);
         let (mut confirmed, mut not_applied) = (0, 0);
-        for (key, batch, values) in planned {
+        for (key, batch, bridge, values) in planned {
             let Some(line) = applied(outcome, &key, &values) else {
                 not_applied += 1;
                 continue;
             };
             confirmed += 1;
-            let [provider, toll, free, id] = &values;
+            let [_, toll, free, id] = &values;
             self.conn
                 .execute(
-                    "INSERT INTO fate (run, key, batch, state, file, line, provider_name,
+                    "INSERT INTO fate (key, run, step, state, batch, input, line, bridge,
                                        toll_number, toll_free_numbers, conference_id)
-                     VALUES (?1, ?2, ?3, 'confirmed', ?4, ?5, ?6, ?7, ?8, ?9)",
-                    params![run, key, batch, roster_name, line, provider, toll, free, id],
+                     VALUES (?1, ?2, 0, 'confirmed', ?3, 0, ?4, ?5, ?6, ?7, ?8)",
+                    params![key, run, batch, line, bridge, toll, free, id],
                 )
                 .map_err(fail)?;
             self.conn
                 .execute(
-                    "UPDATE member SET state = 'confirmed', fate = ?1
+                    "UPDATE member SET state = 'confirmed', run = ?1
                      WHERE key = ?2 AND state = 'planned'",
-                    params![self.conn.last_insert_rowid(), key],
+                    params![run, key],
                 )
                 .map_err(fail)?;
         }
         Ok((confirmed, not_applied))
     }
 
+    /// The ledger's id of a bridge, added when new.
+    fn bridge(&self, provider_name: &str, domain: &str, url: &str) -> Result<i64, Error> {
+        let fail = |e| super::fail(&self.path, e);
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO bridge (provider_name, domain, url) VALUES (?1, ?2, ?3)",
+                params![provider_name, domain, url],
+            )
+            .map_err(fail)?;
+        self.conn
+            .query_row(
+                "SELECT id FROM bridge WHERE provider_name = ?1 AND domain = ?2 AND url = ?3",
+                params![provider_name, domain, url],
+                |row| row.get(0),
+            )
+            .map_err(fail)
+    }
+
     /// Records each person's fate in this run, and makes it their state in
     /// every batch they are in. Returns how many were recorded.
     fn fates(&mut self, run: i64, outcome: &Outcome) -> Result<usize, Error> {
         let fail = |e| super::fail(&self.path, e);
-        let returned = outcome.file(Input::Returned);
+        // The run's bridges by their index in the outcome, as ledger ids.
+        let bridges: Vec<i64> = outcome
+            .bridges
+            .iter()
+            .map(|b| {
+                let text = |s| outcome.texts.get(s);
+                self.bridge(text(b.provider_name), text(b.domain), text(b.url))
+            })
+            .collect::<Result<_, _>>()?;
         let mut insert = self
             .conn
             .prepare(
-                "INSERT INTO fate (run, key, batch, state, code, codes, file, line,
-                                   provider_name, domain, toll_number, toll_free_numbers,
-                                   conference_id, url)
-                 VALUES (?1, ?2, (SELECT max(batch) FROM member WHERE key = ?2), ?3, ?4, ?5,
-                         ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                "INSERT INTO fate (key, run, step, state, batch, code, codes, input, line,
+                                   bridge, toll_number, toll_free_numbers, conference_id)
+                 VALUES (?1, ?2, 1, ?3, NULL, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )
             .map_err(fail)?;
         let findings = &outcome.findings;
         // Findings are in key order: each key's are a run of them.
         let mut at = 0;
         let mut count = 0;
+        let mut free = String::new();
         for id in 0..outcome.keys.len() as u32 {
             let key = Key(id);
             while at < findings.len() && findings[at].key.get().is_none_or(|k| k < key) {
@@ -250,66 +281,79 @@ impl Ledger {
                 (None, Some(_)) => "missing",
                 (None, None) => continue,
             };
+            let first = outcome.first_row.get(id as usize).copied();
+            let row = first.and_then(|r| outcome.rows.get(r as usize));
             let worst = missing.or_else(|| {
                 own.iter()
                     .find(|f| matches!(f.severity(), Severity::Error | Severity::Fatal))
             });
+            // What is wrong, or worth a look; none for most people.
             let mut codes: Vec<&str> = Vec::new();
             for f in own.iter().filter(|f| f.severity() <= Severity::Warning) {
                 if !codes.contains(&f.code.as_str()) {
                     codes.push(f.code.as_str());
                 }
             }
-            let first_line = outcome
-                .first_row
-                .get(id as usize)
-                .and_then(|&row| outcome.returned.rows.line(row))
-                .unwrap_or(0);
-            let (file, line) = match worst {
-                Some(f) => (outcome.file(f.input), f.line),
-                None => (returned, first_line),
+            let codes = (!codes.is_empty()).then(|| codes.join(" "));
+            let (input, line) = match worst {
+                Some(f) => (f.input as i64, f.line),
+                None => (
+                    Input::Returned as i64,
+                    first
+                        .and_then(|r| outcome.returned.rows.line(r))
+                        .unwrap_or(0),
+                ),
             };
-            let v = outcome.values(key).unwrap_or_default();
-            let value = |s: &String| (!s.is_empty()).then(|| s.clone());
-            let has_values = state == "planned" || state == "unchanged";
-            let values: [Option<String>; 6] = if has_values {
-                [
-                    Some(v.provider_name.clone()),
-                    Some(v.domain.clone()),
-                    Some(v.toll_number.clone()),
-                    Some(v.toll_free_numbers.clone()),
-                    Some(v.conference_id.clone()),
-                    value(&v.url),
-                ]
-            } else {
-                Default::default()
+            let values = match (state, row) {
+                ("planned" | "unchanged", Some(row)) => {
+                    free.clear();
+                    for (i, &p) in outcome
+                        .phones
+                        .numbers(row.toll_free_numbers)
+                        .iter()
+                        .enumerate()
+                    {
+                        if i > 0 {
+                            free.push(';');
+                        }
+                        free.push_str(outcome.e164(p));
+                    }
+                    Some((
+                        bridges.get(row.bridge as usize).copied(),
+                        outcome.e164(row.toll_number),
+                        free.as_str(),
+                        outcome.texts.get(row.conference_id),
+                    ))
+                }
+                _ => None,
             };
-            insert
-                .execute(params![
-                    run,
-                    outcome.key_text(key),
-                    state,
-                    worst.map(|f| f.code.as_str()),
-                    codes.join(" "),
-                    file,
-                    line,
-                    values[0],
-                    values[1],
-                    values[2],
-                    values[3],
-                    values[4],
-                    values[5],
-                ])
-                .map_err(fail)?;
+            // Bound one by one: a million rows, each without a list of them.
+            let bind = |insert: &mut rusqlite::Statement<'_>| -> rusqlite::Result<usize> {
+                insert.raw_bind_parameter(1, outcome.key_text(key))?;
+                insert.raw_bind_parameter(2, run)?;
+                insert.raw_bind_parameter(3, state)?;
+                insert.raw_bind_parameter(4, worst.map(|f| f.code.as_str()))?;
+                insert.raw_bind_parameter(5, codes.as_deref())?;
+                insert.raw_bind_parameter(6, input)?;
+                insert.raw_bind_parameter(7, line)?;
+                insert.raw_bind_parameter(8, values.and_then(|v| v.0))?;
+                insert.raw_bind_parameter(9, values.map(|v| v.1))?;
+                insert.raw_bind_parameter(10, values.map(|v| v.2))?;
+                insert.raw_bind_parameter(11, values.map(|v| v.3))?;
+                insert.raw_execute()
+            };
+            bind(&mut insert).map_err(fail)?;
             count += 1;
         }
         drop(insert);
+        // Batches only hold some of the people: their fates are found by key.
         self.conn
-            .execute(
-                "UPDATE member SET state = f.state, fate = f.id
-                 FROM fate f WHERE f.run = ?1 AND f.state != 'confirmed' AND member.key = f.key",
-                [run],
-            )
+            .execute_batch(&format!(
+                "UPDATE fate SET batch = (SELECT max(m.batch) FROM member m WHERE m.key = fate.key)
+                 WHERE key IN (SELECT key FROM member) AND run = {run} AND step = 1;
+                 UPDATE member SET state = f.state, run = f.run
+                 FROM fate f WHERE f.key = member.key AND f.run = {run} AND f.step = 1;"
+            ))
             .map_err(fail)?;
         Ok(count)
     }

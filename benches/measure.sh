@@ -4,6 +4,8 @@
 # Needs `pip install duckdb` and GNU time.
 #   bash benches/measure.sh [PEOPLE...]        default: 10000 100000 1000000
 #   PROFILES="typical noisy all-wrong" RUNS=5 DATA=/tmp/acp-recon-bench
+# LEDGER=1 compares a run that records into a new ledger with one that
+# has none (--no-ledger), instead of DuckDB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
@@ -18,14 +20,25 @@ for profile in ${PROFILES:-typical noisy all-wrong}; do
       ./target/release/examples/gen --people "$people" --profile "$profile" --out "$dir" >/dev/null
     times="$dir/times.txt"
     : > "$times"
-    for _ in $(seq "$runs"); do
-      /usr/bin/time -f "acp-recon %e %M" ./target/release/acp-recon reconcile \
+    run() {
+      /usr/bin/time -f "$1 %e %M" ./target/release/acp-recon reconcile \
         --roster "$dir/roster.csv" --returned "$dir/returned.csv" --config fixtures/acp.toml \
-        --out "$dir/out" --quiet >/dev/null 2>>"$times" || true
-      /usr/bin/time -f "duckdb %e %M" python3 benches/duckdb/full_outer_join.py \
-        "$dir/roster.csv" "$dir/returned.csv" "$dir/duckdb.csv" 2>>"$times"
+        --out "$dir/out" --quiet "${@:2}" >/dev/null 2>>"$times" || true
+    }
+    for _ in $(seq "$runs"); do
+      if [ -n "${LEDGER:-}" ]; then
+        run acp-recon --no-ledger
+        rm -f "$dir/ledger.db"
+        run ledger --ledger "$dir/ledger.db"
+      else
+        run acp-recon --no-ledger
+        /usr/bin/time -f "duckdb %e %M" python3 benches/duckdb/full_outer_join.py \
+          "$dir/roster.csv" "$dir/returned.csv" "$dir/duckdb.csv" 2>>"$times"
+      fi
     done
-    for tool in acp-recon duckdb; do
+    tools="acp-recon duckdb"
+    [ -z "${LEDGER:-}" ] || tools="acp-recon ledger"
+    for tool in $tools; do
       grep "^$tool " "$times" | sort -k2 -n | awk -v tool="$tool" -v profile="$profile" -v people="$people" '
         { t[NR] = $2; if ($3 > m) m = $3 }
         END { printf "%-10s %-9s %9d people  median %6.2f s  (%.2f to %.2f)  peak %5.0f MiB\n",

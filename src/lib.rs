@@ -14,6 +14,9 @@
 //! 5. [`plan`] and [`report`] write the outcome, in words only there,
 //!    through [`output`], which puts the files in place together.
 //!
+//! [`ledger`] remembers, across runs, the batches sent, the files returned
+//! and what became of each person, in one SQLite file.
+//!
 //! [`cli`] holds the commands: arguments in, the writers each command
 //! uses, the exit status out.
 //!

@@ -30,7 +30,8 @@ pub enum Command {
     /// Reconcile the vendor's returned file against the roster and write the plan
     #[command(
         after_help = "Example:\n  acp-recon reconcile --roster roster.csv --returned fabrikam.csv --out plan/ --config acp.toml\n\n\
-Writes import-plan.csv, import-plan.ps1, errors.csv, send-back.csv and report.json into --out.\n\
+Writes import-plan.csv, import-plan.ps1, errors.csv, send-back.csv, report.json and report.html\n\
+into --out, and records the run in the ledger (acp-recon.db here, unless --no-ledger).\n\
 Exit status: 0 no errors, 1 errors found (outputs still written), 2 could not run (nothing written)."
     )]
     Reconcile(reconcile::Args),
@@ -38,7 +39,8 @@ Exit status: 0 no errors, 1 errors found (outputs still written), 2 could not ru
     #[command(
         after_help = "Example:\n  acp-recon export --roster roster.csv --out to-fabrikam.xlsx --config acp.toml\n\n\
 Writes .xlsx (every cell text, so Excel keeps + and leading zeros) or .csv (UTF-8 with BOM),\n\
-and NAME-excluded.csv beside it (for --out NAME.xlsx) listing everyone left out and why.\n\
+and NAME-excluded.csv beside it (for --out NAME.xlsx) listing everyone left out and why,\n\
+and records batch NAME in the ledger (acp-recon.db here, unless --no-ledger).\n\
 Exit status: 0 written, 1 written but the roster has errors, 2 could not run (nothing written)."
     )]
     Export(export::Args),

@@ -227,8 +227,13 @@ pub(crate) fn number_text(f: f64) -> String {
 
 /// An Excel date serial as `YYYY-MM-DD` (days from 1899-12-30).
 fn date_text(serial: f64) -> String {
-    // Days since 1970-01-01, then the civil date (Howard Hinnant's algorithm).
-    let days = serial.floor() as i64 - 25569;
+    let (year, month, day) = civil_date(serial.floor() as i64 - 25569);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The year, month and day of a count of days since 1970-01-01 (Howard
+/// Hinnant's algorithm).
+pub(crate) fn civil_date(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -238,7 +243,7 @@ fn date_text(serial: f64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    (year, month, day)
 }
 
 /// `A`, `B`, … `Z`, `AA` for a 0-based column.

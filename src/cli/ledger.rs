@@ -28,10 +28,26 @@ impl LedgerArgs {
         Some(self.ledger.clone().unwrap_or_else(|| DEFAULT_PATH.into()))
     }
 
+    /// Opens the existing ledger to read it, and says where it is.
+    fn read(&self) -> Result<(PathBuf, Ledger), Error> {
+        let path = self.path().ok_or_else(|| Error::NoLedger {
+            path: "(--no-ledger)".into(),
+        })?;
+        let ledger = Ledger::open_existing(&path)?;
+        Ok((path, ledger))
+    }
+
     /// Opens the ledger to record into, with its write lock.
     pub fn open(&self) -> Result<Option<Ledger>, Error> {
         self.path().map(|p| Ledger::open(&p)).transpose()
     }
+}
+
+/// Prints a value as indented JSON, with a final newline.
+fn print_json(value: &impl serde::Serialize) {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    print(&text);
 }
 
 /// What a run recorded, in a few lines for the summary.
@@ -79,16 +95,11 @@ pub struct StatusArgs {
 }
 
 pub fn status(args: StatusArgs) -> Result<ExitStatus, Error> {
-    let path = args.ledger.path().ok_or_else(|| Error::NoLedger {
-        path: "(--no-ledger)".into(),
-    })?;
-    let ledger = Ledger::open_existing(&path)?;
+    let (path, ledger) = args.ledger.read()?;
     let limit = (!args.json).then_some(args.show);
     let status = ledger.status(args.batch.as_deref(), limit)?;
     if args.json {
-        let mut text = serde_json::to_string_pretty(&status).unwrap_or_default();
-        text.push('\n');
-        print(&text);
+        print_json(&status);
     } else {
         print(&status_text(&path, &status, args.show));
     }
@@ -182,16 +193,11 @@ pub struct HistoryArgs {
 }
 
 pub fn history(args: HistoryArgs) -> Result<ExitStatus, Error> {
-    let path = args.ledger.path().ok_or_else(|| Error::NoLedger {
-        path: "(--no-ledger)".into(),
-    })?;
-    let ledger = Ledger::open_existing(&path)?;
+    let (path, ledger) = args.ledger.read()?;
     let key = crate::normalize::text::key(&args.user);
     let events = ledger.history(&key)?;
     if args.json {
-        let mut text = serde_json::to_string_pretty(&events).unwrap_or_default();
-        text.push('\n');
-        print(&text);
+        print_json(&events);
     } else {
         let mut out = format!("{key} in {}\n", path.display());
         if events.is_empty() {

@@ -192,6 +192,21 @@ impl Ledger {
                 .map_err(fail)?;
             rows.collect::<Result<_, _>>().map_err(fail)?
         };
+        let mut insert = self
+            .conn
+            .prepare(
+                "INSERT INTO fate (key, run, step, state, batch, input, line, bridge,
+                                   toll_number, toll_free_numbers, conference_id)
+                 VALUES (?1, ?2, 0, 'confirmed', ?3, 0, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .map_err(fail)?;
+        let mut update = self
+            .conn
+            .prepare(
+                "UPDATE member SET state = 'confirmed', run = ?1
+                 WHERE key = ?2 AND state = 'planned'",
+            )
+            .map_err(fail)?;
         let (mut confirmed, mut not_applied) = (0, 0);
         for (key, batch, bridge, values) in planned {
             let Some(line) = applied(outcome, &key, &values) else {
@@ -200,21 +215,10 @@ impl Ledger {
             };
             confirmed += 1;
             let [_, toll, free, id] = &values;
-            self.conn
-                .execute(
-                    "INSERT INTO fate (key, run, step, state, batch, input, line, bridge,
-                                       toll_number, toll_free_numbers, conference_id)
-                     VALUES (?1, ?2, 0, 'confirmed', ?3, 0, ?4, ?5, ?6, ?7, ?8)",
-                    params![key, run, batch, line, bridge, toll, free, id],
-                )
+            insert
+                .execute(params![key, run, batch, line, bridge, toll, free, id])
                 .map_err(fail)?;
-            self.conn
-                .execute(
-                    "UPDATE member SET state = 'confirmed', run = ?1
-                     WHERE key = ?2 AND state = 'planned'",
-                    params![run, key],
-                )
-                .map_err(fail)?;
+            update.execute(params![run, key]).map_err(fail)?;
         }
         Ok((confirmed, not_applied))
     }

@@ -8,7 +8,7 @@
 mod generator;
 
 use acp_recon::check::{returned::Returned, roster::Builder};
-use acp_recon::reconcile::{self, Inputs, Outcome};
+use acp_recon::reconcile::{self, Ask, Outcome, Read};
 use acp_recon::source::{self, ReadOptions};
 use acp_recon::Settings;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
@@ -30,7 +30,7 @@ fn settings() -> Settings {
     .unwrap()
 }
 
-fn read(settings: &Settings, roster: &[u8], returned: &[u8]) -> Inputs {
+fn read(settings: &Settings, roster: &[u8], returned: &[u8]) -> Read {
     let options = ReadOptions::default();
     let roster = source::read_bytes("roster.csv", roster, &options, |s| {
         Builder::open(s, settings, false)
@@ -40,15 +40,20 @@ fn read(settings: &Settings, roster: &[u8], returned: &[u8]) -> Inputs {
         Returned::open(s, settings)
     })
     .unwrap();
-    Inputs {
+    Read {
         roster: (roster.0, roster.1.finish()),
         returned,
         sent: None,
-        pending: None,
     }
 }
 
-use acp_recon::cli::reconcile::outputs;
+use acp_recon::run::outputs;
+
+fn reconcile(read: Read, settings: &Settings) -> Outcome {
+    let quiet = &acp_recon::progress::Quiet;
+    let outcome = reconcile::reconcile(read, Ask::NOBODY, settings, quiet).unwrap();
+    acp_recon::run::finish(outcome, &acp_recon::run::Nothing, quiet).unwrap()
+}
 
 fn write(outcome: &Outcome) {
     for output in outputs(false) {
@@ -70,24 +75,16 @@ fn stages(c: &mut Criterion) {
         group.bench_function("reconcile", |b| {
             b.iter_batched(
                 || read(&settings, &roster, &returned),
-                |inputs| reconcile::reconcile(inputs, &settings, &acp_recon::progress::Quiet),
+                |read| reconcile(read, &settings),
                 BatchSize::LargeInput,
             )
         });
-        let outcome = reconcile::reconcile(
-            read(&settings, &roster, &returned),
-            &settings,
-            &acp_recon::progress::Quiet,
-        );
+        let outcome = reconcile(read(&settings, &roster, &returned), &settings);
         group.bench_function("write", |b| b.iter(|| write(&outcome)));
         group.bench_function("end_to_end", |b| {
             b.iter(|| {
                 let inputs = read(&settings, &roster, &returned);
-                write(&reconcile::reconcile(
-                    inputs,
-                    &settings,
-                    &acp_recon::progress::Quiet,
-                ));
+                write(&reconcile(inputs, &settings));
             })
         });
         group.finish();

@@ -6,7 +6,7 @@
 //! ```
 
 use acp_recon::check::{returned::Returned, roster::Builder};
-use acp_recon::reconcile::{self, Inputs};
+use acp_recon::reconcile::{self, Ask, Read};
 use acp_recon::source::{self, ReadOptions};
 use acp_recon::Settings;
 use std::path::Path;
@@ -40,7 +40,7 @@ impl Timer {
 }
 
 impl acp_recon::progress::Progress for Timer {
-    fn stage(&self, name: &str, _: u64) {
+    fn stage(&self, name: &str) {
         let mut last = self.last.lock().unwrap();
         if !last.1.is_empty() {
             let took = last.0.elapsed().as_secs_f64();
@@ -48,8 +48,6 @@ impl acp_recon::progress::Progress for Timer {
         }
         *last = (Instant::now(), name.to_string());
     }
-
-    fn advance(&self, _: u64) {}
 }
 
 fn main() -> Result<(), acp_recon::Error> {
@@ -85,29 +83,32 @@ fn main() -> Result<(), acp_recon::Error> {
         t.elapsed().as_secs_f64(),
         memory()
     );
-    let inputs = Inputs {
+    let read = Read {
         roster: (source, roster.finish()),
         returned,
         sent: None,
-        pending: None,
     };
     let t = Instant::now();
     let timer = Timer::new();
-    let mut outcome = reconcile::reconcile(inputs, &settings, &timer);
-    acp_recon::progress::Progress::stage(&timer, "", 0);
+    let outcome = reconcile::reconcile(read, Ask::NOBODY, &settings, &timer)?;
+    acp_recon::progress::Progress::stage(&timer, "");
     println!(
         "reconcile      {:>8.3} s  {}",
         t.elapsed().as_secs_f64(),
         memory()
     );
     let t = Instant::now();
-    outcome.causes = acp_recon::report::causes::find(&outcome);
+    let outcome = acp_recon::run::finish(
+        outcome,
+        &acp_recon::run::Nothing,
+        &acp_recon::progress::Quiet,
+    )?;
     println!(
         "causes         {:>8.3} s  {}",
         t.elapsed().as_secs_f64(),
         memory()
     );
-    let outputs = acp_recon::cli::reconcile::outputs(false);
+    let outputs = acp_recon::run::outputs(false);
     let t = Instant::now();
     for o in outputs {
         let t = Instant::now();

@@ -73,6 +73,17 @@ pub enum Error {
     )]
     ExportFormat { path: PathBuf },
 
+    #[error("{} would hold {people} people, and a sheet holds {most}", path.display())]
+    #[diagnostic(
+        code(acp_recon::too_many_for_sheet),
+        help("split the export into waves with --batch-size N (for example --batch-size 100000), or write .csv; nothing was written")
+    )]
+    TooManyForSheet {
+        path: PathBuf,
+        people: usize,
+        most: usize,
+    },
+
     #[error("{file} has no header row")]
     #[diagnostic(
         code(acp_recon::empty_file),
@@ -116,7 +127,7 @@ pub enum Error {
     )]
     NoLedger { path: PathBuf },
 
-    #[error("the ledger has a batch named {name:?} already (exported {time} to {file})")]
+    #[error("the ledger has a batch named {name:?} with other people (exported {time} to {file})")]
     #[diagnostic(
         code(acp_recon::batch_exists),
         help("name this export with --batch NAME, or give --replace-batch to forget the earlier batch and record this one; nothing was written")

@@ -1,18 +1,16 @@
 //! `export`: the file sent to the vendor. One row per eligible person with
 //! the ACP columns empty (or the provider pre-filled from the config); every
-//! person left out is listed with the reason.
+//! person left out is kept with the reason, which `report` puts in words.
 
-use crate::check::roster::Roster;
 use crate::config::Settings;
 use crate::escape::spreadsheet_cell;
 use crate::finding::Code;
-use crate::model::Span;
+use crate::model::{Key, Span};
 use crate::output::{Output, BOM};
-use crate::reconcile::{self, Outcome};
-use crate::report::Words;
-use crate::source::Source;
+use crate::reconcile::Outcome;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use std::io::{self, Write};
+use std::path::PathBuf;
 
 /// The columns of the exported file, in order.
 pub const COLUMNS: [&str; 9] = [
@@ -35,13 +33,27 @@ pub struct ExportRow {
     pub sip_address: String,
 }
 
+/// Why a roster row is left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// The row has a finding of its own (broken, no key): the finding, by
+    /// its index in the roster's findings.
+    Finding(u32),
+    /// An exact copy of an earlier row: sent once.
+    Copy,
+    /// The key is listed again with other values, on these lines.
+    Conflict(Vec<u32>),
+    Disabled,
+    TeamsOnly,
+}
+
 /// One roster row left out, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Excluded {
     pub upn: String,
     pub display_name: String,
     pub line: u32,
-    pub reason: String,
+    pub reason: Reason,
 }
 
 /// What `export` writes.
@@ -78,49 +90,42 @@ impl Export {
     }
 }
 
-/// Chooses who to send: people with a key, listed once, enabled and not in
-/// TeamsOnly mode. The roster must be built keeping what was written.
-pub fn export(source: Source, roster: Roster, settings: &Settings) -> Export {
-    let outcome = reconcile::roster_alone(source, roster, settings);
-    let roster = &outcome.roster;
+/// Chooses who to send from the roster as read on its own: people with a
+/// key, listed once, enabled and not in TeamsOnly mode. The roster must be
+/// built keeping what was written.
+pub fn choose(outcome: Outcome, settings: &Settings) -> Export {
+    let roster = &outcome.inputs.roster;
     let text = |span: Span| roster.texts.get(span).to_string();
     // The key as written: kept when it differs from the cleaned key.
     let upn = |row: u32| match roster.written[row as usize].0 {
         Span::KEY => outcome.key_text(roster.rows.key(row)).to_string(),
         span => text(span),
     };
-    let words = Words::new(&outcome);
     let mut excluded = Vec::new();
     // Rows the roster itself left out: broken, keyless, or repeated.
-    for f in &outcome.findings {
+    for (i, f) in outcome.findings.iter().enumerate() {
         let Some(row) = f.row() else { continue };
         excluded.push(Excluded {
             upn: upn(row),
             display_name: text(roster.people[row as usize].display_name),
             line: roster.rows.lines[row as usize],
             reason: match f.code {
-                Code::DuplicateRow => "listed twice with the same values; sent once".to_string(),
-                _ => words.message_string(f),
+                Code::DuplicateRow => Reason::Copy,
+                _ => Reason::Finding(i as u32),
             },
         });
     }
     let mut people = Vec::new();
-    for key in (0..outcome.keys.len() as u32).map(crate::model::Key) {
+    for key in (0..outcome.reconciliation.keys.len() as u32).map(Key) {
         let Some(person) = roster.person(key) else {
             continue;
         };
         let reason = if let Some(lines) = roster.conflicts.get(&key) {
-            Some(format!(
-                "listed again with other values (lines {}); keep one row for this person",
-                crate::report::messages::join(lines)
-            ))
+            Some(Reason::Conflict(lines.clone()))
         } else if person.enabled == Some(false) {
-            Some("the account is disabled".to_string())
+            Some(Reason::Disabled)
         } else if person.teams_only {
-            Some(
-                "in TeamsOnly mode: a third-party provider does not apply to Teams meetings"
-                    .to_string(),
-            )
+            Some(Reason::TeamsOnly)
         } else {
             None
         };
@@ -149,20 +154,32 @@ pub fn export(source: Source, roster: Roster, settings: &Settings) -> Export {
     }
 }
 
+/// The largest number of people one sheet of a workbook holds: Excel's
+/// 1,048,576 rows, the header aside.
+pub const SHEET_ROWS: usize = 1_048_575;
+
+/// One file of an export: its name, and which of the people it holds (a
+/// wave of them, or all).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub name: String,
+    pub people: std::ops::Range<usize>,
+}
+
 /// The export as CSV: UTF-8 with BOM so Excel shows accents, cells
 /// neutralised because the vendor opens it in Excel.
-pub struct ExportCsv(pub String);
+pub struct ExportCsv(pub Part);
 
 impl Output<Export> for ExportCsv {
     fn file_name(&self) -> &str {
-        &self.0
+        &self.0.name
     }
 
     fn write(&self, export: &Export, out: &mut dyn Write) -> io::Result<()> {
         out.write_all(BOM)?;
         let mut w = ::csv::Writer::from_writer(out);
         w.write_record(COLUMNS)?;
-        for p in &export.people {
+        for p in &export.people[self.0.people.clone()] {
             for cell in export.cells(p) {
                 w.write_field(spreadsheet_cell(cell).as_bytes())?;
             }
@@ -175,20 +192,21 @@ impl Output<Export> for ExportCsv {
 /// The export as a workbook: every cell a string, the columns the vendor
 /// fills formatted as text so Excel keeps the `+` and leading zeros typed
 /// into them, header bold and frozen, columns sized to their content.
-pub struct ExportXlsx(pub String);
+pub struct ExportXlsx(pub Part);
 
 impl Output<Export> for ExportXlsx {
     fn file_name(&self) -> &str {
-        &self.0
+        &self.0.name
     }
 
     fn write(&self, export: &Export, out: &mut dyn Write) -> io::Result<()> {
-        let bytes = workbook(export).map_err(io::Error::other)?;
+        let people = &export.people[self.0.people.clone()];
+        let bytes = workbook(export, people).map_err(io::Error::other)?;
         out.write_all(&bytes)
     }
 }
 
-fn workbook(export: &Export) -> Result<Vec<u8>, XlsxError> {
+fn workbook(export: &Export, people: &[ExportRow]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("Users")?;
@@ -198,7 +216,7 @@ fn workbook(export: &Export) -> Result<Vec<u8>, XlsxError> {
     for (c, name) in COLUMNS.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *name, &header)?;
     }
-    for (r, p) in export.people.iter().enumerate() {
+    for (r, p) in people.iter().enumerate() {
         for (c, cell) in export.cells(p).iter().enumerate() {
             widths[c] = widths[c].max(cell.chars().count());
             sheet.write_string_with_format(r as u32 + 1, c as u16, *cell, &text)?;
@@ -213,25 +231,24 @@ fn workbook(export: &Export) -> Result<Vec<u8>, XlsxError> {
     book.save_to_buffer()
 }
 
-/// The list of everyone left out and why.
-pub struct ExcludedCsv(pub String);
+/// One batch of an export: its name, and its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wave {
+    pub batch: String,
+    pub part: Part,
+    /// The ledger had this batch with these same people: not recorded again.
+    pub same: bool,
+    /// The path written.
+    pub path: PathBuf,
+}
 
-impl Output<Export> for ExcludedCsv {
-    fn file_name(&self) -> &str {
-        &self.0
-    }
-
-    fn write(&self, export: &Export, out: &mut dyn Write) -> io::Result<()> {
-        out.write_all(BOM)?;
-        let mut w = ::csv::Writer::from_writer(out);
-        w.write_record(["UserPrincipalName", "DisplayName", "Line", "Reason"])?;
-        for e in &export.excluded {
-            let line = e.line.to_string();
-            for cell in [e.upn.as_str(), &e.display_name, &line, &e.reason] {
-                w.write_field(spreadsheet_cell(cell).as_bytes())?;
-            }
-            w.write_record(None::<&[u8]>)?;
-        }
-        w.flush()
-    }
+/// What an export run did.
+#[derive(Debug)]
+pub struct Exported {
+    pub export: Export,
+    pub waves: Vec<Wave>,
+    /// The list of everyone left out.
+    pub excluded: PathBuf,
+    /// Whether the ledger recorded the batches.
+    pub recorded: bool,
 }

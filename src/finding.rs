@@ -13,7 +13,6 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
-    Fatal,
     Error,
     Warning,
     Info,
@@ -22,7 +21,6 @@ pub enum Severity {
 impl Severity {
     pub fn as_str(self) -> &'static str {
         match self {
-            Severity::Fatal => "fatal",
             Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Info => "info",
@@ -51,7 +49,6 @@ macro_rules! codes {
 }
 
 codes! {
-    MissingColumn => "missing-column", Fatal;
     MalformedRow => "malformed-row", Error;
     EmptyKey => "empty-key", Error;
     MissingFromReturn => "missing-from-return", Error;
@@ -368,7 +365,7 @@ mod tests {
 
     #[test]
     fn severities_follow_the_spec_table() {
-        assert_eq!(Code::MissingColumn.severity(), Severity::Fatal);
+        assert_eq!(Code::MalformedRow.severity(), Severity::Error);
         assert_eq!(Code::DuplicateRow.severity(), Severity::Warning);
         assert_eq!(Code::ExcelMangled.severity(), Severity::Error);
         assert_eq!(Code::Unchanged.severity(), Severity::Info);

@@ -11,25 +11,24 @@
 //!    collecting compact [`Finding`]s.
 //! 4. [`reconcile`] joins the rows with the roster by key and decides, per
 //!    person, plan, unchanged or rejected: an [`reconcile::Outcome`].
-//! 5. [`plan`] and [`report`] write the outcome, in words only there,
-//!    through [`output`], which puts the files in place together.
+//! 5. [`plan`] and [`report`] write the outcome, in words only in
+//!    `report`, through [`output`], which puts the files in place together.
 //!
-//! [`ledger`] remembers, across runs, the batches sent, the files returned
-//! and what became of each person, in one SQLite file.
-//!
-//! [`cli`] holds the commands: arguments in, the writers each command
-//! uses, the exit status out.
+//! [`run`] puts the steps in order for each command, from a request to its
+//! outputs in place, and [`ledger`] remembers, across runs, the batches
+//! sent, the files returned and what became of each person, in one SQLite
+//! file. [`cli`] turns arguments into a request and the result into what
+//! is printed and the exit status. `docs/ARCHITECTURE.md` draws the run.
 //!
 //! ```
-//! use acp_recon::reconcile::{self, Files};
+//! use acp_recon::run::{self, Nothing, Request};
 //! use acp_recon::Settings;
 //! use std::path::Path;
 //!
 //! let settings = Settings::load(Path::new("fixtures/acp.toml"))?;
-//! let files = Files::new(Path::new("fixtures/roster.csv"), Path::new("fixtures/returned.csv"));
-//! let inputs = reconcile::read(files, &settings)?;
-//! let outcome = reconcile::reconcile(inputs, &settings, &acp_recon::progress::Quiet);
-//! assert!(outcome.summary.accounting.rows_balanced);
+//! let request = Request::new(Path::new("fixtures/roster.csv"), Path::new("fixtures/returned.csv"));
+//! let outcome = run::reconcile(&request, &Nothing, &settings, &acp_recon::progress::Quiet)?;
+//! assert!(outcome.summary.accounting.balanced());
 //! assert!(outcome.planned().all(|p| p.toll_number.starts_with('+')));
 //! # Ok::<(), acp_recon::Error>(())
 //! ```
@@ -52,8 +51,8 @@ pub mod plan;
 pub mod progress;
 pub mod reconcile;
 pub mod report;
+pub mod run;
 pub mod source;
-pub mod validate;
 
 pub use config::Settings;
 pub use error::{Error, ExitStatus};

@@ -2,6 +2,7 @@
 //! emptied, so no PIN stays in memory), cell by cell in one text. The
 //! checks of each row are in `rows`.
 
+mod distinct;
 mod rows;
 
 pub use rows::{check, is_http_url, number_text, Checked, Context};

@@ -1,13 +1,10 @@
-//! `acp-recon export`: the file to send to the vendor, and the list of
-//! everyone left out.
+//! `acp-recon export`: the arguments, the run, what it prints.
 
 use super::{eprint, print, Common};
-use crate::check::roster::Builder;
 use crate::error::{Error, ExitStatus};
-use crate::export::{self, ExcludedCsv, Export, ExportCsv, ExportXlsx};
-use crate::output::{self, Output};
-use crate::source::{self, ReadOptions};
-use std::path::{Path, PathBuf};
+use crate::report::{excluded, summary};
+use crate::run::export::{self, Request};
+use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -23,9 +20,12 @@ pub struct Args {
     /// The batch's name in the ledger (default: the output's name without extension)
     #[arg(long, value_name = "NAME")]
     batch: Option<String>,
-    /// Forget an earlier batch of the same name and record this one
+    /// Forget an earlier batch of the same name with other people, and record this one
     #[arg(long)]
     replace_batch: bool,
+    /// Write files of at most N people (NAME-001, NAME-002 …), each its own batch
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    batch_size: Option<u64>,
     #[command(flatten)]
     ledger: super::ledger::LedgerArgs,
     #[command(flatten)]
@@ -33,107 +33,26 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitStatus, Error> {
-    let out = &args.out;
-    let extension = out
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase());
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| Error::ExportFormat { path: out.clone() })?;
-    let (xlsx, csv) = (ExportXlsx(name.clone()), ExportCsv(name));
-    let main: &dyn Output<Export> = match extension.as_deref() {
-        Some("xlsx") => &xlsx,
-        Some("csv") => &csv,
-        _ => return Err(Error::ExportFormat { path: out.clone() }),
-    };
     let settings = args.common.settings()?;
-    // Named after the export, so that each batch keeps its own list.
-    let stem = out
-        .file_stem()
-        .map_or("export".into(), |s| s.to_string_lossy().into_owned());
-    let batch = args.batch.clone().unwrap_or_else(|| stem.clone());
     let ledger = args.ledger.open()?;
-    if let Some(ledger) = &ledger {
-        match ledger.batch(&batch)? {
-            Some((time, file)) if !args.replace_batch => {
-                return Err(Error::BatchExists {
-                    name: batch,
-                    time,
-                    file,
-                })
-            }
-            _ => {}
-        }
-    }
-    let options = ReadOptions {
-        sheet: args.sheet.clone(),
-        aliases: settings.aliases.clone(),
+    let request = Request {
+        roster: &args.roster,
+        out: &args.out,
+        sheet: args.sheet.as_deref(),
+        batch: args.batch.as_deref(),
+        replace_batch: args.replace_batch,
+        batch_size: args.batch_size.map(|n| n as usize),
     };
-    let (source, builder) = source::read(&args.roster, &options, |s| {
-        Builder::open(s, &settings, true)
-    })?;
-    super::warn_if_vendor_file(&source, &settings);
-    let result = export::export(source, builder.finish(), &settings);
-    let dir = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let excluded = ExcludedCsv(format!("{stem}-excluded.csv"));
-    let written = output::write_all(dir, &result, &[main, &excluded])?;
-    // After the file is in place: an export that fails records nothing.
-    let recorded = ledger.map(|mut ledger| {
-        let path = ledger.path().to_path_buf();
-        let file = out.display().to_string();
-        let recorded = std::fs::read(&written[0])
-            .map(|bytes| source::digest::sha256(&bytes))
-            .map_err(|e| Error::Read {
-                path: written[0].clone(),
-                source: e,
-            })
-            .and_then(|sha| ledger.record_batch(&batch, &file, &sha, &result.people))
-            .and_then(|()| ledger.commit());
-        (path, recorded)
-    });
+    let exported = export::export(&request, &settings, ledger)?;
+    eprint(&summary::input_warnings(&exported.export.roster));
     let style = args.common.style();
-    if style.limit > 0 && !result.excluded.is_empty() {
-        let roster = result.roster.file(crate::finding::Input::Roster);
-        let mut text = format!("{} people left out:\n", result.excluded.len());
-        for e in result.excluded.iter().take(style.limit.max(20)) {
-            let who = if e.upn.is_empty() {
-                "(no key)"
-            } else {
-                e.upn.as_str()
-            };
-            text.push_str(&format!("  {roster}:{}  {who}: {}\n", e.line, e.reason));
-        }
-        if result.excluded.len() > style.limit.max(20) {
-            text.push_str(&format!("  … the rest are in {}\n", written[1].display()));
-        }
-        eprint(&text);
+    if style.limit > 0 {
+        eprint(&excluded::listing(&exported, style.limit.max(20)));
     }
-    print(&format!(
-        "exported {} people to {}\n{} left out, listed in {}\n",
-        result.people.len(),
-        written[0].display(),
-        result.excluded.len(),
-        written[1].display()
-    ));
-    match recorded {
-        Some((path, Ok(()))) => print(&format!(
-            "ledger {}: recorded batch {batch} ({} people)\n",
-            path.display(),
-            result.people.len()
-        )),
-        Some((_, Err(error))) => eprint(&format!(
-            "warning: the export is written, but the ledger did not record the batch:\n{}",
-            super::render_error(error)
-        )),
-        None => {}
-    }
-    Ok(if result.has_errors() {
-        ExitStatus::ErrorsFound
-    } else {
-        ExitStatus::Clean
+    let ledger = args.ledger.path().filter(|_| exported.recorded);
+    print(&excluded::exported(&exported, ledger.as_deref()));
+    Ok(match exported.export.has_errors() {
+        true => ExitStatus::ErrorsFound,
+        false => ExitStatus::Clean,
     })
 }

@@ -1,14 +1,16 @@
-//! Command-line arguments to settings, and results to output and an exit
-//! status, one file per command. No domain logic lives here.
+//! Command-line arguments to a request, and what the run returns to
+//! output and an exit status, one file per command. No domain step lives
+//! here: each command parses, calls one entry point of [`crate::run`],
+//! prints and exits.
 
 pub mod export;
 pub mod ledger;
 pub mod reconcile;
 pub mod validate;
 
+use crate::config::Settings;
 use crate::error::{Error, ExitStatus};
 use crate::report::diagnostics;
-use crate::Settings;
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -32,7 +34,8 @@ pub enum Command {
         after_help = "Example:\n  acp-recon reconcile --roster roster.csv --returned fabrikam.csv --out plan/ --config acp.toml\n\n\
 Writes import-plan.csv, import-plan.ps1, errors.csv, send-back.csv, report.json and report.html\n\
 into --out, and records the run in the ledger (acp-recon.db here, unless --no-ledger).\n\
-Exit status: 0 no errors, 1 errors found (outputs still written), 2 could not run (nothing written)."
+Exit status: 0 no errors, 1 errors found (outputs still written), 2 could not run (nothing written),\n\
+130 stopped by Ctrl-C."
     )]
     Reconcile(reconcile::Args),
     /// Write the file to send to the vendor: one row per eligible person
@@ -41,6 +44,7 @@ Exit status: 0 no errors, 1 errors found (outputs still written), 2 could not ru
 Writes .xlsx (every cell text, so Excel keeps + and leading zeros) or .csv (UTF-8 with BOM),\n\
 and NAME-excluded.csv beside it (for --out NAME.xlsx) listing everyone left out and why,\n\
 and records batch NAME in the ledger (acp-recon.db here, unless --no-ledger).\n\
+With --batch-size N: files of at most N people, NAME-001.xlsx, NAME-002.xlsx …, each its own batch.\n\
 Exit status: 0 written, 1 written but the roster has errors, 2 could not run (nothing written)."
     )]
     Export(export::Args),
@@ -53,7 +57,8 @@ Exit status: 0 no errors, 1 errors found, 2 could not read the file."
     /// Show each batch in the ledger and who is still pending
     #[command(after_help = "Example:\n  acp-recon status --batch to-fabrikam\n\n\
 Per batch: sent, returned, planned, confirmed (a later roster shows the plan applied),\n\
-rejected and missing (waiting for the vendor), waiting (not returned yet), pending.\n\
+rejected and missing (waiting for the vendor), waiting (not returned yet),\n\
+left (no longer in the roster), pending.\n\
 Exit status: 0 nothing pending, 1 someone is pending, 2 no ledger or it cannot be read.")]
     Status(ledger::StatusArgs),
     /// Show one person's timeline across batches and returned files
@@ -70,7 +75,7 @@ pub struct Common {
     /// TOML config: expected provider, default region, ID length, aliases
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Print no diagnostics, only the summary
+    /// Print no diagnostics and no progress on stderr; stdout keeps the summary
     #[arg(long, short)]
     quiet: bool,
     /// How many findings to show in full on stderr
@@ -145,19 +150,4 @@ pub fn render_error(error: Error) -> String {
         out = format!("error: {error}\n");
     }
     out
-}
-
-/// Warns when the roster looks like a vendor's file.
-pub(crate) fn warn_if_vendor_file(roster: &crate::source::Source, settings: &Settings) {
-    let map = crate::columns::ColumnMap::resolve(&roster.headers, &settings.aliases);
-    let columns = crate::columns::vendor_columns(&map);
-    if !columns.is_empty() {
-        eprint(&format!(
-            "warning: the roster {} has the vendor's columns ({}) and none of a roster's: \
-             is it a returned file? The roster is who exists in the tenant, with what each \
-             person has now.\n",
-            roster.name,
-            columns.join(", ")
-        ));
-    }
 }

@@ -1,15 +1,10 @@
-//! `acp-recon reconcile`: read the roster and the returned file, reconcile,
-//! and write the plan and the reports.
+//! `acp-recon reconcile`: the arguments, the run, what it prints.
 
-use super::{eprint_rendered, print, Common};
+use super::{eprint, eprint_rendered, print, Common};
 use crate::error::{Error, ExitStatus};
-use crate::output::{self, Output};
-use crate::plan::{csv::ImportPlanCsv, powershell::ImportPlanPs1, send_back::SendBackCsv};
 use crate::progress::{Bar, Progress};
-use crate::reconcile::{self, Files, Outcome};
-use crate::report::{
-    diagnostics, errors_csv::ErrorsCsv, html::ReportHtml, json::ReportJson, summary,
-};
+use crate::report::{diagnostics, summary};
+use crate::run::{self, Request};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -44,106 +39,37 @@ pub struct Args {
     common: Common,
 }
 
-/// The outputs of a run, in the order they are listed; errors.csv with the
-/// `unchanged` notes when `all_findings`.
-pub fn outputs(all_findings: bool) -> [&'static dyn Output<Outcome>; 6] {
-    static ERRORS: ErrorsCsv = ErrorsCsv { all: false };
-    static ALL_FINDINGS: ErrorsCsv = ErrorsCsv { all: true };
-    [
-        &ImportPlanCsv,
-        &ImportPlanPs1,
-        if all_findings { &ALL_FINDINGS } else { &ERRORS },
-        &SendBackCsv,
-        &ReportJson,
-        &ReportHtml,
-    ]
-}
-
 pub fn run(args: Args) -> Result<ExitStatus, Error> {
     let settings = args.common.settings()?;
     // First, so that a ledger that cannot be used stops the run early.
-    let mut ledger = args.ledger.open()?;
-    let pending = match (&ledger, &args.sent) {
-        (Some(ledger), None) => Some(ledger.pending(args.batch.as_deref())?),
-        _ => None,
-    };
+    let ledger = args.ledger.open()?;
     let bar = Bar::new(args.common.progress());
-    bar.stage("reading inputs", 0);
-    let files = Files {
+    let request = Request {
         sent: args.sent.as_deref(),
-        returned_sheet: args.sheet.as_deref(),
         roster_sheet: args.roster_sheet.as_deref(),
-        ..Files::new(&args.roster, &args.returned)
+        returned_sheet: args.sheet.as_deref(),
+        batch: args.batch.as_deref(),
+        ..Request::new(&args.roster, &args.returned)
     };
-    let mut inputs = reconcile::read(files, &settings)?;
-    inputs.pending = pending;
-    super::warn_if_vendor_file(&inputs.roster.0, &settings);
-    let mut outcome = reconcile::reconcile(inputs, &settings, &bar);
-    if let Some(ledger) = &ledger {
-        bar.stage("comparing with earlier returns", 0);
-        outcome.add_drift(ledger.drift(&outcome)?);
-    }
-    bar.stage("finding causes", 0);
-    outcome.causes = crate::report::causes::find(&outcome);
-    bar.stage("writing outputs", 0);
-    // The ledger records while the outputs are written, and commits once
-    // they are in place: a run that stops before records nothing.
-    let (written, recorded) = std::thread::scope(|scope| {
-        let recording = ledger.take().map(|mut ledger| {
-            let outcome = &outcome;
-            scope.spawn(move || {
-                let recorded = ledger.record_run(outcome);
-                (ledger, recorded)
-            })
-        });
-        let written = output::write_all(&args.out, &outcome, &outputs(args.all_findings));
-        (written, recording.map(|r| r.join()))
-    });
+    let earlier: &dyn run::Earlier = match &ledger {
+        Some(ledger) => ledger,
+        None => &run::Nothing,
+    };
+    let outcome = run::reconcile(&request, earlier, &settings, &bar)?;
+    eprint(&summary::input_warnings(&outcome));
+    bar.stage("writing outputs");
+    let outputs = run::outputs(args.all_findings);
+    let delivered = run::deliver(&outcome, &args.out, &outputs, ledger)?;
     bar.finish();
-    let written = written?;
-    let recorded = recorded.map(|joined| {
-        let (ledger, recorded) = joined.map_err(|_| Error::Ledger {
-            path: args.ledger.path().unwrap_or_default(),
-            message: "recording stopped unexpectedly".into(),
-            help: "run again".into(),
-        })?;
-        let recorded = recorded?;
-        ledger.commit()?;
-        Ok::<_, Error>(recorded)
-    });
     let style = args.common.style();
     if style.limit > 0 {
-        let errors = args.out.join("errors.csv");
-        eprint_rendered(&diagnostics::render(
-            &outcome,
-            style,
-            &format!("in {}", errors.display()),
-        ));
+        let rest = format!("in {}", delivered.written[2].display());
+        eprint_rendered(&diagnostics::render(&outcome, style, &rest));
     }
-    print(&summary::render(&outcome, &written));
-    match recorded {
-        Some(Ok(recorded)) => {
-            let path = args.ledger.path().unwrap_or_default();
-            print(&super::ledger::recorded_text(&path, &recorded));
-            if outcome.gone > 0 {
-                print(&format!(
-                    "  {} people of these batches are no longer in the roster: they stay pending in the ledger\n",
-                    outcome.gone
-                ));
-            }
-        }
-        Some(Err(error)) => super::eprint(&format!(
-            "warning: the outputs are written, but the ledger did not record this run:\n{}",
-            super::render_error(error)
-        )),
-        None => {}
+    print(&summary::render(&outcome, &delivered.written));
+    if let (Some(path), Some(recorded)) = (args.ledger.path(), &delivered.recorded) {
+        let coverage = &outcome.coverage;
+        print(&crate::ledger::show::recorded(&path, coverage, recorded));
     }
-    let a = &outcome.summary.accounting;
-    Ok(
-        if outcome.has_errors() || !(a.rows_balanced && a.requested_balanced) {
-            ExitStatus::ErrorsFound
-        } else {
-            ExitStatus::Clean
-        },
-    )
+    Ok(run::status(&outcome))
 }

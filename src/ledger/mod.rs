@@ -10,11 +10,13 @@
 //! that one transaction, and commits after its outputs are in place: a run
 //! that fails or is killed records nothing.
 
+mod earlier;
 mod query;
 mod record;
+pub mod show;
 
 pub use query::{BatchStatus, Event, PendingPerson, Status};
-pub use record::Recorded;
+pub use record::{BatchRecord, Recorded};
 
 use crate::error::Error;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
@@ -42,7 +44,8 @@ const MIGRATIONS: &[&str] = &[
         sha256 TEXT NOT NULL
     );
     -- state: waiting (not returned yet), planned, unchanged, confirmed,
-    -- rejected or missing, as the person's latest fate (in run) says.
+    -- rejected or missing, as the person's latest fate (in run) says; left
+    -- once a roster no longer has them.
     CREATE TABLE member (
         batch INTEGER NOT NULL REFERENCES batch(id) ON DELETE CASCADE,
         key TEXT NOT NULL,
@@ -100,6 +103,20 @@ const MIGRATIONS: &[&str] = &[
         conference_id TEXT,
         PRIMARY KEY (key, run, step)
     ) WITHOUT ROWID;",
+    // 2: the batches each run covered, by id (names may hold commas); who
+    // each run requested, so that a file read again requests them again;
+    // and the token a run leaves in its output folder's journal.
+    "CREATE TABLE run_batch (
+        run INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+        batch INTEGER NOT NULL REFERENCES batch(id) ON DELETE CASCADE,
+        PRIMARY KEY (run, batch)
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO run_batch (run, batch)
+        SELECT r.id, b.id FROM run r JOIN batch b
+        ON instr(', ' || r.covered || ', ', ', ' || b.name || ', ') > 0;
+    ALTER TABLE fate ADD COLUMN requested INTEGER NOT NULL DEFAULT 0;
+    UPDATE fate SET requested = 1 WHERE step = 1 AND (state = 'missing' OR batch IS NOT NULL);
+    ALTER TABLE run ADD COLUMN token TEXT;",
 ];
 
 /// An open ledger; opened with [`Ledger::open`], it holds the write lock
@@ -286,17 +303,9 @@ fn fail(path: &Path, e: rusqlite::Error) -> Error {
 
 /// Now, as an RFC 3339 UTC time to the second.
 pub(crate) fn now() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs()) as i64;
-    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (year, month, day) = crate::source::sheet::civil_date(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 #[cfg(test)]

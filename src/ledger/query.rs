@@ -1,22 +1,22 @@
-//! What the commands read from the ledger: who the open batches wait for,
-//! the values returned before, each batch's status, and one person's
-//! history.
+//! What `status` and `history` read from the ledger: each batch's counts
+//! and who is pending, and one person's history.
 
+use super::earlier::FATE_FILE;
 use super::Ledger;
 use crate::error::Error;
-use crate::model::Key;
-use crate::normalize::text::same_text;
-use crate::reconcile::earlier::{Drift, Pending, Values};
-use crate::reconcile::Outcome;
-use rusqlite::{params, OptionalExtension, Row};
+use crate::reconcile::earlier::MemberState;
+use rusqlite::params;
 use serde::Serialize;
 
-/// The states in which a person is still waited for by the vendor.
-const WAITING_FOR_VENDOR: &str = "('waiting', 'rejected', 'missing')";
-
-/// The file of a fate's line, from its run (`r`).
-const FATE_FILE: &str =
-    "CASE f.input WHEN 0 THEN r.roster WHEN 1 THEN r.returned_name ELSE coalesce(r.sent, '') END";
+/// `('waiting', …)`: the states that match, for SQL.
+fn states(matches: impl Fn(MemberState) -> bool) -> String {
+    let list: Vec<String> = MemberState::ALL
+        .into_iter()
+        .filter(|&s| matches(s))
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    format!("({})", list.join(", "))
+}
 
 /// One batch's counts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -38,7 +38,9 @@ pub struct BatchStatus {
     pub missing: usize,
     /// Not returned yet.
     pub waiting: usize,
-    /// Everyone not confirmed: waiting, rejected, missing or planned.
+    /// No longer in the roster: not pending.
+    pub left: usize,
+    /// Everyone not done: waiting, rejected, missing or planned.
     pub pending: usize,
 }
 
@@ -48,7 +50,7 @@ pub struct PendingPerson {
     pub key: String,
     pub batch: String,
     /// waiting, rejected, missing or planned.
-    pub state: String,
+    pub state: MemberState,
     pub last_code: Option<String>,
     pub file: String,
     pub line: u32,
@@ -81,111 +83,6 @@ pub struct Event {
 }
 
 impl Ledger {
-    /// The people the open batches wait for (returned with errors, missing,
-    /// not returned yet), each once with the latest batch they are in; only
-    /// those of `batch` when it is named.
-    pub fn pending(&self, batch: Option<&str>) -> Result<Vec<Pending>, Error> {
-        let fail = |e| super::fail(&self.path, e);
-        let id = batch.map(|name| self.batch_id(name)).transpose()?;
-        let sql = format!(
-            "SELECT key, max(batch) FROM member
-             WHERE state IN {WAITING_FOR_VENDOR} AND (?1 IS NULL OR batch = ?1)
-             GROUP BY key ORDER BY key"
-        );
-        let mut select = self.conn.prepare(&sql).map_err(fail)?;
-        let rows = select
-            .query_map([id], |row| {
-                Ok(Pending {
-                    key: row.get::<_, String>(0)?.into(),
-                    batch: row.get(1)?,
-                })
-            })
-            .map_err(fail)?;
-        rows.collect::<Result<_, _>>().map_err(fail)
-    }
-
-    fn batch_id(&self, name: &str) -> Result<u32, Error> {
-        let fail = |e| super::fail(&self.path, e);
-        let id = self
-            .conn
-            .query_row("SELECT id FROM batch WHERE name = ?1", [name], |row| {
-                row.get(0)
-            })
-            .optional()
-            .map_err(fail)?;
-        match id {
-            Some(id) => Ok(id),
-            None => {
-                let mut select = self
-                    .conn
-                    .prepare("SELECT name FROM batch ORDER BY id")
-                    .map_err(fail)?;
-                let names: Vec<String> = select
-                    .query_map([], |row| row.get(0))
-                    .map_err(fail)?
-                    .collect::<Result<_, _>>()
-                    .map_err(fail)?;
-                Err(Error::NoSuchBatch {
-                    name: name.to_string(),
-                    available: if names.is_empty() {
-                        "none yet (export records one)".into()
-                    } else {
-                        names.join(", ")
-                    },
-                })
-            }
-        }
-    }
-
-    /// The people of this run whose values differ from those the same
-    /// vendor (same provider name) returned for them in another file, with
-    /// the latest such values. One pass over the earlier values, in key
-    /// order.
-    pub fn drift(&self, outcome: &Outcome) -> Result<Vec<(Key, Drift)>, Error> {
-        let fail = |e| super::fail(&self.path, e);
-        let sha256 = outcome
-            .source(crate::finding::Input::Returned)
-            .map_or("", |s| s.sha256.as_str());
-        let sql = format!(
-            "SELECT f.key, {FATE_FILE}, f.line, b.provider_name, b.domain, f.toll_number,
-                    f.toll_free_numbers, f.conference_id, b.url
-             FROM fate f JOIN run r ON r.id = f.run
-                  JOIN returned_file rf ON rf.id = r.returned
-                  LEFT JOIN bridge b ON b.id = f.bridge
-             WHERE f.step = 1 AND f.state IN ('planned', 'unchanged') AND rf.sha256 != ?1
-             ORDER BY f.key, f.run"
-        );
-        let mut select = self.conn.prepare(&sql).map_err(fail)?;
-        let mut rows = select.query([sha256]).map_err(fail)?;
-        let mut drift = Vec::new();
-        let mut last: Option<(String, Drift)> = None;
-        let mut settle = |last: Option<(String, Drift)>| {
-            let Some((key, mut d)) = last else { return };
-            let Some(id) = outcome.keys.find(&key) else {
-                return;
-            };
-            let Some(now) = outcome.values(id) else {
-                return;
-            };
-            if same_text(&d.before.provider_name, &now.provider_name)
-                && !d.before.differences(&now).is_empty()
-            {
-                d.now = now;
-                drift.push((id, d));
-            }
-        };
-        while let Some(row) = rows.next().map_err(fail)? {
-            let key: String = row.get(0).map_err(fail)?;
-            let earlier = earlier(row).map_err(fail)?;
-            if last.as_ref().is_some_and(|(k, _)| *k != key) {
-                settle(last.take());
-            }
-            last = Some((key, earlier));
-        }
-        settle(last);
-        Ok(drift)
-    }
-
     /// Each batch's counts (only `batch`'s when named), and who is pending:
     /// each person once, in the latest batch they are in; the first `limit`
     /// of them when given.
@@ -196,46 +93,66 @@ impl Ledger {
         let mut select = self
             .conn
             .prepare(
-                "SELECT b.name, b.time, b.file, count(m.key),
-                        total(m.state IN ('planned', 'unchanged', 'confirmed', 'rejected')),
-                        total(m.state = 'planned'),
-                        total(m.state IN ('confirmed', 'unchanged')),
-                        total(m.state = 'rejected'),
-                        total(m.state = 'missing'),
-                        total(m.state = 'waiting')
+                "SELECT b.id, b.name, b.time, b.file, m.state, count(m.key)
                  FROM batch b LEFT JOIN member m ON m.batch = b.id
                  WHERE ?1 IS NULL OR b.id = ?1
-                 GROUP BY b.id ORDER BY b.id",
+                 GROUP BY b.id, m.state ORDER BY b.id",
             )
             .map_err(fail)?;
-        let rows = select
-            .query_map([id], |row| {
-                let n = |i| row.get::<_, f64>(i).map(|v| v as usize);
-                let mut b = BatchStatus {
-                    name: row.get(0)?,
-                    time: row.get(1)?,
-                    file: row.get(2)?,
-                    sent: row.get::<_, i64>(3)? as usize,
-                    returned: n(4)?,
-                    planned: n(5)?,
-                    confirmed: n(6)?,
-                    rejected: n(7)?,
-                    missing: n(8)?,
-                    waiting: n(9)?,
-                    pending: 0,
-                };
-                b.pending = b.waiting + b.rejected + b.missing + b.planned;
-                Ok(b)
-            })
-            .map_err(fail)?;
-        status.batches = rows.collect::<Result<_, _>>().map_err(fail)?;
+        let mut rows = select.query([id]).map_err(fail)?;
+        let mut last = None;
+        while let Some(row) = rows.next().map_err(fail)? {
+            let batch: u32 = row.get(0).map_err(fail)?;
+            if last != Some(batch) {
+                last = Some(batch);
+                status.batches.push(BatchStatus {
+                    name: row.get(1).map_err(fail)?,
+                    time: row.get(2).map_err(fail)?,
+                    file: row.get(3).map_err(fail)?,
+                    ..BatchStatus::default()
+                });
+            }
+            let Some(b) = status.batches.last_mut() else {
+                continue;
+            };
+            let state: Option<String> = row.get(4).map_err(fail)?;
+            let Some(state) = state.as_deref().and_then(MemberState::parse) else {
+                continue;
+            };
+            let n = row.get::<_, i64>(5).map_err(fail)? as usize;
+            b.sent += n;
+            let count = match state {
+                MemberState::Waiting => &mut b.waiting,
+                MemberState::Planned => &mut b.planned,
+                MemberState::Unchanged | MemberState::Confirmed => &mut b.confirmed,
+                MemberState::Rejected => &mut b.rejected,
+                MemberState::Missing => &mut b.missing,
+                MemberState::Left => &mut b.left,
+            };
+            *count += n;
+            if matches!(
+                state,
+                MemberState::Planned
+                    | MemberState::Unchanged
+                    | MemberState::Confirmed
+                    | MemberState::Rejected
+            ) {
+                b.returned += n;
+            }
+            if state.pending() {
+                b.pending += n;
+            }
+        }
+        drop(rows);
 
         // Each person once, in the latest batch they are in (unless one
         // batch is asked for).
-        let pending = "m.state IN ('waiting', 'rejected', 'missing', 'planned')
-             AND (?1 IS NULL OR m.batch = ?1)
+        let pending = format!(
+            "m.state IN {} AND (?1 IS NULL OR m.batch = ?1)
              AND (?1 IS NOT NULL OR NOT EXISTS
-                  (SELECT 1 FROM member o WHERE o.key = m.key AND o.batch > m.batch))";
+                  (SELECT 1 FROM member o WHERE o.key = m.key AND o.batch > m.batch))",
+            states(MemberState::pending)
+        );
         status.pending_total = self
             .conn
             .query_row(
@@ -262,7 +179,8 @@ impl Ledger {
                 Ok(PendingPerson {
                     key: row.get(0)?,
                     batch: row.get(1)?,
-                    state: row.get(2)?,
+                    state: MemberState::parse(&row.get::<_, String>(2)?)
+                        .unwrap_or(MemberState::Waiting),
                     last_code: row.get(3)?,
                     file: row.get(4)?,
                     line: row.get(5)?,
@@ -273,9 +191,16 @@ impl Ledger {
         Ok(status)
     }
 
-    /// One person's history: each batch that sent them, and each fate, in
-    /// the order they happened.
-    pub fn history(&self, key: &str) -> Result<Vec<Event>, Error> {
+    /// One person's history, by their key as written: the key as the
+    /// ledger keeps it, and each batch that sent them and each fate, in the
+    /// order they happened.
+    pub fn history(&self, user: &str) -> Result<(String, Vec<Event>), Error> {
+        let key = crate::normalize::text::key(user).into_owned();
+        let events = self.events(&key)?;
+        Ok((key, events))
+    }
+
+    fn events(&self, key: &str) -> Result<Vec<Event>, Error> {
         let fail = |e| super::fail(&self.path, e);
         let sql = format!(
             "SELECT time, state, batch, codes, file, line, conference_id, toll_number
@@ -310,25 +235,4 @@ impl Ledger {
             .map_err(fail)?;
         rows.collect::<Result<_, _>>().map_err(fail)
     }
-}
-
-/// An earlier return's values for a person, and where they were read.
-fn earlier(row: &Row<'_>) -> rusqlite::Result<Drift> {
-    let text = |i| {
-        row.get::<_, Option<String>>(i)
-            .map(Option::unwrap_or_default)
-    };
-    Ok(Drift {
-        file: row.get(1)?,
-        line: row.get(2)?,
-        before: Values {
-            provider_name: text(3)?,
-            domain: text(4)?,
-            toll_number: text(5)?,
-            toll_free_numbers: text(6)?,
-            conference_id: text(7)?,
-            url: text(8)?,
-        },
-        now: Values::default(),
-    })
 }

@@ -1,6 +1,5 @@
-//! The import plan and the send-back file: what the admin runs, and what
-//! goes back to the vendor. One writer per file.
+//! The import plan: what the admin runs. One writer per file; the words
+//! about what is wrong with a row are `report`'s.
 
 pub mod csv;
 pub mod powershell;
-pub mod send_back;

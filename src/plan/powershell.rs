@@ -134,7 +134,7 @@ impl Output<Outcome> for ImportPlanPs1 {
         let mut text = String::new();
         let count = |a: Action| outcome.plan.iter().filter(|p| p.action == a).count();
         text.push_str("# Audio conferencing provider import plan, written by acp-recon.\n");
-        for input in &outcome.inputs {
+        for input in &outcome.inputs.infos {
             let _ = writeln!(
                 text,
                 "# {:<8} {}  SHA-256 {}",
@@ -194,15 +194,15 @@ impl Output<Outcome> for ImportPlanPs1 {
 
 /// `$b1 = @{ Name = '...'; Domain = '...'; TollNumber = '...'; ... }`
 fn bridge(text: &mut String, outcome: &Outcome, number: usize, (bridge, toll, free): Values) {
-    let values = outcome.bridges[bridge as usize];
+    let values = outcome.reconciliation.bridges[bridge as usize];
     let _ = write!(
         text,
         "$bridge{number} = @{{ Name = {}; Domain = {}; TollNumber = {}",
-        Quoted(outcome.texts.get(values.provider_name)),
-        Quoted(outcome.texts.get(values.domain)),
+        Quoted(outcome.reconciliation.texts.get(values.provider_name)),
+        Quoted(outcome.reconciliation.texts.get(values.domain)),
         Quoted(outcome.e164(toll)),
     );
-    let numbers = outcome.phones.numbers(free);
+    let numbers = outcome.reconciliation.phones.numbers(free);
     for (i, &n) in numbers.iter().enumerate() {
         text.push_str(if i == 0 {
             "; TollFreeNumbers = @("
@@ -214,7 +214,7 @@ fn bridge(text: &mut String, outcome: &Outcome, number: usize, (bridge, toll, fr
     if !numbers.is_empty() {
         text.push(')');
     }
-    let url = outcome.texts.get(values.url);
+    let url = outcome.reconciliation.texts.get(values.url);
     if !url.is_empty() {
         let _ = write!(text, "; Url = {}", Quoted(url));
     }
@@ -260,14 +260,14 @@ fn person(text: &mut String, outcome: &Outcome, p: &Planned<'_>, bridge: usize) 
 /// ` -Restore @{ ... }`: the roster's current values of the entry removed,
 /// for the command that puts it back if the new one cannot be set.
 fn restore(text: &mut String, outcome: &Outcome, p: &Planned<'_>, name: &str) {
-    let roster = &outcome.roster;
+    let roster = &outcome.inputs.roster;
     let Some(current) = roster
         .person(p.id)
         .and_then(|person| roster.current(person))
     else {
         return;
     };
-    let number = |n| number_text(n, &outcome.phones, &roster.texts);
+    let number = |n| number_text(n, &outcome.reconciliation.phones, &roster.texts);
     text.push_str(" -Restore @{ Name = ");
     Quoted(name).push_to(text);
     if let Some(toll) = current.toll_number {

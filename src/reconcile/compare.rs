@@ -2,6 +2,7 @@
 //! they have now, what the plan does (add, replace, update) or that nothing
 //! changes, and the notes an admin should read about it.
 
+use super::values::{Assignment, HELD};
 use crate::columns::Field;
 use crate::finding::{Code, Detail};
 use crate::model::{CheckedRow, Current, CurrentProvider, Number, Person, Phones, Span, Texts};
@@ -114,29 +115,34 @@ pub fn compare(row: &CheckedRow, now: &Now<'_>, notes: &mut Vec<Note>) -> Option
                 Number::Phone(p) => now.phones.e164(p),
                 Number::Text(s) => now.roster_texts.get(s),
             };
-            let mut current_free: Vec<&str> = now.current_free.iter().map(|&n| text(n)).collect();
-            let mut new_free: Vec<&str> = now
-                .phones
-                .numbers(row.toll_free_numbers)
-                .iter()
-                .map(|&p| now.phones.e164(p))
-                .collect();
-            current_free.sort_unstable();
-            new_free.sort_unstable();
-            let same_toll = current.toll_number == Some(Number::Phone(row.toll_number));
             let current_id = current.conference_id.map(|s| now.roster_texts.get(s));
-            let same_id = current_id == Some(now.conference_id);
-            if same_toll && same_id && current_free == new_free && !licence {
+            let held = Assignment::new(
+                now.roster_texts.get(name),
+                current.toll_number.map_or("", text),
+                now.current_free.iter().map(|&n| text(n)),
+                current_id.unwrap_or(""),
+            );
+            let given = Assignment::new(
+                now.provider_name,
+                now.phones.e164(row.toll_number),
+                now.phones
+                    .numbers(row.toll_free_numbers)
+                    .iter()
+                    .map(|&p| now.phones.e164(p)),
+                now.conference_id,
+            );
+            let differ = held.differences(&given, HELD);
+            if differ.is_empty() && !licence {
                 notes.push(Note::new(Code::Unchanged, None));
                 return None;
             }
-            if current_id.is_some() && !same_id {
+            if current_id.is_some() && differ.contains(&Field::ConferenceId) {
                 notes.push(Note::new(
                     Code::ConferenceIdChanged,
                     Some(Field::ConferenceId),
                 ));
             }
-            if current.toll_number.is_some() && !same_toll {
+            if current.toll_number.is_some() && differ.contains(&Field::TollNumber) {
                 notes.push(Note::new(Code::TollNumberChanged, Some(Field::TollNumber)));
             }
             if licence {

@@ -387,3 +387,116 @@ pub fn join(
         requests,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::check::roster::{Builder, Roster};
+    use crate::finding::{Code, Detail};
+    use crate::model::{CurrentProvider, Key, Number, Span};
+    use crate::source::{read_bytes, ReadOptions};
+    use crate::Settings;
+
+    fn build(text: &str) -> (Roster, crate::model::Keys) {
+        let settings =
+            Settings::parse("[provider]\ndefault_region = \"US\"\n", "t.toml".as_ref()).unwrap();
+        let (_, builder) = read_bytes(
+            "roster.csv",
+            text.as_bytes(),
+            &ReadOptions::default(),
+            |source| Builder::open(source, &settings, true),
+        )
+        .unwrap();
+        let mut roster = builder.finish();
+        let joined = super::join(&mut roster, None, None);
+        (roster, joined.keys)
+    }
+
+    #[test]
+    fn people_keep_the_cells_a_run_reads() {
+        let (roster, keys) = build(
+            "UserPrincipalName,DisplayName,Mail,CurrentProvider,CurrentTollNumber,CurrentTollFreeNumbers,CurrentConferenceId\n\
+             Ann@X.example,\"Brown, Ann \"\"AB\"\"\",ann@x.example,InterCall,(425) 555-0100,+1 800 555 0199; 12,0042\n\
+             bob@x.example,  Bob Lee ,,Microsoft,,,\n\
+             cy@x.example,,Cy@X.example,,,,\n",
+        );
+        let names: Vec<(&str, &str, &str)> = (0..keys.len() as u32)
+            .map(Key)
+            .map(|k| {
+                let p = roster.person(k).unwrap();
+                (
+                    keys.get(k),
+                    roster.texts.get(p.display_name),
+                    roster.mail(p, keys.get(k)),
+                )
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("ann@x.example", "Brown, Ann \"AB\"", "ann@x.example"),
+                ("bob@x.example", "Bob Lee", ""),
+                ("cy@x.example", "", "Cy@X.example"),
+            ]
+        );
+        let ann = roster.current(&roster.people[0]).unwrap();
+        assert!(
+            matches!(ann.provider, CurrentProvider::ThirdParty(s) if roster.texts.get(s) == "InterCall")
+        );
+        assert_eq!(
+            ann.toll_number,
+            roster.phones.find("+14255550100").map(Number::Phone)
+        );
+        assert!(
+            matches!(roster.current_toll_free(ann)[1], Number::Text(s) if roster.texts.get(s) == "12")
+        );
+        assert_eq!(roster.texts.get(ann.conference_id.unwrap()), "0042");
+        assert_eq!(
+            roster.current(&roster.people[1]).unwrap().provider,
+            CurrentProvider::Microsoft
+        );
+        assert!(roster.current(&roster.people[2]).is_none());
+        assert_eq!(roster.texts.get(roster.written[0].0), "Ann@X.example");
+        assert_eq!(roster.written[1].0, Span::KEY);
+    }
+
+    /// Each problem a roster row can have, one row each.
+    #[test]
+    fn each_roster_problem() {
+        let (roster, keys) = build(
+            "UserPrincipalName,DisplayName,AccountEnabled\n\
+             ann@x,Ann,True\n\
+             ,Nobody,True\n\
+             ANN@x,Ann Other,True\n\
+             bob@x,Bob,False\n\
+             bob@x, Bob ,False\n\
+             \"broken@x,B\n",
+        );
+        let mut found: Vec<(Code, u32, Detail)> = roster
+            .findings
+            .iter()
+            .map(|f| (f.code, roster.rows.lines[f.row as usize], f.detail))
+            .collect();
+        found.sort_by_key(|f| f.1);
+        assert_eq!(
+            found,
+            [
+                (Code::EmptyKey, 3, Detail::None),
+                (Code::DuplicateUser, 4, Detail::Line(2)),
+                (Code::DuplicateRow, 6, Detail::Line(5)),
+                (
+                    Code::MalformedRow,
+                    7,
+                    Detail::Problem(crate::finding::Problem::BrokenQuote)
+                ),
+            ]
+        );
+        let ann = keys.find("ann@x").unwrap();
+        assert_eq!(roster.conflicts[&ann], [2, 4]);
+        let bob = keys.find("bob@x").unwrap();
+        assert!(!roster.is_eligible(roster.person(ann).unwrap()));
+        assert_eq!(roster.person(bob).unwrap().enabled, Some(false));
+        // A broken row keeps its key, for the report; it is nobody's row.
+        assert_eq!(roster.rows.keys[5], keys.find("broken@x,b").unwrap());
+        assert!(roster.person(keys.find("broken@x,b").unwrap()).is_none());
+    }
+}

@@ -1,14 +1,15 @@
-//! What a run found and decided, as the writers read it: the inputs as
-//! read, the checked rows, the plan, the rows to send back, and the
-//! findings in their one order.
+//! What a run read, found and decided, as the writers read it, in one part
+//! per stage: the inputs as read, the reconciliation (rows checked, joined
+//! and decided), the findings with their causes, and the plan.
 
 use super::compare::Action;
+use super::earlier::{Coverage, Drift};
+use super::Fate;
 use crate::check::provider::Expected;
-use crate::check::returned::{Checked, Returned};
+use crate::check::returned::Returned;
 use crate::check::roster::Roster;
 use crate::check::sent::Sent;
 use crate::columns::{ColumnMap, Field};
-use crate::config::Settings;
 use crate::finding::{Code, Finding, Input, Severity};
 use crate::model::{Bridge, CheckedRow, Key, Keys, Phone, PhoneList, Phones, Rows, Span, Texts};
 use crate::normalize::conference_id::Length;
@@ -28,7 +29,7 @@ pub struct PlanEntry {
     pub line: u32,
     pub toll_number: Phone,
     pub toll_free_numbers: PhoneList,
-    /// A span of the outcome's texts.
+    /// A span of the reconciliation's texts.
     pub conference_id: Span,
     pub bridge: u32,
     /// A span of the roster's texts.
@@ -125,6 +126,12 @@ pub struct Accounting {
     pub requested_balanced: bool,
 }
 
+impl Accounting {
+    pub fn balanced(&self) -> bool {
+        self.rows_balanced && self.requested_balanced
+    }
+}
+
 /// How an input was read, for the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InputInfo {
@@ -161,58 +168,109 @@ impl InputInfo {
     }
 }
 
-/// Everything a run found and decided; the writers only read this.
+/// Stage 1: the inputs as read: how each was read, and what of it a run
+/// keeps.
 #[derive(Debug, Default)]
-pub struct Outcome {
+pub struct Inputs {
     /// Each input as read, by [`Input`].
     pub sources: [Option<Source>; 3],
     pub roster: Roster,
     pub returned: Returned,
     pub sent: Option<Sent>,
+    /// How each input was read, for the report.
+    pub infos: Vec<InputInfo>,
+    /// The vendor's columns of a roster that has none of a roster's own:
+    /// most likely a returned file given as the roster.
+    pub roster_vendor_columns: Vec<&'static str>,
+}
+
+/// Stages 2 to 4: the returned rows checked, joined with the roster by key,
+/// and each person's fate decided.
+#[derive(Debug, Default)]
+pub struct Reconciliation {
+    /// The run's keys, in order.
+    pub keys: Keys,
     /// Every returned row as checked, in file order.
     pub rows: Vec<CheckedRow>,
     pub phones: Phones,
     /// Bridges' values and conference IDs.
     pub texts: Texts,
     pub bridges: Vec<Bridge>,
-    /// The likely originals of values Excel damaged.
-    pub likely: Vec<Box<str>>,
     pub expected: Expected,
     pub id_length: Length,
+    /// Per returned row, the row it is an identical copy of (`u32::MAX`).
+    pub copy_of: Vec<u32>,
+    /// By key: what became of the person (`None`: no row, not requested).
+    pub fates: Vec<Option<Fate>>,
+    /// By key: the person's first returned row (`u32::MAX`: none).
+    pub first_row: Vec<u32>,
+    /// The rejected returned rows, in key order, then line.
+    pub send_back: Vec<u32>,
+    /// By key: whether the person was requested.
+    pub requested: Vec<bool>,
+    pub accounting: Accounting,
+}
+
+/// Stage 5: every finding in its one order, what their details point at,
+/// and the causes they share.
+#[derive(Debug, Default)]
+pub struct Findings {
+    /// In their one order: by key (file-level ones first), file, line,
+    /// field, code.
+    pub list: Vec<Finding>,
     /// Lists of other lines (`Detail::Lines`).
     pub lists: Vec<Box<[u32]>>,
     /// Conference IDs given to several people (`Detail::Shared`).
     pub shared: Vec<super::shared_ids::Shared>,
-    /// The run's keys, in order.
-    pub keys: Keys,
-    pub plan: Plan,
-    /// The rejected returned rows, in key order, then line.
-    pub send_back: Vec<u32>,
-    /// Per returned row, the row it is an identical copy of (`u32::MAX`).
-    pub copy_of: Vec<u32>,
-    /// In their one order: by key (file-level ones first), file, line,
-    /// field, code.
-    pub findings: Vec<Finding>,
-    /// Findings that share one cause, most rows first (see
-    /// `report::causes`); filled by the command that reports them.
-    pub causes: Vec<Cause>,
-    pub summary: Summary,
-    pub inputs: Vec<InputInfo>,
-    /// By key: what became of the person (`None`: no row, not requested).
-    pub fates: Vec<Option<super::Fate>>,
-    /// By key: the person's first returned row (`u32::MAX`: none).
-    pub first_row: Vec<u32>,
-    /// The ledger's batches the run covered, by id; empty when it did not
-    /// read who was requested from the ledger.
-    pub covered: Vec<u32>,
-    /// People of the covered batches no longer in the roster.
-    pub gone: usize,
+    /// The likely originals of values Excel damaged (`Detail::Mangled`).
+    pub likely: Vec<Box<str>>,
     /// Values that differ from an earlier return's (`Detail::Drift`).
-    pub drift: Vec<super::earlier::Drift>,
+    pub drift: Vec<Drift>,
+    /// Findings that share one cause, most rows first.
+    pub causes: Vec<Cause>,
 }
 
-/// Many findings with one code, field and value: one mistake, made on many
-/// rows, to be told once.
+impl Findings {
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Finding> {
+        self.list.iter()
+    }
+
+    pub fn get(&self, index: usize) -> Option<&Finding> {
+        self.list.get(index)
+    }
+
+    /// How many findings have this severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.list
+            .iter()
+            .filter(|f| f.severity() == severity)
+            .count()
+    }
+}
+
+/// Everything a run read, found and decided; the writers only read this.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub inputs: Inputs,
+    pub reconciliation: Reconciliation,
+    pub findings: Findings,
+    pub plan: Plan,
+    /// What earlier runs said of who was requested, and what this run tells
+    /// them back.
+    pub coverage: Coverage,
+    pub summary: Summary,
+}
+
+/// Many findings with one code and field: one mistake, made on many rows,
+/// to be told once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cause {
     pub code: Code,
@@ -230,64 +288,25 @@ pub struct Cause {
 }
 
 impl Outcome {
-    pub(crate) fn new(sources: [Option<Source>; 3], settings: &Settings) -> Outcome {
-        Outcome {
-            sources,
-            id_length: settings.id_length,
-            ..Outcome::default()
-        }
-    }
-
-    /// Fills in the rest once the stages are done: the findings sorted,
-    /// the counts, and how each input was read.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn finish(
-        &mut self,
-        roster: Roster,
-        returned: Returned,
-        sent: Option<Sent>,
-        checked: Checked,
-        findings: Vec<Finding>,
-        accounting: super::Accounting,
-        unchanged: usize,
-    ) {
-        self.roster = roster;
-        self.returned = returned;
-        self.sent = sent;
-        self.rows = checked.rows;
-        self.texts = checked.texts;
-        self.bridges = checked.bridges;
-        self.likely = checked.likely;
-        self.expected = checked.expected;
-        self.findings = findings;
-        self.locate_findings();
-        self.sort_findings();
-        let count = |s: Severity| self.findings.iter().filter(|f| f.severity() == s).count();
+    /// Counts what the findings say once they are all in: the summary.
+    pub(crate) fn count(&mut self) {
+        let accounting = self.reconciliation.accounting.clone();
+        let f = &self.findings;
         self.summary = Summary {
-            returned_rows: self.returned.len(),
+            returned_rows: self.inputs.returned.len(),
             planned: self.plan.len(),
-            unchanged,
+            unchanged: self
+                .reconciliation
+                .fates
+                .iter()
+                .filter(|&&f| f == Some(Fate::Unchanged))
+                .count(),
             rejected: accounting.rejected_rows,
             missing_from_return: accounting.requested_missing,
-            errors: count(Severity::Error) + count(Severity::Fatal),
-            warnings: count(Severity::Warning),
+            errors: f.count(Severity::Error),
+            warnings: f.count(Severity::Warning),
             accounting,
         };
-        self.inputs = self.input_infos();
-    }
-
-    fn input_infos(&self) -> Vec<InputInfo> {
-        let mut infos = Vec::new();
-        if let Some(source) = &self.sources[0] {
-            infos.push(InputInfo::new("roster", source, &self.roster.columns));
-        }
-        if let Some(source) = &self.sources[1] {
-            infos.push(InputInfo::new("returned", source, &self.returned.columns));
-        }
-        if let (Some(source), Some(sent)) = (&self.sources[2], &self.sent) {
-            infos.push(InputInfo::new("sent", source, &sent.columns));
-        }
-        infos
     }
 
     pub fn has_errors(&self) -> bool {
@@ -296,7 +315,7 @@ impl Outcome {
 
     /// How an input was read.
     pub fn source(&self, input: Input) -> Option<&Source> {
-        self.sources[input as usize].as_ref()
+        self.inputs.sources[input as usize].as_ref()
     }
 
     /// The file name of an input.
@@ -308,49 +327,43 @@ impl Outcome {
     pub fn rows_of(&self, input: Input) -> &Rows {
         static NONE: std::sync::OnceLock<Rows> = std::sync::OnceLock::new();
         match input {
-            Input::Roster => &self.roster.rows,
-            Input::Returned => &self.returned.rows,
+            Input::Roster => &self.inputs.roster.rows,
+            Input::Returned => &self.inputs.returned.rows,
             Input::Sent => self
+                .inputs
                 .sent
                 .as_ref()
                 .map_or_else(|| NONE.get_or_init(Rows::default), |s| &s.rows),
         }
     }
 
+    /// The column map of an input.
+    pub fn columns(&self, input: Input) -> Option<&ColumnMap> {
+        match input {
+            Input::Roster => Some(&self.inputs.roster.columns),
+            Input::Returned => Some(&self.inputs.returned.columns),
+            Input::Sent => self.inputs.sent.as_ref().map(|s| &s.columns),
+        }
+    }
+
     /// The text of a key.
     pub fn key_text(&self, key: Key) -> &str {
-        self.keys.get(key)
-    }
-
-    /// The key of the row a finding is about.
-    pub fn key_of(&self, finding: &Finding) -> Key {
-        finding.key
-    }
-
-    /// The line of a finding: its row's, or the header's for a finding
-    /// about the whole file.
-    pub fn line_of(&self, finding: &Finding) -> Option<u32> {
-        (finding.line > 0).then_some(finding.line)
-    }
-
-    /// Gives every finding its row's key and line (the header's for a
-    /// finding about the whole file).
-    fn locate_findings(&mut self) {
-        let mut findings = std::mem::take(&mut self.findings);
-        findings.par_iter_mut().for_each(|f| match f.row() {
-            Some(row) => {
-                let rows = self.rows_of(f.input);
-                f.key = rows.key(row);
-                f.line = rows.line(row).unwrap_or(0);
-            }
-            None => f.line = self.source(f.input).map_or(0, |s| s.header_line),
-        });
-        self.findings = findings;
+        self.reconciliation.keys.get(key)
     }
 
     /// A phone number's E.164 text.
     pub fn e164(&self, phone: Phone) -> &str {
-        self.phones.e164(phone)
+        self.reconciliation.phones.e164(phone)
+    }
+
+    /// What became of a person in this run; `None` for a key with no fate
+    /// (neither returned nor requested).
+    pub fn fate(&self, key: Key) -> Option<Fate> {
+        self.reconciliation
+            .fates
+            .get(key.index())
+            .copied()
+            .flatten()
     }
 
     /// The plan, in key order, with each entry's values.
@@ -360,33 +373,51 @@ impl Outcome {
 
     /// A plan entry with its values.
     pub fn view(&self, entry: &PlanEntry) -> Planned<'_> {
-        let bridge = self.bridges[entry.bridge as usize];
-        let url = self.texts.get(bridge.url);
+        let r = &self.reconciliation;
+        let bridge = r.bridges[entry.bridge as usize];
+        let url = r.texts.get(bridge.url);
+        let roster = &self.inputs.roster;
         Planned {
             key: self.key_text(entry.key),
             id: entry.key,
-            display_name: self.roster.texts.get(entry.display_name),
+            display_name: roster.texts.get(entry.display_name),
             bridge: entry.bridge,
-            provider_name: self.texts.get(bridge.provider_name),
-            domain: self.texts.get(bridge.domain),
-            toll_number: self.phones.e164(entry.toll_number),
-            toll_free_numbers: self.phones.numbers(entry.toll_free_numbers),
+            provider_name: r.texts.get(bridge.provider_name),
+            domain: r.texts.get(bridge.domain),
+            toll_number: r.phones.e164(entry.toll_number),
+            toll_free_numbers: r.phones.numbers(entry.toll_free_numbers),
             toll_phone: entry.toll_number,
             toll_free_list: entry.toll_free_numbers,
-            conference_id: self.texts.get(entry.conference_id),
+            conference_id: r.texts.get(entry.conference_id),
             url: (!url.is_empty()).then_some(url),
             action: entry.action,
             disable_microsoft: entry.disable_microsoft,
-            remove_provider: (!entry.remove.is_empty())
-                .then(|| self.roster.texts.get(entry.remove)),
+            remove_provider: (!entry.remove.is_empty()).then(|| roster.texts.get(entry.remove)),
             file: self.file(Input::Returned),
             line: entry.line,
         }
     }
 
+    /// Gives every finding its row's key and line (the header's for a
+    /// finding about the whole file), then sorts them into their one order.
+    pub(crate) fn settle_findings(&mut self) {
+        let mut list = std::mem::take(&mut self.findings.list);
+        list.par_iter_mut().for_each(|f| match f.row() {
+            Some(row) if f.line == 0 => {
+                let rows = self.rows_of(f.input);
+                f.key = rows.key(row);
+                f.line = rows.line(row).unwrap_or(0);
+            }
+            Some(_) => {}
+            None => f.line = self.source(f.input).map_or(0, |s| s.header_line),
+        });
+        self.findings.list = list;
+        self.sort_findings();
+    }
+
     /// Sorts the findings into their one order, by keys computed once per
     /// finding (never by their text): key, file, line, field, code, entry.
-    pub(crate) fn sort_findings(&mut self) {
+    fn sort_findings(&mut self) {
         let mut files: Vec<(&str, Input)> = Input::ALL.iter().map(|&i| (self.file(i), i)).collect();
         files.sort();
         let mut file_rank = [0u8; 3];
@@ -395,11 +426,10 @@ impl Outcome {
         }
         let mut names: Vec<(&str, Field)> = Field::ALL.iter().map(|&f| (f.name(), f)).collect();
         names.sort();
-        let mut field_rank = [0u8; 32];
+        let mut field_rank = [0u8; 64];
         for (place, (_, field)) in names.into_iter().enumerate() {
             field_rank[field as usize] = place as u8 + 1;
         }
-        let mut findings = std::mem::take(&mut self.findings);
         let order = |f: &Finding| {
             let key = f.key.get().map_or(0, |k| u64::from(k.0) + 1);
             let line = u64::from(f.line);
@@ -409,7 +439,16 @@ impl Outcome {
                 line << 24 | u64::from(field) << 16 | (f.code as u64) << 8 | u64::from(f.entry),
             )
         };
-        findings.par_sort_by_cached_key(order);
-        self.findings = findings;
+        self.findings.list.par_sort_by_cached_key(order);
+    }
+
+    /// Adds findings made after the others (a vendor's changed values) and
+    /// puts them in their place.
+    pub(crate) fn add_findings(&mut self, findings: Vec<Finding>) {
+        if findings.is_empty() {
+            return;
+        }
+        self.findings.list.extend(findings);
+        self.sort_findings();
     }
 }

@@ -107,7 +107,7 @@ impl Count {
 /// then most rows.
 pub fn find(outcome: &Outcome) -> Vec<Cause> {
     let words = Words::new(outcome);
-    let findings = &outcome.findings;
+    let findings = &outcome.findings.list;
     const CHUNK: usize = 1 << 15;
     let counts: FxHashMap<Group<'_>, Count> = findings
         .par_chunks(CHUNK)
@@ -183,8 +183,10 @@ pub fn find(outcome: &Outcome) -> Vec<Cause> {
 fn expected(outcome: &Outcome, code: Code, field: Option<crate::columns::Field>) -> Option<String> {
     use crate::columns::Field;
     match (code, field) {
-        (Code::WrongProvider, Some(Field::Domain)) => outcome.expected.domain.clone(),
-        (Code::WrongProvider, _) => outcome.expected.name.clone(),
+        (Code::WrongProvider, Some(Field::Domain)) => {
+            outcome.reconciliation.expected.domain.clone()
+        }
+        (Code::WrongProvider, _) => outcome.reconciliation.expected.name.clone(),
         _ => None,
     }
 }
@@ -199,6 +201,7 @@ impl<'a> Membership<'a> {
     pub fn new(outcome: &'a Outcome) -> Membership<'a> {
         let words = Words::new(outcome);
         let index = outcome
+            .findings
             .causes
             .iter()
             .enumerate()

@@ -41,7 +41,7 @@ pub fn render(outcome: &Outcome, style: Style, rest: &str) -> String {
         .with_width(style.width)
         .with_links(false)
         .with_context_lines(1);
-    let findings = &outcome.findings;
+    let findings = &outcome.findings.list;
     let words = Words::new(outcome);
     let mut out = String::new();
     let draw = |out: &mut String, finding: &Finding| {
@@ -53,7 +53,7 @@ pub fn render(outcome: &Outcome, style: Style, rest: &str) -> String {
     // Each cause once, with one of its rows; then the findings of no cause.
     let mut shown = 0;
     if style.limit > 0 {
-        for cause in outcome.causes.iter().take(CAUSES) {
+        for cause in outcome.findings.causes.iter().take(CAUSES) {
             out.push_str(&format!("cause: {}\n", terminal(&words.cause(cause))));
             if let Some(example) = cause.examples.first() {
                 draw(&mut out, &findings[*example as usize]);
@@ -62,7 +62,7 @@ pub fn render(outcome: &Outcome, style: Style, rest: &str) -> String {
         }
     }
     let membership = Membership::new(outcome);
-    let alone = [Severity::Fatal, Severity::Error, Severity::Warning]
+    let alone = [Severity::Error, Severity::Warning]
         .iter()
         .flat_map(|&s| findings.iter().filter(move |f| f.severity() == s))
         .filter(|f| membership.of(f).is_none())
@@ -113,8 +113,8 @@ impl<'a> FindingDiagnostic<'a> {
                 .and_then(|c| field_span(&text, source.delimiter, c))
                 .unwrap_or((0, text.len()));
             let pins = match finding.input {
-                Input::Returned => &outcome.returned.columns.pins[..],
-                Input::Roster => &outcome.roster.columns.pins[..],
+                Input::Returned => &outcome.inputs.returned.columns.pins[..],
+                Input::Roster => &outcome.inputs.roster.columns.pins[..],
                 Input::Sent => &[][..],
             };
             let masked = mask(&text, source.delimiter, pins, source.headers.len());
@@ -160,7 +160,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
 
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.finding.severity() {
-            Severity::Fatal | Severity::Error => miette::Severity::Error,
+            Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
             Severity::Info => miette::Severity::Advice,
         })

@@ -26,15 +26,17 @@ pub const COLUMNS: [&str; 8] = [
 pub struct ErrorsCsv {
     /// Also the `unchanged` notes (`--all-findings`).
     pub all: bool,
+    /// `errors.csv`, or the name `validate --errors` gives.
+    pub name: std::borrow::Cow<'static, str>,
 }
 
 impl Output<Outcome> for ErrorsCsv {
     fn file_name(&self) -> &str {
-        "errors.csv"
+        &self.name
     }
 
     fn write(&self, outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
-        write_findings(Words::new(outcome), &outcome.findings, self.all, out)
+        write_findings(Words::new(outcome), &outcome.findings.list, self.all, out)
     }
 }
 

@@ -133,7 +133,7 @@ fn page(outcome: &Outcome) -> Markup {
                 table {
                     thead { tr { th { "role" } th { "file" } th { "encoding" } th { "layout" } th { "rows" } th { "SHA-256" } } }
                     tbody {
-                        @for input in &outcome.inputs {
+                        @for input in &outcome.inputs.infos {
                             tr {
                                 td { (input.role) }
                                 td.mono { (input.file) }
@@ -147,11 +147,11 @@ fn page(outcome: &Outcome) -> Markup {
                 }
 
                 h2 { "Causes" }
-                @if outcome.causes.is_empty() {
+                @if outcome.findings.causes.is_empty() {
                     p.note { "No mistake repeats over many rows: each finding below is its own." }
                 } @else {
                     ol.causes {
-                        @for cause in &outcome.causes {
+                        @for cause in &outcome.findings.causes {
                             li { (words.cause(cause)) }
                         }
                     }
@@ -174,7 +174,7 @@ fn page(outcome: &Outcome) -> Markup {
 /// One bar a code, most severe first, as inline SVG.
 fn chart(outcome: &Outcome) -> Markup {
     let mut counts = vec![0usize; Code::ALL.len()];
-    for f in &outcome.findings {
+    for f in &outcome.findings.list {
         counts[f.code as usize] += 1;
     }
     let mut bars: Vec<(Code, usize)> = Code::ALL
@@ -189,7 +189,7 @@ fn chart(outcome: &Outcome) -> Markup {
     const WIDTH: usize = 520;
     let height = bars.len() * ROW + 4;
     let colour = |c: Code| match c.severity() {
-        Severity::Fatal | Severity::Error => "#d9534f",
+        Severity::Error => "#d9534f",
         Severity::Warning => "#e0a526",
         Severity::Info => "#9aa3b2",
     };
@@ -211,9 +211,9 @@ fn chart(outcome: &Outcome) -> Markup {
 }
 
 fn send_back(outcome: &Outcome, words: &Words<'_>) -> Markup {
-    let rows = crate::plan::send_back::first(outcome, SEND_BACK);
-    let total = outcome.send_back.len();
-    let returned = &outcome.returned.rows;
+    let rows = super::send_back::first(outcome, SEND_BACK);
+    let total = outcome.reconciliation.send_back.len();
+    let returned = &outcome.inputs.returned.rows;
     html! {
         @if rows.is_empty() {
             p.note { "Nothing to send back." }
@@ -281,7 +281,7 @@ fn table<'a>(outcome: &'a Outcome, words: &Words<'a>, order: &[u32]) -> Table<'a
         })
     };
     for &i in order {
-        let f = &outcome.findings[i as usize];
+        let f = &outcome.findings.list[i as usize];
         let cell = words.cell(f);
         let key = words.key(f).unwrap_or_default();
         let mut message = words.message_at_string(f, cell);
@@ -289,10 +289,7 @@ fn table<'a>(outcome: &'a Outcome, words: &Words<'a>, order: &[u32]) -> Table<'a
             message = message.replace(key, &KEY_MARK.to_string());
         }
         let value = words.value_at(f, cell).unwrap_or_default().into_owned();
-        let severity = match f.severity() {
-            Severity::Fatal => "error",
-            s => s.as_str(),
-        };
+        let severity = f.severity().as_str();
         let file = crate::finding::Input::ALL
             .iter()
             .position(|&x| x == f.input)
@@ -325,7 +322,7 @@ fn script_json<T: serde::Serialize>(data: &T) -> String {
 }
 
 fn findings(outcome: &Outcome, words: &Words<'_>) -> Markup {
-    let order = errors_csv::order(&outcome.findings, true);
+    let order = errors_csv::order(&outcome.findings.list, true);
     let shown = order.len().min(FINDINGS);
     let data = script_json(&table(outcome, words, &order[..shown]));
     html! {

@@ -44,7 +44,8 @@ struct Example<'a> {
 
 fn causes<'a>(words: &Words<'a>) -> Vec<CauseEntry<'a>> {
     let o = words.outcome;
-    o.causes
+    o.findings
+        .causes
         .iter()
         .map(|c| CauseEntry {
             code: c.code,
@@ -96,7 +97,7 @@ impl Output<Outcome> for ReportJson {
         let words = Words::new(outcome);
         let head = Head {
             summary: &outcome.summary,
-            inputs: &outcome.inputs,
+            inputs: &outcome.inputs.infos,
             causes: causes(&words),
             findings: [],
         };

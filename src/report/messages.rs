@@ -11,6 +11,7 @@ use crate::finding::{
 use crate::model::CurrentProvider;
 use crate::normalize::phone::split_list;
 use crate::normalize::text::trim_cell;
+use crate::reconcile::earlier::RequestedBy;
 use crate::reconcile::{Cause, Outcome};
 use std::borrow::Cow;
 use std::fmt::Write;
@@ -28,7 +29,7 @@ impl<'a> Words<'a> {
 
     /// The normalised key of the finding's row, if it has one.
     pub fn key(&self, f: &Finding) -> Option<&'a str> {
-        let key = self.outcome.key_of(f);
+        let key = f.key;
         key.get().map(|k| self.outcome.key_text(k))
     }
 
@@ -37,7 +38,7 @@ impl<'a> Words<'a> {
     }
 
     pub fn line(&self, f: &Finding) -> Option<u32> {
-        self.outcome.line_of(f)
+        (f.line > 0).then_some(f.line)
     }
 
     /// The column of the finding's field in its file.
@@ -47,9 +48,9 @@ impl<'a> Words<'a> {
         }
         let field = f.field?;
         match f.input {
-            Input::Returned => self.outcome.returned.columns.get(field),
-            Input::Roster => self.outcome.roster.columns.get(field),
-            Input::Sent => self.outcome.sent.as_ref()?.columns.get(field),
+            Input::Returned => self.outcome.inputs.returned.columns.get(field),
+            Input::Roster => self.outcome.inputs.roster.columns.get(field),
+            Input::Sent => self.outcome.inputs.sent.as_ref()?.columns.get(field),
         }
     }
 
@@ -80,7 +81,7 @@ impl<'a> Words<'a> {
         if !f.code.shows_cell() {
             return "";
         }
-        let cell = self.outcome.returned.cell(row, field);
+        let cell = self.outcome.inputs.returned.cell(row, field);
         match f.entry {
             0 => cell,
             n => split_list(cell).nth(n as usize - 1).unwrap_or(cell),
@@ -103,8 +104,12 @@ impl<'a> Words<'a> {
         let value: Cow<'a, str> = match (f.code, f.detail) {
             (Code::EmptyKey, _) if f.input == Input::Returned => {
                 let row = f.row()?;
-                let record = o.returned.cells(row);
-                Cow::Owned(record.get(o.returned.columns.get(Field::Key)).to_string())
+                let record = o.inputs.returned.cells(row);
+                Cow::Owned(
+                    record
+                        .get(o.inputs.returned.columns.get(Field::Key))
+                        .to_string(),
+                )
             }
             (Code::NotInRoster | Code::NotRequested, _) => Cow::Borrowed(self.key(f)?),
             (Code::DuplicateUser, Detail::None) if f.input == Input::Returned => {
@@ -114,16 +119,18 @@ impl<'a> Words<'a> {
                 Cow::Borrowed("Microsoft")
             }
             (Code::ProviderReplaced, _) => Cow::Borrowed(self.current_provider(f)?),
-            (Code::ConferenceIdChanged, _) => {
-                Cow::Borrowed(o.texts.get(o.rows[f.row()? as usize].conference_id))
-            }
+            (Code::ConferenceIdChanged, _) => Cow::Borrowed(
+                o.reconciliation
+                    .texts
+                    .get(o.reconciliation.rows[f.row()? as usize].conference_id),
+            ),
             (Code::TollNumberChanged, _) => {
-                Cow::Borrowed(o.e164(o.rows[f.row()? as usize].toll_number))
+                Cow::Borrowed(o.e164(o.reconciliation.rows[f.row()? as usize].toll_number))
             }
             (Code::VendorChangedValues, Detail::Drift(i)) => {
-                let drift = o.drift.get(i as usize)?;
-                let changes = drift.before.differences(&drift.now);
-                Cow::Borrowed(changes.first()?.2)
+                let drift = o.findings.drift.get(i as usize)?;
+                let field = *drift.fields.first()?;
+                Cow::Borrowed(drift.now.get(field))
             }
             (
                 Code::DuplicateRow
@@ -144,9 +151,9 @@ impl<'a> Words<'a> {
 
     fn current_provider(&self, f: &Finding) -> Option<&'a str> {
         let o = self.outcome;
-        let person = o.roster.person(o.key_of(f))?;
-        match o.roster.current(person)?.provider {
-            CurrentProvider::ThirdParty(name) => Some(o.roster.texts.get(name)),
+        let person = o.inputs.roster.person(f.key)?;
+        match o.inputs.roster.current(person)?.provider {
+            CurrentProvider::ThirdParty(name) => Some(o.inputs.roster.texts.get(name)),
             _ => None,
         }
     }
@@ -155,15 +162,18 @@ impl<'a> Words<'a> {
     fn current(&self, f: &Finding, field: Field) -> &'a str {
         let o = self.outcome;
         let current = o
+            .inputs
             .roster
-            .person(o.key_of(f))
-            .and_then(|p| o.roster.current(p));
+            .person(f.key)
+            .and_then(|p| o.inputs.roster.current(p));
         let Some(current) = current else { return "" };
         match field {
-            Field::ConferenceId => current.conference_id.map_or("", |s| o.roster.texts.get(s)),
-            _ => current
-                .toll_number
-                .map_or("", |n| number_text(n, &o.phones, &o.roster.texts)),
+            Field::ConferenceId => current
+                .conference_id
+                .map_or("", |s| o.inputs.roster.texts.get(s)),
+            _ => current.toll_number.map_or("", |n| {
+                number_text(n, &o.reconciliation.phones, &o.inputs.roster.texts)
+            }),
         }
     }
 
@@ -231,7 +241,7 @@ impl<'a> Words<'a> {
                 "{rows} rows name Microsoft's own bridge as the provider. Ask the vendor for its own provider details."
             )?,
             (Code::WrongProvider, _) => {
-                let source = o.expected.source();
+                let source = o.reconciliation.expected.source();
                 let want = cause.expected.as_deref().unwrap_or_default();
                 match value {
                     Some(got) => write!(out, "{rows} rows: {field} is {got:?}, {source} expects {want:?}.")?,
@@ -259,10 +269,10 @@ impl<'a> Words<'a> {
                 "{rows} rows are for people who are not in the roster. Check that the roster and the returned file are of the same tenant and batch."
             )?,
             (Code::NotRequested, _) => {
-                let why = match (&o.sent, o.covered.is_empty()) {
-                    (Some(_), _) => "not in the sent file",
-                    (None, false) => "not waited for by the open batches this run covers",
-                    (None, true) => "disabled, or in TeamsOnly mode",
+                let why = match o.coverage.requested_by {
+                    RequestedBy::Sent => "not in the sent file",
+                    RequestedBy::Batches => "not waited for by the batches this run covers",
+                    RequestedBy::Roster => "disabled, or in TeamsOnly mode",
                 };
                 write!(
                     out,
@@ -337,14 +347,15 @@ impl<'a> Words<'a> {
                 "The roster lists {key} again with other values (first on line {line}). Keep one row for this person; until then nothing is planned for them."
             )?,
             (Code::DuplicateUser, _, Detail::Lines(list)) => {
-                let others = o.lists.get(list as usize).map_or(&[][..], |l| &l[..]);
+                let others = o.findings.lists.get(list as usize).map_or(&[][..], |l| &l[..]);
                 write!(out, "{key} has several rows that disagree (also line {}); none is used. Ask the vendor which one is right.", join(others))?
             }
             (Code::DuplicateUser, _, _) => {
                 let lines = o
+                    .inputs
                     .roster
                     .conflicts
-                    .get(&o.key_of(f))
+                    .get(&f.key)
                     .map_or(&[][..], |l| &l[..]);
                 write!(out, "The roster lists {key} on several rows that disagree (lines {}); fix the roster first.", join(lines))?
             }
@@ -371,24 +382,24 @@ impl<'a> Words<'a> {
                 "{key} is not in the roster. Check the spelling with the vendor, or add the person to the roster."
             )?,
             (Code::NotRequested, _, _) => {
-                let why = match (&o.sent, o.covered.is_empty()) {
-                    (Some(_), _) => "not in the sent file",
-                    (None, false) => "not waited for by the open batches this run covers, in the ledger",
-                    (None, true) => "the roster marks the account disabled or in TeamsOnly mode",
+                let why = match o.coverage.requested_by {
+                    RequestedBy::Sent => "not in the sent file",
+                    RequestedBy::Batches => "not waited for by the ledger's batches this run covers",
+                    RequestedBy::Roster => "the roster marks the account disabled or in TeamsOnly mode",
                 };
                 write!(out, "{key} is in the roster but was not requested ({why}); the row is planned anyway. Remove it from the file if that is wrong.")?
             }
             (Code::IdentityMismatch, _, _) => {
-                let person = o.roster.person(o.key_of(f));
+                let person = o.inputs.roster.person(f.key);
                 let known = match (person, f.field) {
-                    (Some(p), Some(Field::Mail)) => o.roster.mail(p, key),
-                    (Some(p), _) => o.roster.texts.get(p.display_name),
+                    (Some(p), Some(Field::Mail)) => o.inputs.roster.mail(p, key),
+                    (Some(p), _) => o.inputs.roster.texts.get(p.display_name),
                     (None, _) => "",
                 };
                 write!(out, "{field} {raw:?} does not match the roster's {known:?} for {key}: the vendor's rows may be shifted. Compare this row with the file that was sent.")?
             }
             (Code::WrongProvider, _, Detail::Provider(issue)) => {
-                let expected = &o.expected;
+                let expected = &o.reconciliation.expected;
                 let want = match f.field {
                     Some(Field::Domain) => expected.domain.as_deref(),
                     _ => expected.name.as_deref(),
@@ -409,7 +420,7 @@ impl<'a> Words<'a> {
                 "No toll number. Every person needs the bridge's default toll number; ask the vendor to fill TollNumber (E.164, e.g. +14255550100).",
             ),
             (Code::TollNumberIsTollFree, _, _) => {
-                let toll = f.row().map_or("", |r| o.e164(o.rows[r as usize].toll_number));
+                let toll = f.row().map_or("", |r| o.e164(o.reconciliation.rows[r as usize].toll_number));
                 write!(out, "TollNumber {toll} is a toll-free number; the toll field should hold the bridge's toll (paid) number. Check with the vendor.")?
             }
             (Code::InvalidTollNumber, _, detail) => {
@@ -441,20 +452,20 @@ impl<'a> Words<'a> {
                 write!(out, "{field} {raw:?} ")?;
                 damage_text(damage, raw, out)?;
                 out.push('.');
-                if let Some(likely) = likely.get().and_then(|l| o.likely.get(l)) {
+                if let Some(likely) = likely.get().and_then(|l| o.findings.likely.get(l)) {
                     write!(out, " It was probably {likely}.")?;
                 }
                 out.push_str(" Ask the vendor to send it again with the column formatted as text.");
             }
             (Code::ExcelRepaired, _, Detail::Mangled(damage, repaired)) => {
-                let repaired = repaired.get().and_then(|l| o.likely.get(l)).map_or("", |s| &**s);
+                let repaired = repaired.get().and_then(|l| o.findings.likely.get(l)).map_or("", |s| &**s);
                 write!(out, "{field} {raw:?} ")?;
                 damage_text(damage, raw, out)?;
                 write!(out, "; it is planned as {repaired}. Check it, and ask the vendor to format the column as text next time.")?
             }
             (Code::DuplicateConferenceId, _, Detail::Shared(shared)) => {
-                let (id, people) = o.shared.get(shared as usize).map_or(("", &[][..]), |s| (o.texts.get(s.0), &s.1[..]));
-                let me = o.key_of(f);
+                let (id, people) = o.findings.shared.get(shared as usize).map_or(("", &[][..]), |s| (o.reconciliation.texts.get(s.0), &s.1[..]));
+                let me = f.key;
                 let others: Vec<&str> = people.iter().filter(|&&k| k != me).map(|&k| o.key_text(k)).collect();
                 write!(out, "ConferenceId {id} is also given to {}; a conference ID belongs to one person. Ask the vendor for distinct IDs.", others.join(", "))?
             }
@@ -462,18 +473,18 @@ impl<'a> Words<'a> {
                 "Url is not an http(s) URL, so it is left out of the plan. Ask the vendor for the link to its dial-in numbers page.",
             ),
             (Code::ConferenceIdChanged, _, _) => {
-                let id = f.row().map_or("", |r| o.texts.get(o.rows[r as usize].conference_id));
+                let id = f.row().map_or("", |r| o.reconciliation.texts.get(o.reconciliation.rows[r as usize].conference_id));
                 let old = self.current(f, Field::ConferenceId);
                 write!(out, "ConferenceId {id} differs from {key}'s current {old}; people who have the old one in invites will not get in. Confirm the change with the vendor.")?
             }
             (Code::TollNumberChanged, _, _) => {
-                let toll = f.row().map_or("", |r| o.e164(o.rows[r as usize].toll_number));
+                let toll = f.row().map_or("", |r| o.e164(o.reconciliation.rows[r as usize].toll_number));
                 let old = self.current(f, Field::TollNumber);
                 write!(out, "TollNumber {toll} differs from {key}'s current {old}. Confirm the change with the vendor.")?
             }
             (Code::ProviderReplaced, _, _) => {
                 let old = self.current_provider(f).unwrap_or_default();
-                let new = o.expected.name.as_deref().unwrap_or_default();
+                let new = o.reconciliation.expected.name.as_deref().unwrap_or_default();
                 write!(out, "{key} has {old} now; the plan removes that entry (Remove-CsUserAcp) and sets {new}.")?
             }
             (Code::MicrosoftAcpAssigned, _, Detail::Microsoft { bridge: true, licence }) => {
@@ -499,12 +510,11 @@ impl<'a> Words<'a> {
             ),
             (Code::Unchanged, _, _) => write!(out, "{key} already has these values: nothing to do.")?,
             (Code::VendorChangedValues, _, Detail::Drift(i)) => {
-                let Some(drift) = o.drift.get(i as usize) else { return Ok(()) };
+                let Some(drift) = o.findings.drift.get(i as usize) else { return Ok(()) };
                 let changes: Vec<String> = drift
-                    .before
-                    .differences(&drift.now)
+                    .fields
                     .iter()
-                    .map(|(field, before, now)| format!("{} {} before, {} now", field.name(), or_none(before), or_none(now)))
+                    .map(|&field| format!("{} {} before, {} now", field.name(), or_none(drift.before.get(field)), or_none(drift.now.get(field))))
                     .collect();
                 write!(
                     out,

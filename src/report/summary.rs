@@ -12,7 +12,7 @@ pub fn render(outcome: &Outcome, written: &[std::path::PathBuf]) -> String {
     let mut out = String::new();
     let check = |ok: bool| if ok { "ok" } else { "DOES NOT ADD UP" };
     let _ = writeln!(out, "acp-recon reconcile");
-    for input in &outcome.inputs {
+    for input in &outcome.inputs.infos {
         // A workbook's layout is its sheet ("sheet Users"), not a delimiter.
         let layout = match input.delimiter.strip_prefix("sheet ") {
             Some(_) => input.delimiter.clone(),
@@ -54,7 +54,7 @@ pub fn render(outcome: &Outcome, written: &[std::path::PathBuf]) -> String {
         s.planned, s.errors, s.warnings, info
     );
     out.push_str(&causes(outcome));
-    out.push_str(&code_counts(&outcome.findings));
+    out.push_str(&code_counts(&outcome.findings.list));
     if a.rows_balanced && a.requested_balanced {
         let _ = writeln!(
             out,
@@ -78,18 +78,18 @@ pub fn causes(outcome: &Outcome) -> String {
     const SHOWN: usize = 10;
     let words = super::Words::new(outcome);
     let mut out = String::new();
-    if outcome.causes.is_empty() {
+    if outcome.findings.causes.is_empty() {
         return out;
     }
     let _ = writeln!(out, "causes:");
-    for cause in outcome.causes.iter().take(SHOWN) {
+    for cause in outcome.findings.causes.iter().take(SHOWN) {
         let _ = writeln!(out, "  {}", words.cause(cause));
     }
-    if outcome.causes.len() > SHOWN {
+    if outcome.findings.causes.len() > SHOWN {
         let _ = writeln!(
             out,
             "  … and {} more causes in report.json",
-            outcome.causes.len() - SHOWN
+            outcome.findings.causes.len() - SHOWN
         );
     }
     let _ = writeln!(out, "findings by code:");
@@ -115,4 +115,80 @@ pub fn code_counts(findings: &[Finding]) -> String {
         let _ = writeln!(out, "  {:>7}  {:<8} {}", n, code.severity().as_str(), code);
     }
     out
+}
+
+/// The summary of `validate`: how the file was read, which columns were
+/// found, the causes, and the findings by code. `input` is the role the
+/// file was read in.
+pub fn validation(outcome: &Outcome, input: crate::finding::Input) -> String {
+    let Some(source) = outcome.source(input) else {
+        return String::new();
+    };
+    let layout = match &source.sheet {
+        Some(sheet) => format!(
+            "{} workbook, sheet {sheet:?}, header on row {}",
+            source.encoding.as_str(),
+            source.header_line
+        ),
+        None => format!(
+            "{}, delimiter {:?}, header on line {}",
+            source.encoding.as_str(),
+            match source.delimiter {
+                b'\t' => "tab".to_string(),
+                d => (d as char).to_string(),
+            },
+            source.header_line
+        ),
+    };
+    let mut out = String::new();
+    let blank = match source.blank_rows {
+        0 => String::new(),
+        n => format!(" ({n} blank rows skipped)"),
+    };
+    let _ = writeln!(
+        out,
+        "{}: {} file, {layout}, {} rows{blank}\ncolumns:",
+        source.name,
+        input.as_str(),
+        source.rows,
+    );
+    if let Some(info) = outcome.inputs.infos.first() {
+        for (field, header) in &info.columns {
+            let _ = writeln!(out, "  {field:<26} <- {header:?}");
+        }
+    }
+    let columns = outcome.columns(input).map_or(&[][..], |c| &c.pins[..]);
+    for header in columns.iter().filter_map(|&c| source.headers.get(c)) {
+        let _ = writeln!(
+            out,
+            "  {:<26} <- {header:?} (read past, never copied)",
+            "PIN"
+        );
+    }
+    let f = &outcome.findings;
+    let _ = writeln!(
+        out,
+        "findings: {} errors, {} warnings, {} info",
+        f.count(Severity::Error),
+        f.count(Severity::Warning),
+        f.count(Severity::Info)
+    );
+    out.push_str(&causes(outcome));
+    out.push_str(&code_counts(&f.list));
+    out
+}
+
+/// Warnings about the inputs as a whole, one a line, for stderr.
+pub fn input_warnings(outcome: &Outcome) -> String {
+    let columns = &outcome.inputs.roster_vendor_columns;
+    if columns.is_empty() {
+        return String::new();
+    }
+    format!(
+        "warning: the roster {} has the vendor's columns ({}) and none of a roster's: \
+         is it a returned file? The roster is who exists in the tenant, with what each \
+         person has now.\n",
+        outcome.file(crate::finding::Input::Roster),
+        columns.join(", ")
+    )
 }

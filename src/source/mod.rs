@@ -191,6 +191,12 @@ pub struct Source {
     text_start: u64,
 }
 
+impl Default for Source {
+    fn default() -> Source {
+        Source::new("".into(), None)
+    }
+}
+
 impl Source {
     fn new(name: Arc<str>, path: Option<PathBuf>) -> Source {
         Source {

@@ -4,10 +4,10 @@
 
 use acp_recon::check::returned::Returned;
 use acp_recon::check::roster::Builder;
-use acp_recon::cli::reconcile::outputs;
 use acp_recon::normalize::text::key;
 use acp_recon::output;
-use acp_recon::reconcile::{self, Inputs, Outcome};
+use acp_recon::reconcile::{self, Ask, Outcome, Read};
+use acp_recon::run::{self, outputs};
 use acp_recon::source::{self, Collect, ReadOptions};
 use acp_recon::Settings;
 use proptest::prelude::*;
@@ -38,17 +38,14 @@ fn reconcile(returned: &[u8]) -> Option<Outcome> {
         Returned::open(s, &settings)
     })
     .ok()?;
-    let inputs = Inputs {
+    let read = Read {
         roster: (roster_source, roster.finish()),
         returned,
         sent: None,
-        pending: None,
     };
-    Some(reconcile::reconcile(
-        inputs,
-        &settings,
-        &acp_recon::progress::Quiet,
-    ))
+    let quiet = &acp_recon::progress::Quiet;
+    let outcome = reconcile::reconcile(read, Ask::NOBODY, &settings, quiet).unwrap();
+    Some(run::finish(outcome, &run::Nothing, quiet).unwrap())
 }
 
 /// Rows of a written CSV file, header first.
@@ -115,6 +112,34 @@ fn accounted_for_in_the_files(outcome: &Outcome, keys: &[String]) -> Result<(), 
         unchanged,
         sent_back
     );
+    // What the report says adds up is what the files hold.
+    let summary = &report["summary"];
+    let accounting = &summary["accounting"];
+    prop_assert_eq!(summary["planned"].as_u64(), Some(plan.len() as u64));
+    prop_assert_eq!(summary["unchanged"].as_u64(), Some(unchanged.len() as u64));
+    prop_assert_eq!(summary["rejected"].as_u64(), Some(sent_back.len() as u64));
+    prop_assert_eq!(
+        summary["missing_from_return"].as_u64(),
+        Some(missing.len() as u64)
+    );
+    prop_assert_eq!(summary["returned_rows"].as_u64(), Some(keys.len() as u64));
+    prop_assert_eq!(
+        accounting["planned_rows"].as_u64(),
+        Some(planned_rows as u64)
+    );
+    prop_assert_eq!(
+        accounting["unchanged_rows"].as_u64(),
+        Some(unchanged_rows as u64)
+    );
+    prop_assert_eq!(
+        accounting["rejected_rows"].as_u64(),
+        Some(sent_back.len() as u64)
+    );
+    prop_assert_eq!(&accounting["rows_balanced"], &serde_json::Value::Bool(true));
+    prop_assert_eq!(
+        &accounting["requested_balanced"],
+        &serde_json::Value::Bool(true)
+    );
     for person in ["a@x.example", "b@x.example", "c@x.example"] {
         let fates = [
             plan.contains(person),
@@ -159,10 +184,17 @@ proptest! {
         with_header.extend_from_slice(&bytes);
         for input in [with_header, bytes] {
             if let Some(outcome) = reconcile(&input) {
-                for output in outputs(true) {
-                    output.write(&outcome, &mut std::io::sink()).unwrap();
-                }
-                prop_assert!(outcome.summary.accounting.rows_balanced);
+                let rows = outcome.summary.returned_rows;
+                let dir = tempfile::tempdir().unwrap();
+                output::write_all(dir.path(), &outcome, &outputs(true)).unwrap();
+                // Every row is in the plan's people, the unchanged ones, or
+                // sent back, as the files have them.
+                let plan = read_csv(&dir.path().join("import-plan.csv")).len() - 1;
+                let sent_back = read_csv(&dir.path().join("send-back.csv")).len() - 1;
+                prop_assert!(plan <= rows && sent_back <= rows);
+                prop_assert_eq!(plan, outcome.summary.planned);
+                prop_assert_eq!(sent_back, outcome.summary.rejected);
+                prop_assert!(outcome.summary.accounting.balanced());
             }
         }
     }

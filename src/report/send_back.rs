@@ -23,7 +23,7 @@ impl Output<Outcome> for SendBackCsv {
             .map_or(&[][..], |s| &s.headers[..]);
         let width = headers.len();
         // The Problems column of a send-back that came back is written anew.
-        let problems_column = outcome.returned.columns.problems;
+        let problems_column = outcome.inputs.returned.columns.problems;
         let data = |c: &usize| Some(*c) != problems_column;
         let mut w = ::csv::WriterBuilder::new().flexible(true).from_writer(out);
         let kept = headers.iter().enumerate().filter(|(c, _)| data(c));
@@ -33,8 +33,8 @@ impl Output<Outcome> for SendBackCsv {
         w.write_record(None::<&[u8]>)?;
         let mut problems = Problems::of(outcome);
         let mut text = String::new();
-        for &row in &outcome.send_back {
-            let record = outcome.returned.cells(row);
+        for &row in &outcome.reconciliation.send_back {
+            let record = outcome.inputs.returned.cells(row);
             text.clear();
             problems.row(outcome, row, &mut text);
             let cells = record.cells().chain((record.len()..width).map(|_| ""));
@@ -52,6 +52,7 @@ impl Output<Outcome> for SendBackCsv {
 pub fn first(outcome: &Outcome, n: usize) -> Vec<(u32, String)> {
     let mut problems = Problems::of(outcome);
     outcome
+        .reconciliation
         .send_back
         .iter()
         .take(n)
@@ -99,10 +100,11 @@ impl<'a> Problems<'a> {
     /// Appends what is wrong with `row`, the next row sent back: its
     /// errors, and those of the row it repeats.
     fn row(&mut self, outcome: &Outcome, row: u32, text: &mut String) {
-        let rows = &outcome.returned.rows;
+        let rows = &outcome.inputs.returned.rows;
         let key = rows.key(row);
         self.next(key, rows.lines[row as usize], text);
         if let Some(&original) = outcome
+            .reconciliation
             .copy_of
             .get(row as usize)
             .filter(|&&o| o != u32::MAX)
@@ -151,7 +153,7 @@ impl<'a> Problems<'a> {
 
     fn write(&self, errors: std::ops::Range<usize>, out: &mut String) {
         for (n, &(_, _, i)) in self.errors[errors].iter().enumerate() {
-            let f = &self.words.outcome.findings[i as usize];
+            let f = &self.words.outcome.findings.list[i as usize];
             if n > 0 {
                 out.push_str(" | ");
             }

@@ -23,6 +23,24 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    #[error("the run is recorded, but {} could not be put in place", path.display())]
+    #[diagnostic(
+        code(acp_recon::unfinished),
+        help(
+            "{}; the next run into this folder puts the whole new set in place",
+            io_help(source, "output")
+        )
+    )]
+    Unfinished {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("stopped")]
+    #[diagnostic(code(acp_recon::stopped))]
+    Stopped,
+
     #[error("{} is a file, and the outputs go in a folder", path.display())]
     #[diagnostic(
         code(acp_recon::out_not_folder),
@@ -167,6 +185,7 @@ fn io_help(error: &std::io::Error, what: &str) -> String {
         IsADirectory => "this is a folder: give the path of a file".to_string(),
         NotADirectory => "a part of the path is a file, not a folder: check the path".to_string(),
         StorageFull | QuotaExceeded => "the disk is full: free some space and run again".to_string(),
+        WouldBlock => format!("another acp-recon run is using the {what} now: wait for it to finish, or choose another place"),
         ReadOnlyFilesystem => "the disk is read-only: choose another place".to_string(),
         _ => format!("check the path, and that the {what} can be reached"),
     }
@@ -213,6 +232,8 @@ pub enum ExitStatus {
     ErrorsFound = 1,
     /// Could not run; nothing was written.
     CouldNotRun = 2,
+    /// Stopped by Ctrl-C or a termination signal.
+    Stopped = 130,
 }
 
 impl ExitStatus {

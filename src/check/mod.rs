@@ -10,6 +10,7 @@ pub mod sent;
 
 use crate::columns::{closest, ColumnMap, Field};
 use crate::error::{Error, MissingColumn};
+use crate::source::line::field_spans;
 use crate::source::Source;
 use miette::NamedSource;
 
@@ -27,7 +28,10 @@ pub fn require(source: &Source, columns: &ColumnMap, fields: &[Field]) -> Result
     let suggestion = closest(&source.headers, missing);
     let (span, label) = match &suggestion {
         Some((i, _)) => (
-            field_span(header, source.delimiter, *i).unwrap_or((0, header.len())),
+            field_spans(header, source.delimiter)
+                .get(*i)
+                .copied()
+                .unwrap_or((0, header.len())),
             format!("is this the {missing} column?"),
         ),
         None => ((0, header.len()), format!("no {missing} here")),
@@ -46,41 +50,4 @@ pub fn require(source: &Source, columns: &ColumnMap, fields: &[Field]) -> Result
         label,
         help,
     })))
-}
-
-/// The byte range of one field in a delimited line, quotes included. A
-/// line whose quotes do not balance is split on every delimiter, as the
-/// reader did when it recovered from it.
-pub fn field_span(line: &str, delimiter: u8, column: usize) -> Option<(usize, usize)> {
-    let balanced = line.bytes().filter(|&b| b == b'"').count() % 2 == 0;
-    let mut field = 0;
-    let mut start = 0;
-    let mut quoted = false;
-    for (i, b) in line.bytes().enumerate() {
-        if b == b'"' && balanced {
-            quoted = !quoted;
-        } else if b == delimiter && !quoted {
-            if field == column {
-                return Some((start, i - start));
-            }
-            field += 1;
-            start = i + 1;
-        }
-    }
-    (field == column).then(|| (start, line.len() - start))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_fields_in_a_line_with_quotes() {
-        let line = r#"a,"b,c",,d"#;
-        assert_eq!(field_span(line, b',', 0), Some((0, 1)));
-        assert_eq!(field_span(line, b',', 1), Some((2, 5)));
-        assert_eq!(field_span(line, b',', 2), Some((8, 0)));
-        assert_eq!(field_span(line, b',', 3), Some((9, 1)));
-        assert_eq!(field_span(line, b',', 4), None);
-    }
 }

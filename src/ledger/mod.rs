@@ -16,7 +16,7 @@ mod record;
 pub mod show;
 
 pub use query::{BatchStatus, Event, PendingPerson, Status};
-pub use record::{BatchRecord, Recorded};
+pub use record::{sealed, BatchRecord, Recorded};
 
 use crate::error::Error;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
@@ -105,7 +105,8 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;",
     // 2: the batches each run covered, by id (names may hold commas); who
     // each run requested, so that a file read again requests them again;
-    // and the token a run leaves in its output folder's journal.
+    // and the token a run or an export leaves in its output folder's
+    // journal, to tell whether it was recorded.
     "CREATE TABLE run_batch (
         run INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
         batch INTEGER NOT NULL REFERENCES batch(id) ON DELETE CASCADE,
@@ -116,7 +117,8 @@ const MIGRATIONS: &[&str] = &[
         ON instr(', ' || r.covered || ', ', ', ' || b.name || ', ') > 0;
     ALTER TABLE fate ADD COLUMN requested INTEGER NOT NULL DEFAULT 0;
     UPDATE fate SET requested = 1 WHERE step = 1 AND (state = 'missing' OR batch IS NOT NULL);
-    ALTER TABLE run ADD COLUMN token TEXT;",
+    ALTER TABLE run ADD COLUMN token TEXT;
+    ALTER TABLE batch ADD COLUMN token TEXT;",
 ];
 
 /// An open ledger; opened with [`Ledger::open`], it holds the write lock
@@ -125,13 +127,30 @@ pub struct Ledger {
     conn: Connection,
     path: PathBuf,
     locked: bool,
+    /// No file yet: the ledger reads as empty (an empty database in
+    /// memory), and the file is made when something is recorded.
+    unmade: bool,
 }
 
 impl Ledger {
-    /// Opens the ledger at `path` to record a run, creating it when there
-    /// is none, brings its schema up to date and takes the write lock.
+    /// Opens the ledger at `path` to record a run, brings its schema up to
+    /// date and takes the write lock; a ledger that cannot be written is
+    /// refused now, before anything is read. Where there is no ledger yet,
+    /// none is made until something is recorded.
     pub fn open(path: &Path) -> Result<Ledger, Error> {
-        Ledger::connect(path, true)
+        if path.exists() || path.is_symlink() {
+            return Ledger::connect(path, true);
+        }
+        writable_folder(path)?;
+        let conn = Connection::open_in_memory().map_err(|e| fail(path, e))?;
+        let mut ledger = Ledger {
+            conn,
+            path: path.to_path_buf(),
+            locked: false,
+            unmade: true,
+        };
+        ledger.migrate(0)?;
+        Ok(ledger)
     }
 
     /// Opens an existing ledger to read it, without the write lock.
@@ -142,6 +161,14 @@ impl Ledger {
             });
         }
         Ledger::connect(path, false)
+    }
+
+    /// Makes the ledger's file, if there is none yet, to record into.
+    fn make(&mut self) -> Result<(), Error> {
+        if self.unmade {
+            *self = Ledger::connect(&self.path, true)?;
+        }
+        Ok(())
     }
 
     fn connect(path: &Path, write: bool) -> Result<Ledger, Error> {
@@ -159,6 +186,7 @@ impl Ledger {
             conn,
             path: path.to_path_buf(),
             locked: false,
+            unmade: false,
         };
         // Outside a transaction: there, this pragma does nothing.
         ledger
@@ -173,6 +201,9 @@ impl Ledger {
             ledger.lock()?;
         }
         let version = ledger.check()?;
+        if write {
+            ledger.writable()?;
+        }
         if version < MIGRATIONS.len() as i64 {
             ledger.lock()?;
             ledger.migrate(version)?;
@@ -181,6 +212,24 @@ impl Ledger {
             }
         }
         Ok(ledger)
+    }
+
+    /// Refuses a ledger this run could not record into: a file opened read
+    /// only, or in a folder where its journal cannot be made. Writing its
+    /// mark (which it has, or gets) is the first write of the run's
+    /// transaction, and makes the journal.
+    fn writable(&self) -> Result<(), Error> {
+        let read_only = self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true);
+        if read_only {
+            return Err(Error::Ledger {
+                path: self.path.clone(),
+                message: "it can only be read".into(),
+                help: "make the file and its folder writable for you, or give --ledger another path; nothing was written".into(),
+            });
+        }
+        self.conn
+            .pragma_update(None, "application_id", APPLICATION_ID)
+            .map_err(|e| self.error(e))
     }
 
     /// Refuses a file that is not this tool's ledger, or is from a newer
@@ -244,7 +293,10 @@ impl Ledger {
 
     /// Makes what was recorded permanent, and releases the lock.
     pub fn commit(mut self) -> Result<(), Error> {
-        self.release()
+        match self.unmade {
+            true => Ok(()),
+            false => self.release(),
+        }
     }
 
     fn release(&mut self) -> Result<(), Error> {
@@ -264,6 +316,27 @@ impl Ledger {
 
     fn error(&self, e: rusqlite::Error) -> Error {
         fail(&self.path, e)
+    }
+}
+
+/// Refuses a ledger path whose folder is missing or cannot be written, by
+/// making (and removing) a file there.
+fn writable_folder(path: &Path) -> Result<(), Error> {
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let probe = folder.join(format!(".acp-recon-ledger-probe-{}", std::process::id()));
+    match std::fs::File::create(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => Err(Error::Ledger {
+            path: path.to_path_buf(),
+            message: format!("its folder cannot be written ({e})"),
+            help: "check that the folder exists and can be written, or give --ledger another path; nothing was written".into(),
+        }),
     }
 }
 
@@ -312,41 +385,96 @@ pub(crate) fn now() -> String {
 mod tests {
     use super::*;
 
+    /// A ledger made on disk, with nothing recorded.
+    fn made(path: &Path) -> Ledger {
+        let mut ledger = Ledger::open(path).unwrap();
+        ledger.make().unwrap();
+        ledger
+    }
+
     #[test]
-    fn a_new_ledger_gets_every_step_and_its_mark() {
+    fn a_new_ledger_is_made_only_to_record_and_gets_every_step_and_its_mark() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("l.db");
         Ledger::open(&path).unwrap().commit().unwrap();
+        assert!(!path.exists(), "nothing recorded, nothing made");
+        made(&path).commit().unwrap();
         let conn = Connection::open(&path).unwrap();
         let get = |p: &str| -> i64 { conn.pragma_query_value(None, p, |r| r.get(0)).unwrap() };
         assert_eq!(get("user_version"), MIGRATIONS.len() as i64);
         assert_eq!(get("application_id"), APPLICATION_ID);
     }
 
+    /// Each schema step keeps what the steps before it stored: a ledger of
+    /// every earlier version, with a batch, a run and fates in it, is
+    /// brought up to date and reads as the current one.
     #[test]
-    fn a_ledger_of_the_first_version_is_migrated_and_keeps_its_data() {
+    fn a_ledger_of_each_earlier_version_is_migrated_and_keeps_its_data() {
+        for version in 1..MIGRATIONS.len() {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("l.db");
+            {
+                let conn = Connection::open(&path).unwrap();
+                for step in &MIGRATIONS[..version] {
+                    conn.execute_batch(step).unwrap();
+                }
+                conn.pragma_update(None, "user_version", version as i64)
+                    .unwrap();
+                conn.pragma_update(None, "application_id", APPLICATION_ID)
+                    .unwrap();
+                conn.execute_batch(
+                    "INSERT INTO batch (id, name, time, file, sha256) VALUES (1, 'b1, old', 't', 'f', 's');
+                     INSERT INTO member (batch, key, display_name, sip_address, line, state)
+                         VALUES (1, 'ann@x', 'Ann', '', 2, 'missing');
+                     INSERT INTO returned_file (id, sha256, name, rows) VALUES (1, 'abc', 'r.csv', 1);
+                     INSERT INTO run (id, time, roster, roster_sha256, returned, returned_name, covered)
+                         VALUES (1, 't', 'roster.csv', 'def', 1, 'r.csv', 'b1, old');
+                     INSERT INTO fate (key, run, step, state, batch, input, line)
+                         VALUES ('ann@x', 1, 1, 'missing', 1, 0, 2);",
+                )
+                .unwrap();
+            }
+            let ledger = Ledger::open(&path).unwrap();
+            let count =
+                |sql: &str| -> i64 { ledger.conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+            assert_eq!(
+                count("SELECT count(*) FROM batch WHERE name = 'b1, old'"),
+                1
+            );
+            assert_eq!(count("PRAGMA user_version"), MIGRATIONS.len() as i64);
+            // Step 2: the run's batch by id, though its name holds a comma,
+            // and the missing person as requested.
+            assert_eq!(
+                count("SELECT count(*) FROM run_batch WHERE run = 1 AND batch = 1"),
+                1
+            );
+            assert_eq!(count("SELECT requested FROM fate WHERE key = 'ann@x'"), 1);
+            let seen = crate::reconcile::earlier::Earlier::seen(&ledger, "abc")
+                .unwrap()
+                .unwrap();
+            assert_eq!(seen.batches, [1]);
+            assert_eq!(&*seen.requested[0], "ann@x");
+        }
+    }
+
+    #[test]
+    fn a_ledger_that_can_only_be_read_is_refused_before_anything_is_read() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("l.db");
-        {
-            let conn = Connection::open(&path).unwrap();
-            conn.execute_batch(MIGRATIONS[0]).unwrap();
-            conn.pragma_update(None, "user_version", 1).unwrap();
-            conn.pragma_update(None, "application_id", APPLICATION_ID)
-                .unwrap();
-            conn.execute(
-                "INSERT INTO batch (name, time, file, sha256) VALUES ('b1', 't', 'f', 's')",
-                [],
-            )
-            .unwrap();
-        }
-        let ledger = Ledger::open(&path).unwrap();
-        let names: i64 = ledger
-            .conn
-            .query_row("SELECT count(*) FROM batch WHERE name = 'b1'", [], |r| {
-                r.get(0)
-            })
-            .unwrap();
-        assert_eq!(names, 1);
+        made(&path).commit().unwrap();
+        let before = std::fs::read(&path).unwrap();
+        // Opened read only, as SQLite opens a file the user cannot write.
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY;
+        let conn = Connection::open_with_flags(&path, flags).unwrap();
+        let ledger = Ledger {
+            conn,
+            path: path.clone(),
+            locked: false,
+            unmade: false,
+        };
+        let e = ledger.writable().unwrap_err();
+        assert!(e.to_string().contains("can only be read"), "{e}");
+        assert_eq!(std::fs::read(&path).unwrap(), before);
     }
 
     #[test]
@@ -376,7 +504,7 @@ mod tests {
         ));
 
         let newer = dir.path().join("n.db");
-        Ledger::open(&newer).unwrap().commit().unwrap();
+        made(&newer).commit().unwrap();
         Connection::open(&newer)
             .unwrap()
             .pragma_update(None, "user_version", 99)
@@ -388,7 +516,7 @@ mod tests {
     fn a_second_opener_waits_then_is_told_the_ledger_is_busy() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("l.db");
-        let first = Ledger::open(&path).unwrap();
+        let first = made(&path);
         assert!(matches!(Ledger::open(&path), Err(Error::LedgerBusy { .. })));
         first.commit().unwrap();
         Ledger::open(&path).unwrap();

@@ -74,15 +74,17 @@ impl Ledger {
         file: &str,
         sha256: &str,
         people: &[ExportRow],
+        token: &str,
     ) -> Result<(), Error> {
+        self.make()?;
         let fail = |e| super::fail(&self.path, e);
         self.conn
             .execute("DELETE FROM batch WHERE name = ?1", [name])
             .map_err(fail)?;
         self.conn
             .execute(
-                "INSERT INTO batch (name, time, file, sha256) VALUES (?1, ?2, ?3, ?4)",
-                params![name, now(), file, sha256],
+                "INSERT INTO batch (name, time, file, sha256, token) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![name, now(), file, sha256, token],
             )
             .map_err(fail)?;
         let batch = self.conn.last_insert_rowid();
@@ -113,7 +115,7 @@ impl Ledger {
     /// Records a run: its returned file and each person's fate, unless an
     /// earlier run recorded that file; and, in any case, the plans the
     /// roster shows applied and the batch members it no longer has.
-    pub fn record_run(&mut self, outcome: &Outcome) -> Result<Recorded, Error> {
+    pub fn record_run(&mut self, outcome: &Outcome, token: &str) -> Result<Recorded, Error> {
         let path = self.path.clone();
         let fail = |e| super::fail(&path, e);
         let mut recorded = Recorded {
@@ -137,6 +139,7 @@ impl Ledger {
         if recorded.already.is_some() && applied.is_empty() && left.is_empty() {
             return Ok(recorded);
         }
+        self.make()?;
         self.conn
             .execute(
                 "INSERT OR IGNORE INTO returned_file (sha256, name, rows) VALUES (?1, ?2, ?3)",
@@ -154,8 +157,8 @@ impl Ledger {
         self.conn
             .execute(
                 "INSERT INTO run (time, roster, roster_sha256, returned, returned_name, sent,
-                                  covered)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                  covered, token)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     now(),
                     &*roster.name,
@@ -163,7 +166,8 @@ impl Ledger {
                     file,
                     &*returned.name,
                     outcome.source(Input::Sent).map(|s| &*s.name),
-                    outcome.coverage.names().join(", ")
+                    outcome.coverage.names().join(", "),
+                    token
                 ],
             )
             .map_err(fail)?;
@@ -423,6 +427,29 @@ impl Ledger {
             .map_err(fail)?;
         Ok(count)
     }
+}
+
+/// Whether the run or export that left `token` in a journal recorded
+/// itself in the ledger at `path`. A ledger that is gone has nothing to
+/// disagree with; one that cannot be read is taken as recorded, so that
+/// the finished outputs are kept.
+pub fn sealed(path: &std::path::Path, token: &str) -> bool {
+    if !path.exists() {
+        return true;
+    }
+    let flags =
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let Ok(conn) = rusqlite::Connection::open_with_flags(path, flags) else {
+        return true;
+    };
+    let _ = conn.busy_timeout(super::BUSY_WAIT);
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM run WHERE token = ?1)
+             OR EXISTS (SELECT 1 FROM batch WHERE token = ?1)",
+        [token],
+        |row| row.get(0),
+    )
+    .unwrap_or(true)
 }
 
 /// A person planned earlier, and what was planned.

@@ -1,101 +1,90 @@
-//! Ctrl-C and termination: a run stopped while it writes leaves the
-//! previous outputs as they were and no temporary file. The temporary files
-//! being written are registered here; a stop removes them and ends the
-//! process, unless the finished set is already being put in place, which
-//! then completes (it takes milliseconds) before the run ends.
+//! Ctrl-C and termination: the handler only raises a flag, and the run
+//! looks at it between its stages and as it writes, then unwinds like any
+//! other failure, so that what it was writing is removed by the code that
+//! made it and a ledger transaction is rolled back. While a finished set is
+//! being put in place the flag is not looked at: that step completes (it
+//! takes milliseconds), and the run ends right after. A second stop ends
+//! the process at once; the next run clears what it left.
 
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The exit status of a run stopped by a signal (128 + SIGINT, as shells do).
 pub const INTERRUPTED: i32 = 130;
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Phase {
-    /// Nothing written yet, or temporary files only.
-    Writing,
-    /// The finished set is being put in place.
-    Committing,
-    /// The set is in place.
-    Written,
-}
-
-struct State {
-    phase: Phase,
-    temps: Vec<PathBuf>,
-    stopped: bool,
-}
-
-static STATE: Mutex<State> = Mutex::new(State {
-    phase: Phase::Writing,
-    temps: Vec::new(),
-    stopped: false,
-});
-
-fn state() -> std::sync::MutexGuard<'static, State> {
-    STATE
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+static STOP: AtomicBool = AtomicBool::new(false);
 
 /// Installs the handler for SIGINT, SIGTERM and SIGHUP (Ctrl-C and
 /// Ctrl-Break on Windows). Once a process; later calls do nothing.
 pub fn install() {
     let _ = ctrlc::set_handler(|| {
-        let mut state = state();
-        match state.phase {
-            Phase::Writing => {
-                for temp in &state.temps {
-                    let _ = std::fs::remove_file(temp);
-                }
-                stop("Stopped: no output was replaced.");
-            }
-            // Ends the run once the set is in place.
-            Phase::Committing => state.stopped = true,
-            Phase::Written => stop("Stopped after the outputs were written."),
+        if STOP.swap(true, Ordering::SeqCst) {
+            std::process::exit(INTERRUPTED);
         }
     });
 }
 
-fn stop(message: &str) -> ! {
-    eprintln!("\n{message}");
-    std::process::exit(INTERRUPTED)
+/// Whether a stop was asked for.
+pub fn requested() -> bool {
+    STOP.load(Ordering::Relaxed)
 }
 
-/// A set starts being written.
-pub(crate) fn begin() {
-    let mut state = state();
-    state.phase = Phase::Writing;
-    state.temps.clear();
-}
-
-/// Registers a temporary file being written.
-pub(crate) fn track(temp: &Path) {
-    state().temps.push(temp.to_path_buf());
-}
-
-/// Forgets the temporary files of a set that failed (they are removed).
-pub(crate) fn forget() {
-    state().temps.clear();
-}
-
-/// Runs `commit` with stops held off: a stop during it ends the run right
-/// after, the set being in place (or, if the commit failed, the previous
-/// set being back).
-pub(crate) fn committing<T, E>(commit: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
-    state().phase = Phase::Committing;
-    let result = commit();
-    let mut state = state();
-    state.temps.clear();
-    state.phase = match result {
-        Ok(_) => Phase::Written,
-        Err(_) => Phase::Writing,
-    };
-    if state.stopped {
-        match result {
-            Ok(_) => stop("Stopped: the new outputs are in place, as a whole."),
-            Err(_) => stop("Stopped: no output was replaced."),
-        }
+/// The error a run unwinds with once a stop was asked for.
+pub fn check() -> Result<(), crate::Error> {
+    match requested() {
+        true => Err(crate::Error::Stopped),
+        false => Ok(()),
     }
-    result
+}
+
+/// An I/O error that says a stop was asked for: readers and writers fail
+/// with it, and [`is_stop`] tells it from a real one.
+pub fn stop_error() -> std::io::Error {
+    std::io::Error::other(Stopped)
+}
+
+/// Whether an I/O error is [`stop_error`].
+pub fn is_stop(e: &std::io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<Stopped>())
+}
+
+#[derive(Debug)]
+struct Stopped;
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("stopped")
+    }
+}
+
+impl std::error::Error for Stopped {}
+
+/// A writer that fails with [`stop_error`] once a stop was asked for, so
+/// that an output being written unwinds.
+pub struct Stoppable<W>(pub W);
+
+impl<W: std::io::Write> std::io::Write for Stoppable<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if requested() {
+            return Err(stop_error());
+        }
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stop_error_is_told_from_others() {
+        assert!(is_stop(&stop_error()));
+        assert!(!is_stop(&std::io::Error::other("disk")));
+        assert!(!is_stop(&std::io::Error::from(
+            std::io::ErrorKind::NotFound
+        )));
+    }
 }

@@ -1,7 +1,8 @@
 //! A leaf: the [`Output`] trait every writer implements, and writing a set
 //! of outputs into a folder as one: each to a temporary file beside its
-//! target, all finished, then all put in place or none (`set`), a stop
-//! by Ctrl-C included ([`interrupt`]). Which writers a command uses is the
+//! target, all finished, then all put in place or none (`set`), together
+//! with whatever else the set is sealed with (a ledger's commit), a stop by
+//! Ctrl-C included ([`interrupt`]). Which writers a command uses is the
 //! command's business.
 
 pub mod interrupt;
@@ -9,7 +10,7 @@ mod set;
 
 use crate::error::Error;
 use rayon::prelude::*;
-use set::Staged;
+pub use set::{Seal, Staged};
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -25,17 +26,39 @@ pub trait Output<T: ?Sized>: Sync {
     fn write(&self, data: &T, out: &mut dyn Write) -> io::Result<()>;
 }
 
+/// How a set is written: what else it is sealed with, and how to tell
+/// whether the seal of a set a killed run left was made.
+pub struct Sealing<'a> {
+    pub seal: Option<&'a mut dyn Seal>,
+    /// Given a journal's seal token: whether that seal was made.
+    pub sealed: &'a dyn Fn(&str) -> bool,
+}
+
+impl Sealing<'_> {
+    /// A set sealed with nothing; a killed run's journal is finished.
+    pub fn none() -> Sealing<'static> {
+        Sealing {
+            seal: None,
+            sealed: &|_| true,
+        }
+    }
+}
+
 /// Writes every output into `dir` as one set: each to a temporary file
-/// beside its target, all finished, then all put in place, or none (the
-/// previous set stays). Returns the paths written.
+/// beside its target, all finished, then the seal made, then all put in
+/// place, or none (the previous set stays). Returns the paths written.
 pub fn write_all<T: ?Sized + Sync>(
     dir: &Path,
     data: &T,
     outputs: &[&dyn Output<T>],
+    sealing: Sealing<'_>,
 ) -> Result<Vec<PathBuf>, Error> {
     let fail = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| Error::Write { path, source }
+        move |source: io::Error| match interrupt::is_stop(&source) {
+            true => Error::Stopped,
+            false => Error::Write { path, source },
+        }
     };
     if dir.exists() && !dir.is_dir() {
         return Err(Error::OutNotFolder {
@@ -43,49 +66,52 @@ pub fn write_all<T: ?Sized + Sync>(
         });
     }
     fs::create_dir_all(dir).map_err(fail(dir))?;
-    set::recover(dir).map_err(fail(dir))?;
-    interrupt::begin();
-    let staged: Result<Vec<Staged>, Error> = outputs
+    set::recover(dir, sealing.sealed).map_err(fail(dir))?;
+    let staged: Vec<Result<Staged, Error>> = outputs
         .par_iter()
         .map(|output| {
             let target = dir.join(output.file_name());
             let temp = set::temp_path(dir, output.file_name(), "tmp");
-            interrupt::track(&temp);
-            let staged = Staged { temp, target };
-            write_one(*output, data, &staged.temp)
-                .map(|()| staged)
-                .map_err(fail(&dir.join(output.file_name())))
+            let file = write_one(*output, data, &temp).map_err(fail(&target))?;
+            Ok(Staged {
+                temp,
+                target,
+                file: Some(file),
+            })
         })
         .collect();
-    let staged = match staged.and_then(|staged| {
+    let staged: Result<Vec<Staged>, Error> = staged.into_iter().collect();
+    let staged = staged.and_then(|staged| {
+        interrupt::check()?;
         set::check_targets(&staged)
             .map(|()| staged)
             .map_err(|(path, source)| Error::Write { path, source })
-    }) {
+    });
+    let mut staged = match staged {
         Ok(staged) => staged,
         Err(e) => {
             for output in outputs {
                 let _ = fs::remove_file(set::temp_path(dir, output.file_name(), "tmp"));
             }
-            interrupt::forget();
             return Err(e);
         }
     };
-    interrupt::committing(|| set::commit(dir, &staged))
-        .map_err(|(path, source)| Error::Write { path, source })?;
+    // From here the set goes in place whole, a stop or not.
+    set::commit(dir, &mut staged, sealing.seal).map_err(|failed| match failed {
+        set::Failed::Unchanged(path, source) => Error::Write { path, source },
+        set::Failed::Seal(e) => e,
+        set::Failed::AfterSeal(path, source) => Error::Unfinished { path, source },
+    })?;
     Ok(staged.into_iter().map(|s| s.target).collect())
 }
 
-fn write_one<T: ?Sized>(output: &dyn Output<T>, data: &T, temp: &Path) -> io::Result<()> {
-    let file = fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(temp)?;
-    let mut out = BufWriter::with_capacity(1 << 18, file);
+/// Writes one output to its temporary file, which stays open and locked.
+fn write_one<T: ?Sized>(output: &dyn Output<T>, data: &T, temp: &Path) -> io::Result<fs::File> {
+    let file = set::create_locked(temp)?;
+    let mut out = BufWriter::with_capacity(1 << 18, interrupt::Stoppable(&file));
     output.write(data, &mut out)?;
     out.into_inner().map_err(|e| e.into_error())?;
-    Ok(())
+    Ok(file)
 }
 
 #[cfg(test)]
@@ -110,7 +136,7 @@ mod tests {
         let (a, b) = (Pattern("a.bin"), Pattern("b.bin"));
         let outputs: [&dyn Output<usize>; 2] = [&a, &b];
         for len in [3 << 18, 1_000] {
-            let written = write_all(dir.path(), &len, &outputs).unwrap();
+            let written = write_all(dir.path(), &len, &outputs, Sealing::none()).unwrap();
             for path in &written {
                 assert_eq!(fs::read(path).unwrap().len(), len);
             }

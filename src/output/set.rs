@@ -1,10 +1,14 @@
 //! Putting a finished set of files in place together. Each target's
 //! previous version is kept aside (a hard link, or a copy where the file
 //! system has none) until every new file is in place; if one cannot be,
-//! the previous versions go back. A journal names the renames while they
-//! happen, so that a run killed in the middle is finished by the next one.
+//! the previous versions go back. A journal names the renames, and what
+//! else the set was sealed with (a ledger's commit), so that a run killed
+//! in the middle is finished, or undone, by the next one.
+//!
+//! Every file a run makes in the folder is held locked while it lives, so
+//! that another run tells a file in use from one a killed run left.
 
-use std::fs;
+use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -12,16 +16,57 @@ use std::path::{Path, PathBuf};
 pub(crate) const PREFIX: &str = ".acp-recon-";
 /// The journal of a set being put in place.
 const JOURNAL: &str = ".acp-recon-commit";
+/// The journal's line that names the seal.
+const SEAL: &str = "seal\t";
 
 /// A finished temporary file and the file it replaces.
-pub(crate) struct Staged {
+pub struct Staged {
     pub temp: PathBuf,
     pub target: PathBuf,
+    /// Held, and locked, until the set is in place.
+    pub(crate) file: Option<File>,
+}
+
+/// What else changes with a set: made permanent once every file is staged
+/// and before any is put in place, so that the two change together.
+pub trait Seal {
+    /// What the journal names the seal by, for a later run to ask whether
+    /// it was made ([`write_all`](super::write_all)'s `sealed`).
+    fn token(&self) -> String;
+    /// Makes the other side permanent. After this, the set goes in place
+    /// (or a later run puts it there).
+    fn seal(&mut self, staged: &[Staged]) -> Result<(), crate::Error>;
 }
 
 /// A temporary file's path for `name` in `dir`, marked with this process.
 pub(crate) fn temp_path(dir: &Path, name: &str, kind: &str) -> PathBuf {
     dir.join(format!("{PREFIX}{}-{name}.{kind}", std::process::id()))
+}
+
+/// Creates a temporary file and locks it.
+pub(crate) fn create_locked(path: &Path) -> io::Result<File> {
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)?;
+    lock(&file)?;
+    Ok(file)
+}
+
+fn lock(file: &File) -> io::Result<()> {
+    match file.try_lock() {
+        Ok(()) => Ok(()),
+        Err(fs::TryLockError::WouldBlock) => Err(busy()),
+        Err(fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
+fn busy() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::WouldBlock,
+        "another acp-recon run is writing into this folder",
+    )
 }
 
 /// Checks that every target can be replaced, before anything is.
@@ -40,12 +85,60 @@ pub(crate) fn check_targets(staged: &[Staged]) -> Result<(), (PathBuf, io::Error
     Ok(())
 }
 
-/// Puts every staged file in place, or none: on a failure the previous
-/// versions are restored and the error names the file that failed.
-pub(crate) fn commit(dir: &Path, staged: &[Staged]) -> Result<(), (PathBuf, io::Error)> {
+/// What went wrong putting a set in place.
+pub(crate) enum Failed {
+    /// Nothing changed: the previous set is as it was.
+    Unchanged(PathBuf, io::Error),
+    /// The seal failed: nothing changed.
+    Seal(crate::Error),
+    /// Sealed, but a file could not be put in place: the journal stays, and
+    /// the next run into the folder finishes the set.
+    AfterSeal(PathBuf, io::Error),
+}
+
+/// Puts every staged file in place, or none, with `seal` made in between:
+/// the previous versions are kept aside and the journal written first, then
+/// the seal, then the renames.
+pub(crate) fn commit(
+    dir: &Path,
+    staged: &mut [Staged],
+    seal: Option<&mut dyn Seal>,
+) -> Result<(), Failed> {
     let journal = dir.join(JOURNAL);
+    // Previous versions, kept until every new file is in place.
+    let mut kept: Vec<(Option<PathBuf>, Option<File>)> = Vec::with_capacity(staged.len());
+    let undo = |kept: &[(Option<PathBuf>, Option<File>)], staged: &[Staged]| {
+        for (old, _) in kept {
+            if let Some(old) = old {
+                let _ = fs::remove_file(old);
+            }
+        }
+        for s in staged {
+            let _ = fs::remove_file(&s.temp);
+        }
+        let _ = fs::remove_file(dir.join(JOURNAL));
+    };
+    for s in staged.iter() {
+        let old = temp_path(dir, file_name(&s.target), "old");
+        if !s.target.exists() {
+            kept.push((None, None));
+            continue;
+        }
+        match keep_aside(&s.target, &old) {
+            Ok(file) => kept.push((Some(old), Some(file))),
+            Err(e) => {
+                undo(&kept, staged);
+                return Err(Failed::Unchanged(s.target.clone(), e));
+            }
+        }
+    }
     let mut text = String::new();
-    for s in staged {
+    if let Some(seal) = &seal {
+        text.push_str(SEAL);
+        text.push_str(&seal.token().replace('\n', " "));
+        text.push('\n');
+    }
+    for s in staged.iter() {
         text.push_str(&format!(
             "{}\t{}\n",
             file_name(&s.temp),
@@ -53,112 +146,151 @@ pub(crate) fn commit(dir: &Path, staged: &[Staged]) -> Result<(), (PathBuf, io::
         ));
     }
     let journal_temp = temp_path(dir, "commit", "tmp");
-    fs::write(&journal_temp, text)
-        .and_then(|()| fs::rename(&journal_temp, &journal))
-        .map_err(|e| (journal.clone(), e))?;
-
-    // Previous versions, kept until every new file is in place.
-    let mut kept: Vec<Option<PathBuf>> = Vec::with_capacity(staged.len());
+    let held = (|| {
+        let file = create_locked(&journal_temp)?;
+        fs::write(&journal_temp, text)?;
+        fs::rename(&journal_temp, &journal)?;
+        Ok::<_, io::Error>(file)
+    })();
+    let _journal = match held {
+        Ok(file) => file,
+        Err(e) => {
+            let _ = fs::remove_file(&journal_temp);
+            undo(&kept, staged);
+            return Err(Failed::Unchanged(journal, e));
+        }
+    };
+    let sealed = seal.is_some();
+    if let Some(seal) = seal {
+        if let Err(e) = seal.seal(staged) {
+            undo(&kept, staged);
+            return Err(Failed::Seal(e));
+        }
+    }
     let mut done = 0;
     let mut failure = None;
-    for s in staged {
-        let old = temp_path(dir, file_name(&s.target), "old");
-        let keep = if s.target.exists() {
-            keep_aside(&s.target, &old).map(|()| Some(old))
-        } else {
-            Ok(None)
-        };
-        match keep.and_then(|old| {
-            kept.push(old);
-            fs::rename(&s.temp, &s.target)
-        }) {
+    for s in staged.iter() {
+        match fs::rename(&s.temp, &s.target) {
             Ok(()) => done += 1,
             Err(e) => {
                 failure = Some((s.target.clone(), e));
                 break;
             }
         }
+        if done == 1 {
+            pause_for_tests();
+        }
     }
-    if let Some(failure) = failure {
-        for (s, old) in staged[..done].iter().zip(&kept) {
+    if let Some((path, e)) = failure {
+        if sealed {
+            // The seal is made: the set must follow it. The journal says how.
+            return Err(Failed::AfterSeal(path, e));
+        }
+        for (s, (old, _)) in staged[..done].iter().zip(&kept) {
             let _ = match old {
                 Some(old) => fs::rename(old, &s.target),
                 None => fs::remove_file(&s.target),
             };
         }
-        for old in kept.iter().skip(done).flatten() {
-            let _ = fs::remove_file(old);
-        }
-        for s in &staged[done..] {
-            let _ = fs::remove_file(&s.temp);
-        }
-        let _ = fs::remove_file(&journal);
-        return Err(failure);
+        undo(&kept[done..], &staged[done..]);
+        return Err(Failed::Unchanged(path, e));
     }
     let _ = fs::remove_file(&journal);
-    for old in kept.into_iter().flatten() {
-        let _ = fs::remove_file(old);
+    for (old, _) in kept {
+        if let Some(old) = old {
+            let _ = fs::remove_file(old);
+        }
+    }
+    for s in staged.iter_mut() {
+        s.file = None;
     }
     Ok(())
 }
 
-/// Keeps the file at `target` as `old` without moving it: the target stays
-/// in place until its replacement is renamed over it.
-fn keep_aside(target: &Path, old: &Path) -> io::Result<()> {
-    let _ = fs::remove_file(old);
-    fs::hard_link(target, old).or_else(|_| fs::copy(target, old).map(|_| ()))
+/// A test build pauses inside the swap, after the first file is in place,
+/// when `ACP_RECON_TEST_SWAP_PAUSE` names a path: it makes `PATH.paused`,
+/// then waits for `PATH` to exist, so that a test can stop it right there.
+fn pause_for_tests() {
+    #[cfg(debug_assertions)]
+    if let Some(path) = std::env::var_os("ACP_RECON_TEST_SWAP_PAUSE") {
+        let go = PathBuf::from(path);
+        let mut paused = go.clone().into_os_string();
+        paused.push(".paused");
+        let _ = fs::write(&paused, b"");
+        for _ in 0..6000 {
+            if go.exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
 }
 
-/// Finishes a set a killed run was putting in place, then removes what
-/// killed runs of this tool left in `dir`, and only that.
-pub(crate) fn recover(dir: &Path) -> io::Result<()> {
+/// Keeps the file at `target` as `old` without moving it: the target stays
+/// in place until its replacement is renamed over it.
+fn keep_aside(target: &Path, old: &Path) -> io::Result<File> {
+    let _ = fs::remove_file(old);
+    fs::hard_link(target, old).or_else(|_| fs::copy(target, old).map(|_| ()))?;
+    let file = File::open(old)?;
+    lock(&file)?;
+    Ok(file)
+}
+
+/// Finishes or undoes a set a killed run was putting in place, then removes
+/// what killed runs of this tool left in `dir`, and only that. A journal
+/// with a seal is finished when `sealed` says the seal was made, else
+/// undone; one without is finished. Fails when another run holds a file
+/// here: it is writing into this folder now.
+pub(crate) fn recover(dir: &Path, sealed: &dyn Fn(&str) -> bool) -> io::Result<()> {
+    let mut left = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if !is_ours(&name.to_string_lossy()) || !entry.file_type()?.is_file() {
+            continue;
+        }
+        // Held by this process while `left` lives: nobody else may start.
+        let file = File::open(entry.path())?;
+        lock(&file)?;
+        left.push((entry.path(), file));
+    }
     let journal = dir.join(JOURNAL);
     if let Ok(text) = fs::read_to_string(&journal) {
+        let mut lines = text.lines().peekable();
+        let forward = match lines.peek().and_then(|l| l.strip_prefix(SEAL)) {
+            Some(token) => {
+                let made = sealed(token);
+                lines.next();
+                made
+            }
+            None => true,
+        };
         // Every temporary file a journal names was finished before it was
-        // written: the ones still there go in place.
-        for line in text.lines() {
+        // written.
+        for line in lines {
             if let Some((temp, target)) = line.split_once('\t') {
                 let temp = dir.join(temp);
-                if is_ours(temp.file_name()) && temp.exists() && !target.contains(['/', '\\']) {
+                let ours = temp
+                    .file_name()
+                    .is_some_and(|n| is_ours(&n.to_string_lossy()));
+                if forward && ours && temp.exists() && !target.contains(['/', '\\']) {
                     fs::rename(&temp, dir.join(target))?;
                 }
             }
         }
         fs::remove_file(&journal)?;
     }
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        if is_ours(Some(&name)) && !alive(&name.to_string_lossy()) {
-            let _ = fs::remove_file(entry.path());
-        }
+    for (path, _) in &left {
+        let _ = fs::remove_file(path);
     }
     Ok(())
 }
 
-/// A temporary file of this tool: `.acp-recon-PID-NAME.tmp` or `.old`.
-fn is_ours(name: Option<&std::ffi::OsStr>) -> bool {
-    let Some(name) = name.and_then(|n| n.to_str()) else {
-        return false;
-    };
-    name.strip_prefix(PREFIX)
-        .and_then(|rest| rest.split_once('-'))
-        .is_some_and(|(pid, _)| pid.parse::<u32>().is_ok())
-        && (name.ends_with(".tmp") || name.ends_with(".old"))
-}
-
-/// Whether the process that made a temporary file still runs (another run
-/// writing the same folder), where the system tells; elsewhere, no.
-fn alive(name: &str) -> bool {
-    let pid = name
-        .strip_prefix(PREFIX)
-        .and_then(|rest| rest.split_once('-'))
-        .map(|(pid, _)| pid);
-    match pid {
-        Some(pid) if pid == std::process::id().to_string() => false,
-        Some(pid) => Path::new("/proc").join(pid).exists(),
-        None => false,
-    }
+/// A file of this tool: a temporary `.acp-recon-PID-NAME.tmp` or `.old`,
+/// or the journal.
+fn is_ours(name: &str) -> bool {
+    name == JOURNAL
+        || (name.starts_with(PREFIX) && (name.ends_with(".tmp") || name.ends_with(".old")))
 }
 
 fn file_name(path: &Path) -> &str {
@@ -169,29 +301,71 @@ fn file_name(path: &Path) -> &str {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_journal_left_by_a_killed_run_is_finished() {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        fs::write(d.join("a.csv"), "new a").unwrap();
-        fs::write(d.join(".acp-recon-4000000000-b.csv.tmp"), "new b").unwrap();
-        fs::write(d.join("b.csv"), "old b").unwrap();
-        fs::write(d.join(".acp-recon-4000000000-a.csv.old"), "old a").unwrap();
-        fs::write(
-            d.join(JOURNAL),
-            ".acp-recon-4000000000-a.csv.tmp\ta.csv\n.acp-recon-4000000000-b.csv.tmp\tb.csv\n",
-        )
-        .unwrap();
-        fs::write(d.join("notes.tmp"), "the admin's").unwrap();
-        recover(d).unwrap();
-        assert_eq!(fs::read_to_string(d.join("a.csv")).unwrap(), "new a");
-        assert_eq!(fs::read_to_string(d.join("b.csv")).unwrap(), "new b");
+    fn names(d: &Path) -> Vec<String> {
         let mut names: Vec<_> = fs::read_dir(d)
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         names.sort();
-        assert_eq!(names, ["a.csv", "b.csv", "notes.tmp"]);
+        names
+    }
+
+    fn left_by_a_killed_run(d: &Path, seal: Option<&str>) {
+        fs::write(d.join("a.csv"), "new a").unwrap();
+        fs::write(d.join(".acp-recon-4000000000-b.csv.tmp"), "new b").unwrap();
+        fs::write(d.join("b.csv"), "old b").unwrap();
+        fs::write(d.join(".acp-recon-4000000000-a.csv.old"), "old a").unwrap();
+        let mut journal = String::new();
+        if let Some(seal) = seal {
+            journal.push_str(&format!("seal\t{seal}\n"));
+        }
+        journal.push_str(
+            ".acp-recon-4000000000-a.csv.tmp\ta.csv\n.acp-recon-4000000000-b.csv.tmp\tb.csv\n",
+        );
+        fs::write(d.join(JOURNAL), journal).unwrap();
+        fs::write(d.join("notes.tmp"), "the admin's").unwrap();
+    }
+
+    #[test]
+    fn a_journal_left_by_a_killed_run_is_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        left_by_a_killed_run(d, None);
+        recover(d, &|_| unreachable!()).unwrap();
+        assert_eq!(fs::read_to_string(d.join("a.csv")).unwrap(), "new a");
+        assert_eq!(fs::read_to_string(d.join("b.csv")).unwrap(), "new b");
+        assert_eq!(names(d), ["a.csv", "b.csv", "notes.tmp"]);
+    }
+
+    #[test]
+    fn a_sealed_journal_is_finished_only_when_the_seal_was_made() {
+        for made in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            let d = dir.path();
+            left_by_a_killed_run(d, Some("ledger\tl.db\t42"));
+            recover(d, &|token| {
+                assert_eq!(token, "ledger\tl.db\t42");
+                made
+            })
+            .unwrap();
+            let b = fs::read_to_string(d.join("b.csv")).unwrap();
+            assert_eq!(b, if made { "new b" } else { "old b" });
+            assert_eq!(names(d), ["a.csv", "b.csv", "notes.tmp"]);
+        }
+    }
+
+    #[test]
+    fn a_file_another_run_holds_stops_the_recovery() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let path = d.join(".acp-recon-7-a.csv.tmp");
+        let held = create_locked(&path).unwrap();
+        let e = recover(d, &|_| true).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::WouldBlock);
+        assert!(path.exists());
+        drop(held);
+        recover(d, &|_| true).unwrap();
+        assert!(!path.exists());
     }
 
     #[test]
@@ -202,17 +376,21 @@ mod tests {
         fs::write(d.join("a.tmp"), "new a").unwrap();
         fs::write(d.join("b.tmp"), "new b").unwrap();
         // The second target's temporary file is gone: its rename fails.
-        let staged = [
+        let mut staged = [
             Staged {
                 temp: d.join("a.tmp"),
                 target: d.join("a.csv"),
+                file: None,
             },
             Staged {
                 temp: d.join("missing.tmp"),
                 target: d.join("b.csv"),
+                file: None,
             },
         ];
-        let (path, _) = commit(d, &staged).unwrap_err();
+        let Err(Failed::Unchanged(path, _)) = commit(d, &mut staged, None) else {
+            panic!("the commit did not fail as it should");
+        };
         assert_eq!(path, d.join("b.csv"));
         assert_eq!(fs::read_to_string(d.join("a.csv")).unwrap(), "old a");
         assert!(!d.join("b.csv").exists());

@@ -97,6 +97,7 @@ pub fn reconcile(
         }
     };
 
+    crate::output::interrupt::check()?;
     progress.stage("checking returned rows");
     let mut phones = std::mem::take(&mut roster.phones);
     let ctx = returned::Context {
@@ -130,6 +131,7 @@ pub fn reconcile(
     let erred = decide::erred_keys(&joined, &checked);
     decide::keep_cells(&mut returned, &roster, &erred, &findings);
 
+    crate::output::interrupt::check()?;
     progress.stage("deciding");
     let fates = decide::decide(
         &roster,

@@ -4,12 +4,15 @@
 //! one sentence first. The individual findings stay where they are.
 
 use super::Words;
-use crate::finding::{Code, Detail, Finding, Severity};
+use crate::columns::Field;
+use crate::finding::{Code, Detail, Finding, Input, ProviderIssue, Severity};
 use crate::model::Key;
+use crate::reconcile::earlier::RequestedBy;
 use crate::reconcile::{Cause, Outcome};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 /// A cause holds at least this many rows, or [`SHARE`] of the returned rows.
 pub const ROWS: usize = 20;
@@ -233,6 +236,111 @@ pub fn thousands(n: usize) -> String {
         out.push(d);
     }
     out
+}
+
+/// Causes in words.
+impl Words<'_> {
+    /// A cause in one sentence: how many rows, what they share, what to do.
+    pub fn cause(&self, cause: &Cause) -> String {
+        let mut out = String::new();
+        let _ = self.write_cause(cause, &mut out);
+        out
+    }
+
+    fn write_cause(&self, cause: &Cause, out: &mut String) -> std::fmt::Result {
+        let o = self.outcome;
+        let rows = thousands(cause.rows);
+        let people = thousands(cause.people);
+        let field = cause.field.map_or("", Field::name);
+        let example = cause
+            .examples
+            .first()
+            .and_then(|&i| o.findings.get(i as usize));
+        let column = example
+            .and_then(|f| self.column(f))
+            .map(|c| {
+                format!(
+                    " (column {})",
+                    crate::source::sheet::column_letters(c as u32)
+                )
+            })
+            .unwrap_or_default();
+        let value = cause.value.as_deref();
+        match (cause.code, example.map(|f| f.detail)) {
+            (Code::WrongProvider, Some(Detail::Provider(ProviderIssue::Microsoft))) => write!(
+                out,
+                "{rows} rows name Microsoft's own bridge as the provider. Ask the vendor for its own provider details."
+            )?,
+            (Code::WrongProvider, _) => {
+                let source = o.reconciliation.expected.source();
+                let want = cause.expected.as_deref().unwrap_or_default();
+                match value {
+                    Some(got) => write!(out, "{rows} rows: {field} is {got:?}, {source} expects {want:?}.")?,
+                    None => write!(out, "{rows} rows: {field} is empty, {source} expects {want:?}.")?,
+                }
+                out.push_str(" Fix the config or ask the vendor.");
+            }
+            (Code::ExcelMangled, Some(Detail::Mangled(damage, _))) => {
+                write!(out, "{rows} rows: {field}{column} ")?;
+                super::messages::damage_text(damage, value.unwrap_or_default(), out)?;
+                out.push_str(". Ask the vendor to send the file again with the column formatted as text.");
+            }
+            (Code::ExcelRepaired, Some(Detail::Mangled(damage, _))) => {
+                write!(out, "{rows} rows: {field}{column} ")?;
+                super::messages::damage_text(damage, value.unwrap_or_default(), out)?;
+                out.push_str(" in Excel; it was undone and the rows are planned. Check a few, and ask the vendor to format the column as text.");
+            }
+            (Code::MissingFromReturn, _) => write!(
+                out,
+                "{people} requested people have no row in {}. Ask the vendor for them.",
+                o.file(Input::Returned)
+            )?,
+            (Code::NotInRoster, _) => write!(
+                out,
+                "{rows} rows are for people who are not in the roster. Check that the roster and the returned file are of the same tenant and batch."
+            )?,
+            (Code::NotRequested, _) => {
+                let why = match o.coverage.requested_by {
+                    RequestedBy::Sent => "not in the sent file",
+                    RequestedBy::Batches => "not waited for by the batches this run covers",
+                    RequestedBy::Roster => "disabled, or in TeamsOnly mode",
+                };
+                write!(
+                    out,
+                    "{rows} rows are for people in the roster who were not requested ({why}); they are planned anyway. Take them out of the file if that is wrong."
+                )?
+            }
+            (Code::DuplicateConferenceId, _) => write!(
+                out,
+                "{rows} rows ({people} people) share the conference ID {}: none of them is planned. Ask the vendor for distinct IDs.",
+                value.unwrap_or_default()
+            )?,
+            (Code::TeamsOnlyUser, _) => write!(
+                out,
+                "{people} people are in TeamsOnly mode: a third-party provider does not apply to their Teams meetings."
+            )?,
+            (Code::IdentityMismatch, _) => write!(
+                out,
+                "{rows} rows echo a {field} that is not the roster's for their key: the vendor's rows may be shifted. Compare the file with the one that was sent."
+            )?,
+            _ => {
+                write!(out, "{rows} rows ({people} people): {}", cause.code)?;
+                if !field.is_empty() {
+                    write!(out, " in {field}{column}")?;
+                }
+                if let Some(value) = value {
+                    write!(out, ", all {value:?}")?;
+                }
+                if let Some(f) = example {
+                    out.push_str(". For example: ");
+                    self.message(f, out);
+                } else {
+                    out.push('.');
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

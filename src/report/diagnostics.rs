@@ -4,11 +4,11 @@
 
 use super::causes::Membership;
 use super::Words;
-use crate::check::field_span;
 use crate::columns::pin_cells;
 use crate::escape::{terminal, terminal_span};
 use crate::finding::{Finding, Input, Severity};
 use crate::reconcile::Outcome;
+use crate::source::line::field_spans;
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
@@ -110,7 +110,7 @@ impl<'a> FindingDiagnostic<'a> {
             let text = source.line_at(u64::from(offset))?;
             let span = words
                 .column(finding)
-                .and_then(|c| field_span(&text, source.delimiter, c))
+                .and_then(|c| field_spans(&text, source.delimiter).get(c).copied())
                 .unwrap_or((0, text.len()));
             let pins = match finding.input {
                 Input::Returned => &outcome.inputs.returned.columns.pins[..],
@@ -214,9 +214,7 @@ fn mask(line: &str, delimiter: u8, pins: &[usize], width: usize) -> String {
     if pins.is_empty() {
         return line.to_string();
     }
-    let spans: Vec<(usize, usize)> = (0..)
-        .map_while(|c| field_span(line, delimiter, c))
-        .collect();
+    let spans = field_spans(line, delimiter);
     let is_pin = pin_cells(pins, width, spans.len());
     let mut bytes = line.as_bytes().to_vec();
     for (column, &(start, len)) in spans.iter().enumerate() {

@@ -1,5 +1,6 @@
-//! `report.json`: the summary, how each input was read, and every finding,
-//! one a line (to `grep`), each written by serde_json as it goes.
+//! `report.json`: the summary, how each input was read, the causes, and
+//! every finding, written by serde_json's serializer as it goes: indented
+//! down to the lists, and each entry of a list on one line (to `grep`).
 
 use super::Words;
 use crate::finding::{Code, Finding, Severity};
@@ -11,13 +12,123 @@ use std::io::{self, Write};
 
 pub struct ReportJson;
 
-/// The document before its findings.
+/// The whole document.
 #[derive(Serialize)]
-struct Head<'a> {
+struct Document<'a> {
     summary: &'a Summary,
     inputs: &'a [InputInfo],
     causes: Vec<CauseEntry<'a>>,
-    findings: [(); 0],
+    findings: Findings<'a>,
+}
+
+/// Every finding, put in words one by one as it is written.
+struct Findings<'a>(Words<'a>);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let words = &self.0;
+        let findings = &words.outcome.findings;
+        let mut seq = s.serialize_seq(Some(findings.len()))?;
+        let mut message = String::new();
+        for f in findings.iter() {
+            let cell = words.cell(f);
+            message.clear();
+            words.message_at(f, cell, &mut message);
+            seq.serialize_element(&entry(words, f, cell, &message))?;
+        }
+        seq.end()
+    }
+}
+
+/// Indented like `serde_json`'s pretty printer down to the document's
+/// lists, and compact inside their entries: one entry a line.
+struct Lines {
+    pretty: serde_json::ser::PrettyFormatter<'static>,
+    /// How many objects and arrays are open.
+    depth: usize,
+}
+
+impl Lines {
+    /// The entries of the document's lists open at this depth.
+    const COMPACT: usize = 2;
+
+    fn compact(&self) -> bool {
+        self.depth > Lines::COMPACT
+    }
+}
+
+impl serde_json::ser::Formatter for Lines {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        match self.compact() {
+            true => w.write_all(b"["),
+            false => self.pretty.begin_array(w),
+        }
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        let compact = self.compact();
+        self.depth -= 1;
+        match compact {
+            true => w.write_all(b"]"),
+            false => self.pretty.end_array(w),
+        }
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        match self.compact() {
+            true if first => Ok(()),
+            true => w.write_all(b","),
+            false => self.pretty.begin_array_value(w, first),
+        }
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        match self.compact() {
+            true => Ok(()),
+            false => self.pretty.end_array_value(w),
+        }
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        match self.compact() {
+            true => w.write_all(b"{"),
+            false => self.pretty.begin_object(w),
+        }
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        let compact = self.compact();
+        self.depth -= 1;
+        match compact {
+            true => w.write_all(b"}"),
+            false => self.pretty.end_object(w),
+        }
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        match self.compact() {
+            true if first => Ok(()),
+            true => w.write_all(b","),
+            false => self.pretty.begin_object_key(w, first),
+        }
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        match self.compact() {
+            true => w.write_all(b":"),
+            false => self.pretty.begin_object_value(w),
+        }
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        match self.compact() {
+            true => Ok(()),
+            false => self.pretty.end_object_value(w),
+        }
+    }
 }
 
 /// A cause as `report.json` has it.
@@ -95,30 +206,19 @@ impl Output<Outcome> for ReportJson {
 
     fn write(&self, outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
         let words = Words::new(outcome);
-        let head = Head {
+        let document = Document {
             summary: &outcome.summary,
             inputs: &outcome.inputs.infos,
             causes: causes(&words),
-            findings: [],
+            findings: Findings(words),
         };
-        let mut text = serde_json::to_vec_pretty(&head)?;
-        // `"findings": []` and the closing brace: the findings go between.
-        text.truncate(text.len() - b"]\n}".len());
-        out.write_all(&text)?;
-        let mut message = String::new();
-        for (i, f) in outcome.findings.iter().enumerate() {
-            out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
-            let cell = words.cell(f);
-            message.clear();
-            words.message_at(f, cell, &mut message);
-            serde_json::to_writer(&mut *out, &entry(&words, f, cell, &message))?;
-        }
-        let end: &[u8] = if outcome.findings.is_empty() {
-            b"]\n}\n"
-        } else {
-            b"\n  ]\n}\n"
+        let lines = Lines {
+            pretty: serde_json::ser::PrettyFormatter::new(),
+            depth: 0,
         };
-        out.write_all(end)
+        let mut serializer = serde_json::Serializer::with_formatter(&mut *out, lines);
+        document.serialize(&mut serializer)?;
+        out.write_all(b"\n")
     }
 }
 

@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::export::{self, Export, ExportCsv, ExportXlsx, Exported, Part, Wave, SHEET_ROWS};
 use crate::ledger::Ledger;
 use crate::normalize::text::key;
-use crate::output::{self, Output};
+use crate::output::{self, Output, Seal, Sealing, Staged};
 use crate::reconcile;
 use crate::report::excluded::ExcludedCsv;
 use crate::source::{self, digest, ReadOptions};
@@ -42,7 +42,7 @@ enum Format {
 pub fn export(
     request: &Request<'_>,
     settings: &Settings,
-    mut ledger: Option<Ledger>,
+    ledger: Option<Ledger>,
 ) -> Result<Exported, Error> {
     let out = request.out;
     let format = match out
@@ -100,29 +100,26 @@ pub fn export(
     let excluded = ExcludedCsv(format!("{stem}-excluded.csv"));
     let mut outputs: Vec<&dyn Output<Export>> = files.iter().map(|f| f.as_ref()).collect();
     outputs.push(&excluded);
-    let written = output::write_all(dir, &export, &outputs)?;
+    let recorded = ledger.is_some();
+    let path = ledger.as_ref().map(|l| super::deliver::absolute(l.path()));
+    let mut seal = ExportSeal {
+        ledger,
+        path: path.clone().unwrap_or_default(),
+        token: super::deliver::token(),
+        export: &export,
+        waves: &waves,
+        out,
+    };
+    let sealing = Sealing {
+        seal: match &path {
+            Some(_) => Some(&mut seal),
+            None => None,
+        },
+        sealed: &super::deliver::sealed,
+    };
+    let written = output::write_all(dir, &export, &outputs, sealing)?;
     for (wave, path) in waves.iter_mut().zip(&written) {
         wave.path = path.clone();
-    }
-    // After the files are in place: an export that fails records nothing.
-    let recorded = ledger.is_some();
-    if let Some(ledger) = &mut ledger {
-        for wave in waves.iter().filter(|w| !w.same) {
-            let bytes = std::fs::read(&wave.path).map_err(|e| Error::Read {
-                path: wave.path.clone(),
-                source: e,
-            })?;
-            let file = match out.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p.join(&wave.part.name),
-                _ => PathBuf::from(&wave.part.name),
-            };
-            let file = file.display().to_string();
-            let people = &export.people[wave.part.people.clone()];
-            ledger.record_batch(&wave.batch, &file, &digest::sha256(&bytes), people)?;
-        }
-    }
-    if let Some(ledger) = ledger {
-        ledger.commit()?;
     }
     Ok(Exported {
         excluded: written.last().cloned().unwrap_or_default(),
@@ -130,6 +127,49 @@ pub fn export(
         waves,
         recorded,
     })
+}
+
+/// The ledger of an export as a seal: each new batch recorded from the
+/// file staged for it, then committed, before any file is put in place.
+struct ExportSeal<'a> {
+    ledger: Option<Ledger>,
+    path: PathBuf,
+    token: String,
+    export: &'a Export,
+    waves: &'a [Wave],
+    out: &'a Path,
+}
+
+impl Seal for ExportSeal<'_> {
+    fn token(&self) -> String {
+        format!("{}\t{}", self.path.display(), self.token)
+    }
+
+    fn seal(&mut self, staged: &[Staged]) -> Result<(), Error> {
+        let Some(mut ledger) = self.ledger.take() else {
+            return Ok(());
+        };
+        for (wave, staged) in self.waves.iter().zip(staged).filter(|(w, _)| !w.same) {
+            let bytes = std::fs::read(&staged.temp).map_err(|e| Error::Read {
+                path: staged.temp.clone(),
+                source: e,
+            })?;
+            // Named as the file is given: beside --out.
+            let file = match self.out.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.join(&wave.part.name),
+                _ => PathBuf::from(&wave.part.name),
+            };
+            let people = &self.export.people[wave.part.people.clone()];
+            ledger.record_batch(
+                &wave.batch,
+                &file.display().to_string(),
+                &digest::sha256(&bytes),
+                people,
+                &self.token,
+            )?;
+        }
+        ledger.commit()
+    }
 }
 
 /// The files and batches of an export: one, or waves of `batch_size`

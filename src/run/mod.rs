@@ -29,7 +29,7 @@ use crate::check::roster::Builder;
 use crate::check::sent::Sent;
 use crate::config::Settings;
 use crate::error::{Error, ExitStatus};
-use crate::output::Output;
+use crate::output::{interrupt, Output};
 use crate::plan::{csv::ImportPlanCsv, powershell::ImportPlanPs1};
 use crate::progress::Progress;
 use crate::reconcile::{self, Ask, Outcome, Read};
@@ -132,11 +132,13 @@ pub fn reconcile(
 ) -> Result<Outcome, Error> {
     progress.stage("reading inputs");
     let read = read(request, settings)?;
+    interrupt::check()?;
     let ask = Ask {
         earlier,
         only: request.batch,
     };
     let outcome = reconcile::reconcile(read, ask, settings, progress)?;
+    interrupt::check()?;
     finish(outcome, earlier, progress)
 }
 
@@ -152,6 +154,7 @@ pub fn finish(
     outcome.count();
     progress.stage("finding causes");
     outcome.findings.causes = crate::report::causes::find(&outcome);
+    interrupt::check()?;
     Ok(outcome)
 }
 

@@ -139,5 +139,11 @@ pub fn write_errors(validation: &Validation, path: &Path) -> Result<(), Error> {
         all: true,
         name: name.into(),
     };
-    output::write_all(dir, &validation.outcome, &[&errors]).map(|_| ())
+    output::write_all(
+        dir,
+        &validation.outcome,
+        &[&errors],
+        output::Sealing::none(),
+    )
+    .map(|_| ())
 }

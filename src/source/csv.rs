@@ -3,6 +3,7 @@
 //! the rest of the file. Records are split by csv-core as the bytes arrive;
 //! the bytes of the record being read are kept, for the recovery.
 
+use super::line::{split, well_quoted};
 use super::{Ends, Record};
 use crate::finding::Problem;
 use crate::normalize::text::trim_cell;
@@ -118,7 +119,7 @@ impl<R: Read> Parser<R> {
             let line = String::from_utf8_lossy(&p.buf[p.pos..end]).into_owned();
             let content = line.trim();
             if !content.is_empty() && !content.starts_with("#TYPE") {
-                p.delimiter = sniff_delimiter(&line);
+                p.delimiter = super::line::sniff_delimiter(&line);
                 break line;
             }
             p.pos = end;
@@ -181,8 +182,8 @@ impl<R: Read> Parser<R> {
             };
             self.own.clear();
             self.own_ends.clear();
-            for cell in cells.split(self.delimiter as char) {
-                self.own.push_str(cell);
+            for (start, len) in split(&cells, self.delimiter, false) {
+                self.own.push_str(&cells[start..start + len]);
                 self.own_ends.push(self.own.len() as u32);
             }
             let mut resume = begin + first_line;
@@ -337,6 +338,9 @@ impl<R: Read> Parser<R> {
                 self.buf.resize(len, 0);
             }
         }
+        if crate::output::interrupt::requested() {
+            return Err(crate::output::interrupt::stop_error());
+        }
         let n = loop {
             match self.input.read(&mut self.buf[self.len..]) {
                 Ok(n) => break n,
@@ -350,39 +354,6 @@ impl<R: Read> Parser<R> {
     }
 }
 
-/// Whether a record's quotes are all where CSV puts them: a quoted field
-/// opens at its start, doubles its quotes, and closes before a delimiter
-/// or the end. A record that spans lines with quotes anywhere else has a
-/// stray quote that swallowed the lines after it.
-fn well_quoted(raw: &[u8], delimiter: u8) -> bool {
-    let mut i = 0;
-    loop {
-        if raw.get(i) == Some(&b'"') {
-            i += 1;
-            loop {
-                match raw.get(i) {
-                    None => return false,
-                    Some(b'"') if raw.get(i + 1) == Some(&b'"') => i += 2,
-                    Some(b'"') => break,
-                    Some(_) => i += 1,
-                }
-            }
-            i += 1;
-            match raw.get(i) {
-                None => return true,
-                Some(&b) if b == delimiter => i += 1,
-                Some(_) => return false,
-            }
-        } else {
-            match raw[i..].iter().position(|&b| b == delimiter || b == b'"') {
-                None => return true,
-                Some(p) if raw[i + p] == b'"' => return false,
-                Some(p) => i += p + 1,
-            }
-        }
-    }
-}
-
 fn is_break(b: u8) -> bool {
     b == b'\n' || b == b'\r'
 }
@@ -392,30 +363,6 @@ fn line_breaks(bytes: &[u8]) -> u32 {
     memchr::memchr2_iter(b'\n', b'\r', bytes)
         .filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
         .count() as u32
-}
-
-/// The delimiter used most on the header line, outside quotes: `,` `;` or tab.
-pub fn sniff_delimiter(header_line: &str) -> u8 {
-    let mut counts = [0usize; 3];
-    let mut quoted = false;
-    for b in header_line.bytes() {
-        match b {
-            b'"' => quoted = !quoted,
-            b',' if !quoted => counts[0] += 1,
-            b';' if !quoted => counts[1] += 1,
-            b'\t' if !quoted => counts[2] += 1,
-            _ => {}
-        }
-    }
-    let candidates = [b',', b';', b'\t'];
-    let best = (0..3)
-        .max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))
-        .unwrap_or(0);
-    if counts[best] == 0 {
-        b','
-    } else {
-        candidates[best]
-    }
 }
 
 #[cfg(test)]
@@ -514,21 +461,6 @@ mod tests {
         // Two stray quotes: the lines between them are rows of their own.
         let (_, rows, _) = read("k,v,w\na,\"1,x\nb,2,x\nc,\"3,x\nd,4,x\n");
         assert_eq!(lines(&rows), [(2, true), (3, false), (4, true), (5, false)]);
-    }
-
-    #[test]
-    fn quotes_are_well_placed_or_not() {
-        for (raw, well) in [
-            ("a,b", true),
-            ("\"a\",b", true),
-            ("\"a\"\"x\",\"\"", true),
-            ("\"a\nb\",c", true),
-            ("a\"b,c", false),
-            ("\"a\"b,c", false),
-            ("\"a", false),
-        ] {
-            assert_eq!(well_quoted(raw.as_bytes(), b','), well, "{raw:?}");
-        }
     }
 
     #[test]

@@ -225,25 +225,18 @@ pub(crate) fn number_text(f: f64) -> String {
     }
 }
 
-/// An Excel date serial as `YYYY-MM-DD` (days from 1899-12-30).
+/// An Excel date serial as `YYYY-MM-DD` (days from 1899-12-30); a serial
+/// past the calendar's end reads as the number it is.
 fn date_text(serial: f64) -> String {
-    let (year, month, day) = civil_date(serial.floor() as i64 - 25569);
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
-/// The year, month and day of a count of days since 1970-01-01 (Howard
-/// Hinnant's algorithm).
-pub(crate) fn civil_date(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    let epoch = jiff::civil::date(1899, 12, 30);
+    let days = serial.floor();
+    let date = (days.abs() < 4_000_000.0)
+        .then(|| epoch.checked_add(jiff::Span::new().days(days as i64)).ok())
+        .flatten();
+    match date {
+        Some(date) => date.strftime("%Y-%m-%d").to_string(),
+        None => number_text(serial),
+    }
 }
 
 /// `A`, `B`, … `Z`, `AA` for a 0-based column.
@@ -282,12 +275,11 @@ mod xlsx_formats {
             .flatten()
             .find(|a| a.key.as_ref() == name)
             .map(|a| {
-                String::from_utf8_lossy(&a.value)
-                    .replace("&quot;", "\"")
-                    .replace("&apos;", "'")
-                    .replace("&lt;", "<")
-                    .replace("&gt;", ">")
-                    .replace("&amp;", "&")
+                let raw = String::from_utf8_lossy(&a.value);
+                match quick_xml::escape::unescape(&raw) {
+                    Ok(text) => text.into_owned(),
+                    Err(_) => raw.into_owned(),
+                }
             })
     }
 

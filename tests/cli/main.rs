@@ -1,5 +1,6 @@
 //! End-to-end tests: the real binary on the files in `fixtures/`.
 
+mod architecture;
 mod common;
 mod export;
 mod hostile;

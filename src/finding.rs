@@ -239,6 +239,8 @@ pub enum Detail {
 pub enum Closeness {
     /// The roster's Mail is the returned key.
     Mail,
+    /// The roster's SipAddress is the returned key.
+    Sip,
     /// First and last name swapped (`lee.ann` for `ann.lee`).
     Swapped,
     /// The same name in another of the tenant's domains.

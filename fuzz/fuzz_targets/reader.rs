@@ -6,9 +6,9 @@
 
 use acp_recon::check::{returned::Returned, roster::Builder};
 use acp_recon::progress::Quiet;
-use acp_recon::reconcile::{reconcile, Inputs};
+use acp_recon::reconcile::{reconcile, Ask, Read};
 use acp_recon::source::{read_bytes, ReadOptions};
-use acp_recon::Settings;
+use acp_recon::{run, Settings};
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 
@@ -26,16 +26,15 @@ fuzz_target!(|data: &[u8]| {
     let Ok(returned) = read_bytes("r.csv", data, &options, |s| Returned::open(s, &settings)) else {
         return;
     };
-    let inputs = Inputs {
+    let read = Read {
         roster: (roster_source, roster.finish()),
         returned,
         sent: None,
     };
-    let outcome = reconcile(inputs, &settings, &Quiet);
-    assert!(outcome.summary.accounting.rows_balanced);
-    assert!(outcome.summary.accounting.requested_balanced);
-    let outputs = acp_recon::cli::reconcile::outputs(true);
-    for output in outputs {
+    let outcome = reconcile(read, Ask::NOBODY, &settings, &Quiet).unwrap();
+    let outcome = run::finish(outcome, &run::Nothing, &Quiet).unwrap();
+    assert!(outcome.summary.accounting.balanced());
+    for output in run::outputs(true) {
         output.write(&outcome, &mut std::io::sink()).unwrap();
     }
 });

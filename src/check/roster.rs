@@ -220,6 +220,10 @@ impl<'s> Builder<'s> {
             mail if mail == cleaned => Span::KEY,
             mail => self.roster.texts.push(mail),
         };
+        let sip = match key(self.cell(record, Field::SipAddress)) {
+            sip if sip == cleaned => Span::KEY,
+            sip => self.roster.texts.push(&sip),
+        };
         let display_name = self
             .roster
             .texts
@@ -244,6 +248,7 @@ impl<'s> Builder<'s> {
             row,
             display_name,
             mail,
+            sip,
             enabled: yes_no(self.cell(record, Field::AccountEnabled)),
             teams_only: folds_to(self.cell(record, Field::TeamsMode), "teamsonly"),
             licence: yes_no(self.cell(record, Field::MicrosoftLicence)) == Some(true),

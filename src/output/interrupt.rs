@@ -75,6 +75,30 @@ impl<W: std::io::Write> std::io::Write for Stoppable<W> {
     }
 }
 
+/// A test build pauses at `point` (`before-swap`, `in-swap`) when
+/// `ACP_RECON_TEST_PAUSE` is `POINT:PATH`: it makes `PATH.paused`, then
+/// waits for `PATH` to exist, so that a test can signal it right there
+/// without guessing from timing. A release build never pauses.
+pub(crate) fn pause_for_tests(point: &str) {
+    #[cfg(debug_assertions)]
+    if let Some(value) = std::env::var_os("ACP_RECON_TEST_PAUSE") {
+        let value = value.to_string_lossy().into_owned();
+        let Some(path) = value.strip_prefix(point).and_then(|v| v.strip_prefix(':')) else {
+            return;
+        };
+        let go = std::path::PathBuf::from(path);
+        let _ = std::fs::write(format!("{path}.paused"), b"");
+        for _ in 0..6000 {
+            if go.exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = point;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,6 +82,7 @@ pub fn write_all<T: ?Sized + Sync>(
         .collect();
     let staged: Result<Vec<Staged>, Error> = staged.into_iter().collect();
     let staged = staged.and_then(|staged| {
+        interrupt::pause_for_tests("before-swap");
         interrupt::check()?;
         set::check_targets(&staged)
             .map(|()| staged)

@@ -178,7 +178,7 @@ pub(crate) fn commit(
             }
         }
         if done == 1 {
-            pause_for_tests();
+            super::interrupt::pause_for_tests("in-swap");
         }
     }
     if let Some((path, e)) = failure {
@@ -205,25 +205,6 @@ pub(crate) fn commit(
         s.file = None;
     }
     Ok(())
-}
-
-/// A test build pauses inside the swap, after the first file is in place,
-/// when `ACP_RECON_TEST_SWAP_PAUSE` names a path: it makes `PATH.paused`,
-/// then waits for `PATH` to exist, so that a test can stop it right there.
-fn pause_for_tests() {
-    #[cfg(debug_assertions)]
-    if let Some(path) = std::env::var_os("ACP_RECON_TEST_SWAP_PAUSE") {
-        let go = PathBuf::from(path);
-        let mut paused = go.clone().into_os_string();
-        paused.push(".paused");
-        let _ = fs::write(&paused, b"");
-        for _ in 0..6000 {
-            if go.exists() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
-    }
 }
 
 /// Keeps the file at `target` as `old` without moving it: the target stays

@@ -209,6 +209,7 @@ mod tests {
             row: 0,
             display_name: Span::EMPTY,
             mail: Span::KEY,
+            sip: Span::KEY,
             enabled: Some(true),
             teams_only: false,
             licence,

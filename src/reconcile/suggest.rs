@@ -1,6 +1,6 @@
 //! "Did you mean": for a returned key that is not in the roster, the
 //! requested person with no row whose key is the closest: the roster's Mail
-//! is that key, first and last name are swapped, the same name is in
+//! or SipAddress is that key, first and last name are swapped, the same name is in
 //! another of the tenant's domains, or one or two letters are off (same
 //! domain). Typos are found through an index of the keys with one or two
 //! letters deleted, so the work grows with the number of keys, never with
@@ -95,6 +95,7 @@ pub fn suggest(
 /// The missing people's keys, looked up the four ways.
 struct Index<'a> {
     by_mail: FxHashMap<String, Key>,
+    by_sip: FxHashMap<String, Key>,
     by_key: FxHashMap<&'a str, Key>,
     by_name: FxHashMap<&'a str, Vec<Key>>,
     /// Hashes of each key with up to [`DELETIONS`] letters of its name
@@ -110,6 +111,7 @@ impl<'a> Index<'a> {
     fn new(missing: &[Key], keys: &'a Keys, roster: &Roster) -> Index<'a> {
         let mut index = Index {
             by_mail: FxHashMap::default(),
+            by_sip: FxHashMap::default(),
             by_key: FxHashMap::default(),
             by_name: FxHashMap::default(),
             variants: Vec::new(),
@@ -124,6 +126,13 @@ impl<'a> Index<'a> {
                     let mail = crate::normalize::text::key(roster.texts.get(person.mail));
                     if !mail.is_empty() && mail != text {
                         index.by_mail.entry(mail.into_owned()).or_insert(key);
+                    }
+                }
+                // Stored cleaned, as a key is.
+                if person.sip != Span::KEY {
+                    let sip = roster.texts.get(person.sip);
+                    if !sip.is_empty() && sip != text {
+                        index.by_sip.entry(sip.to_string()).or_insert(key);
                     }
                 }
             }
@@ -143,11 +152,14 @@ impl<'a> Index<'a> {
         index
     }
 
-    /// The missing key `text` stands for by Mail, swapped names or another
+    /// The missing key `text` stands for by Mail, SipAddress, swapped names or another
     /// domain, and why.
     fn exact(&self, text: &str) -> Option<(Key, Closeness)> {
         if let Some(&key) = self.by_mail.get(text) {
             return Some((key, Closeness::Mail));
+        }
+        if let Some(&key) = self.by_sip.get(text) {
+            return Some((key, Closeness::Sip));
         }
         let (name, domain) = split(text);
         if let Some((first, last)) = name.split_once('.') {

@@ -266,6 +266,7 @@ impl<'a> Words<'a> {
                 let other = o.key_text(crate::model::Key(other));
                 let why = match why {
                     Closeness::Mail => "the roster's Mail for them",
+                    Closeness::Sip => "the roster's SipAddress for them",
                     Closeness::Swapped => "first and last name swapped",
                     Closeness::OtherDomain => "the same name in another domain",
                     Closeness::Typo => "a letter or two off",

@@ -200,6 +200,14 @@ fn an_onboarding_project_in_five_steps() {
     let (code, s) = p.status();
     assert_eq!(code, 1);
     assert_eq!(counts(&s, "batch1"), [4, 4, 0, 4, 0, 0, 0]);
+    // Nothing pending in batch 1: its status is 0.
+    let batch1 = p.run(&["status", "--batch", "batch1"]);
+    assert_eq!(batch1.status, 0, "{}", batch1.stdout);
+    assert!(
+        batch1.stdout.contains("Nothing is pending"),
+        "{}",
+        batch1.stdout
+    );
     assert_eq!(counts(&s, "batch2"), [3, 0, 0, 0, 0, 0, 3]);
     assert!(pending(&s).iter().all(|x| x.1 == "batch2"));
 

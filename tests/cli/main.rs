@@ -1,6 +1,7 @@
 //! End-to-end tests: the real binary on the files in `fixtures/`.
 
 mod architecture;
+mod commands;
 mod common;
 mod export;
 mod hostile;

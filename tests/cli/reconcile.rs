@@ -526,10 +526,10 @@ fn a_key_not_in_the_roster_gets_the_closest_missing_person() {
         &dir,
         "roster.csv",
         format!(
-            "UserPrincipalName,DisplayName,Mail\n\
-             ann.lee{C},Ann Lee,\nbob.ortiz{C},Bob Ortiz,\nchloe.martin{C},Chloe Martin,\n\
-             dee.roy{C},Dee Roy,droy@fabrikam-mail.example\nemma.stone{C},Emma Stone,\n\
-             frank.lee{C},Frank Lee,\n"
+            "UserPrincipalName,DisplayName,Mail,SipAddress\n\
+             ann.lee{C},Ann Lee,,\nbob.ortiz{C},Bob Ortiz,,\nchloe.martin{C},Chloe Martin,,\n\
+             dee.roy{C},Dee Roy,droy@fabrikam-mail.example,\nemma.stone{C},Emma Stone,,\n\
+             frank.lee{C},Frank Lee,,\ngus.hale{C},Gus Hale,,sip:Gus.H@voice.example\n"
         )
         .as_bytes(),
     );
@@ -543,6 +543,7 @@ fn a_key_not_in_the_roster_gets_the_closest_missing_person() {
         format!("ortiz.bob{C}"),
         "chloe.martin@contoso.com".to_string(),
         "droy@fabrikam-mail.example".to_string(),
+        "gus.h@voice.example".to_string(),
         format!("zed.nobody{C}"),
         format!("frank.lee{C}"),
     ]
@@ -572,6 +573,7 @@ fn a_key_not_in_the_roster_gets_the_closest_missing_person() {
         want(&format!("ortiz.bob{C}"), k("bob.ortiz").as_deref()),
         want("chloe.martin@contoso.com", k("chloe.martin").as_deref()),
         want("droy@fabrikam-mail.example", k("dee.roy").as_deref()),
+        want("gus.h@voice.example", k("gus.hale").as_deref()),
         want(&format!("zed.nobody{C}"), None),
     ];
     want.sort();
@@ -588,6 +590,12 @@ fn a_key_not_in_the_roster_gets_the_closest_missing_person() {
     );
     assert!(
         problems.contains("(first and last name swapped)"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains(&format!(
+            "Did you mean gus.hale{C} (the roster's SipAddress for them)?"
+        )),
         "{problems}"
     );
 }

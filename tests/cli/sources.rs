@@ -357,3 +357,169 @@ fn the_roster_sheet_is_picked_by_name_and_out_has_a_short_flag() {
     let plan = std::fs::read_to_string(out.join("import-plan.csv")).unwrap();
     assert!(plan.contains("ann.lee@contoso.example"), "{plan}");
 }
+
+/// The workbook of `fixtures/returned.xls` and `returned.ods` (saved from
+/// one `.xlsx` by LibreOffice), as an `.xlsb`: Excel's binary workbook,
+/// built record by record ([MS-XLSB]) as Excel lays it out.
+fn xlsb() -> Vec<u8> {
+    use std::io::Write;
+    fn record(out: &mut Vec<u8>, kind: u16, payload: &[u8]) {
+        match kind {
+            0..=0x7F => out.push(kind as u8),
+            _ => out.extend([(kind & 0x7F) as u8 | 0x80, (kind >> 7) as u8]),
+        }
+        let mut len = payload.len();
+        loop {
+            let byte = (len & 0x7F) as u8;
+            len >>= 7;
+            out.push(if len > 0 { byte | 0x80 } else { byte });
+            if len == 0 {
+                break;
+            }
+        }
+        out.extend_from_slice(payload);
+    }
+    fn wide(text: &str) -> Vec<u8> {
+        let units: Vec<u16> = text.encode_utf16().collect();
+        let mut out = (units.len() as u32).to_le_bytes().to_vec();
+        for u in units {
+            out.extend(u.to_le_bytes());
+        }
+        out
+    }
+    let rows: [[&str; 7]; 4] = [
+        [
+            "UserPrincipalName",
+            "ProviderName",
+            "Domain",
+            "TollNumber",
+            "TollFreeNumbers",
+            "ConferenceId",
+            "Leader PIN",
+        ],
+        [
+            "ann.lee@contoso.example",
+            "Fabrikam Conferencing",
+            "acp.fabrikam.example",
+            "+14255550100",
+            "+18005550199",
+            "5100001",
+            "918273",
+        ],
+        [
+            "bob.ortiz@contoso.example",
+            "Fabrikam Conferencing",
+            "acp.fabrikam.example",
+            "+14255550100",
+            "",
+            "51000002",
+            "564738",
+        ],
+        [
+            "chloe.martin@contoso.example",
+            "Fabrikam Conferencing",
+            "acp.fabrikam.example",
+            "+14255550100",
+            "",
+            "5100003",
+            "",
+        ],
+    ];
+    let mut book = Vec::new();
+    let mut sheet_entry = 0u32.to_le_bytes().to_vec(); // visible
+    sheet_entry.extend(1u32.to_le_bytes()); // tab id
+    sheet_entry.extend(wide("rId1"));
+    sheet_entry.extend(wide("Assignments"));
+    record(&mut book, 0x009C, &sheet_entry); // BrtBundleSh
+    record(&mut book, 0x0090, &[]); // BrtEndBundleShs
+    record(&mut book, 0x0084, &[]); // BrtEndBook
+    let mut sheet = Vec::new();
+    let mut dimension = Vec::new();
+    for n in [0u32, 3, 0, 6] {
+        dimension.extend(n.to_le_bytes());
+    }
+    record(&mut sheet, 0x0094, &dimension); // BrtWsDim
+    record(&mut sheet, 0x0091, &[]); // BrtBeginSheetData
+    for (r, row) in rows.iter().enumerate() {
+        record(&mut sheet, 0x0000, &(r as u32).to_le_bytes()); // BrtRowHdr
+        for (c, cell) in row.iter().enumerate() {
+            let mut payload = (c as u32).to_le_bytes().to_vec();
+            payload.extend(0u32.to_le_bytes()); // style
+            if r == 2 && c == 5 {
+                // An ID Excel took for a number.
+                payload.extend(51000002f64.to_le_bytes());
+                record(&mut sheet, 0x0005, &payload); // BrtCellReal
+            } else if !cell.is_empty() {
+                payload.extend(wide(cell));
+                record(&mut sheet, 0x0006, &payload); // BrtCellSt
+            }
+        }
+    }
+    record(&mut sheet, 0x0092, &[]); // BrtEndSheetData
+    let rels = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.bin"/></Relationships>"#;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, bytes) in [
+        ("xl/workbook.bin", &book[..]),
+        ("xl/_rels/workbook.bin.rels", rels.as_bytes()),
+        ("xl/worksheets/sheet1.bin", &sheet[..]),
+    ] {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// `.xls`, `.ods` and `.xlsb` read as `.xlsx` does: text cells as written,
+/// a number cell judged by its digits, the cell named on a finding, and no
+/// PIN anywhere.
+#[test]
+fn reads_xls_ods_and_xlsb_workbooks() {
+    let dir = TempDir::new().unwrap();
+    let built = dir.path().join("returned.xlsb");
+    std::fs::write(&built, xlsb()).unwrap();
+    for (returned, kind) in [
+        (fixture("returned.xls"), "xls"),
+        (fixture("returned.ods"), "ods"),
+        (built, "xlsb"),
+    ] {
+        let run = run_returned(&returned, &[]);
+        assert_eq!(run.status, 1, "{kind}: {}", run.stderr);
+        let report = run.report();
+        assert_eq!(report["inputs"][1]["encoding"], kind);
+        assert_eq!(report["inputs"][1]["delimiter"], "sheet Assignments");
+        let plan = run.csv("import-plan.csv");
+        let planned: Vec<(&str, &str)> = plan[1..]
+            .iter()
+            .map(|r| (r[0].as_str(), r[5].as_str()))
+            .collect();
+        assert!(
+            planned.contains(&("ann.lee@contoso.example", "5100001")),
+            "{kind}: {planned:?}"
+        );
+        assert!(
+            planned.contains(&("chloe.martin@contoso.example", "5100003")),
+            "{kind}: {planned:?}"
+        );
+        // Bob's ID is a number cell whose digits are unambiguous: taken.
+        assert!(
+            planned.contains(&("bob.ortiz@contoso.example", "51000002")),
+            "{kind}: {planned:?}"
+        );
+        // Findings name their cell.
+        let pins: Vec<&serde_json::Value> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "pin-column-ignored")
+            .collect();
+        assert_eq!(pins.len(), 1, "{kind}");
+        assert_eq!(pins[0]["cell"], "Assignments!G1", "{kind}");
+        for output in crate::common::OUTPUTS {
+            let text = run.read(output);
+            for pin in ["918273", "564738"] {
+                assert!(!text.contains(pin), "{kind}: PIN {pin} in {output}");
+            }
+        }
+    }
+}

@@ -89,12 +89,15 @@ fn each_help_example_runs_as_written() {
     ] {
         std::fs::copy(fixture(sample), dir.path().join(name)).unwrap();
     }
-    for (command, written) in [
-        ("reconcile", "plan/import-plan.csv"),
-        ("export", "to-fabrikam.xlsx"),
-        ("validate", ""),
-        ("status", ""),
-        ("history", ""),
+    // What each example does on the sample, in this order: the sample's
+    // planted mistakes (1), an export with people left out (0), a batch
+    // nobody returned yet (1), a person the run planned (0).
+    for (command, written, status, says) in [
+        ("reconcile", "plan/import-plan.csv", 1, "Every returned row"),
+        ("export", "to-fabrikam.xlsx", 0, "exported 24 people"),
+        ("validate", "", 1, "returned file"),
+        ("status", "", 1, "pending (24)"),
+        ("history", "", 0, "planned"),
     ] {
         let help = Command::cargo_bin("acp-recon")
             .unwrap()
@@ -116,12 +119,14 @@ fn each_help_example_runs_as_written() {
             .current_dir(dir.path())
             .output()
             .unwrap();
-        // The sample has planted mistakes: 1 is a finished run with errors.
-        assert!(
-            matches!(run.status.code(), Some(0 | 1)),
-            "{example}: {}",
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        assert_eq!(
+            run.status.code(),
+            Some(status),
+            "{example}: {stdout}{}",
             String::from_utf8_lossy(&run.stderr)
         );
+        assert!(stdout.contains(says), "{example}: {stdout}");
         if !written.is_empty() {
             assert!(
                 dir.path().join(written).is_file(),

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Wall time and peak memory of `acp-recon reconcile` against DuckDB's plain
 # FULL OUTER JOIN of the same files, run alternately (docs/PERFORMANCE.md).
-# Needs `pip install duckdb` and GNU time.
+# Needs GNU time; installs DuckDB's Python package when it is missing.
 #   bash benches/measure.sh [PEOPLE...]        default: 10000 100000 1000000
 #   PROFILES="typical noisy all-wrong" RUNS=5 DATA=/tmp/acp-recon-bench
 # LEDGER=1 compares a run that records into a new ledger with one that
 # has none (--no-ledger), instead of DuckDB.
+# COMPARE=path/to/acp-recon compares with another build of acp-recon (an
+# earlier commit's, say), both with --no-ledger, instead of DuckDB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
 cargo build --release --quiet --example gen
+if [ -z "${LEDGER:-}" ] && [ -z "${COMPARE:-}" ] && ! python3 -c "import duckdb" 2>/dev/null; then
+  python3 -m pip install --quiet duckdb
+fi
 data=${DATA:-/tmp/acp-recon-bench}
 runs=${RUNS:-5}
 mkdir -p "$data"
@@ -30,6 +35,11 @@ for profile in ${PROFILES:-typical noisy all-wrong}; do
         run acp-recon --no-ledger
         rm -f "$dir/ledger.db"
         run ledger --ledger "$dir/ledger.db"
+      elif [ -n "${COMPARE:-}" ]; then
+        run acp-recon --no-ledger
+        /usr/bin/time -f "compare %e %M" "$COMPARE" reconcile \
+          --roster "$dir/roster.csv" --returned "$dir/returned.csv" --config fixtures/acp.toml \
+          --out "$dir/out-compare" --quiet --no-ledger >/dev/null 2>>"$times" || true
       else
         run acp-recon --no-ledger
         /usr/bin/time -f "duckdb %e %M" python3 benches/duckdb/full_outer_join.py \
@@ -38,6 +48,7 @@ for profile in ${PROFILES:-typical noisy all-wrong}; do
     done
     tools="acp-recon duckdb"
     [ -z "${LEDGER:-}" ] || tools="acp-recon ledger"
+    [ -z "${COMPARE:-}" ] || tools="acp-recon compare"
     for tool in $tools; do
       grep "^$tool " "$times" | sort -k2 -n | awk -v tool="$tool" -v profile="$profile" -v people="$people" '
         { t[NR] = $2; if ($3 > m) m = $3 }

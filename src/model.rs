@@ -352,9 +352,6 @@ pub struct Person {
     pub display_name: Span,
     /// [`Span::KEY`] when it is the key, as in most rosters.
     pub mail: Span,
-    /// The SIP address without `sip:`, cleaned as a key is; [`Span::KEY`]
-    /// when it is the key.
-    pub sip: Span,
     /// `Some(false)` when the roster marks the account disabled.
     pub enabled: Option<bool>,
     pub teams_only: bool,

@@ -26,6 +26,9 @@ pub struct Roster {
     pub texts: Texts,
     /// What people have now, for those who have something.
     pub currents: Vec<Current>,
+    /// The SIP addresses that are not the row's key (without `sip:`,
+    /// cleaned as a key is), by row, in row order.
+    pub sips: Vec<(u32, Span)>,
     /// The current toll-free numbers, each `Current`'s a range of them.
     pub current_numbers: Vec<Number>,
     /// Keys listed on several rows that disagree: nobody can tell which is
@@ -77,6 +80,12 @@ impl Roster {
 
     pub fn current(&self, person: &Person) -> Option<&Current> {
         self.currents.get(person.current()?)
+    }
+
+    /// The person's SIP address, cleaned, when it is not their key.
+    pub fn sip(&self, person: &Person) -> Option<&str> {
+        let at = self.sips.binary_search_by_key(&person.row, |s| s.0).ok()?;
+        Some(self.texts.get(self.sips[at].1))
     }
 
     /// The toll-free numbers a person has now.
@@ -220,10 +229,12 @@ impl<'s> Builder<'s> {
             mail if mail == cleaned => Span::KEY,
             mail => self.roster.texts.push(mail),
         };
-        let sip = match key(self.cell(record, Field::SipAddress)) {
-            sip if sip == cleaned => Span::KEY,
-            sip => self.roster.texts.push(&sip),
-        };
+        // Most SIP addresses are the key with `sip:`: only the others are kept.
+        let sip = key(self.cell(record, Field::SipAddress));
+        if !sip.is_empty() && sip != cleaned {
+            let span = self.roster.texts.push(&sip);
+            self.roster.sips.push((row, span));
+        }
         let display_name = self
             .roster
             .texts
@@ -248,7 +259,6 @@ impl<'s> Builder<'s> {
             row,
             display_name,
             mail,
-            sip,
             enabled: yes_no(self.cell(record, Field::AccountEnabled)),
             teams_only: folds_to(self.cell(record, Field::TeamsMode), "teamsonly"),
             licence: yes_no(self.cell(record, Field::MicrosoftLicence)) == Some(true),

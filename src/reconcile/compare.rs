@@ -209,7 +209,6 @@ mod tests {
             row: 0,
             display_name: Span::EMPTY,
             mail: Span::KEY,
-            sip: Span::KEY,
             enabled: Some(true),
             teams_only: false,
             licence,

@@ -129,11 +129,8 @@ impl<'a> Index<'a> {
                     }
                 }
                 // Stored cleaned, as a key is.
-                if person.sip != Span::KEY {
-                    let sip = roster.texts.get(person.sip);
-                    if !sip.is_empty() && sip != text {
-                        index.by_sip.entry(sip.to_string()).or_insert(key);
-                    }
+                if let Some(sip) = roster.sip(person).filter(|&s| s != text) {
+                    index.by_sip.entry(sip.to_string()).or_insert(key);
                 }
             }
         }

@@ -55,7 +55,8 @@ pub fn write_all<T: ?Sized + Sync>(
 ) -> Result<Vec<PathBuf>, Error> {
     let fail = |path: &Path| {
         let path = path.to_path_buf();
-        move |source: io::Error| match interrupt::is_stop(&source) {
+        // A writer may wrap the stop in its own error (csv's does).
+        move |source: io::Error| match interrupt::is_stop(&source) || interrupt::requested() {
             true => Error::Stopped,
             false => Error::Write { path, source },
         }
@@ -66,6 +67,7 @@ pub fn write_all<T: ?Sized + Sync>(
         });
     }
     fs::create_dir_all(dir).map_err(fail(dir))?;
+    let _held = set::hold_folder(dir).map_err(fail(dir))?;
     set::recover(dir, sealing.sealed).map_err(fail(dir))?;
     let staged: Vec<Result<Staged, Error>> = outputs
         .par_iter()

@@ -69,6 +69,17 @@ fn busy() -> io::Error {
     )
 }
 
+/// Holds the folder for one run at a time: on Unix the folder itself is
+/// locked (no file is left in it for that); elsewhere only the files are.
+pub(crate) fn hold_folder(dir: &Path) -> io::Result<Option<File>> {
+    if cfg!(unix) {
+        let folder = File::open(dir)?;
+        lock(&folder)?;
+        return Ok(Some(folder));
+    }
+    Ok(None)
+}
+
 /// Checks that every target can be replaced, before anything is.
 pub(crate) fn check_targets(staged: &[Staged]) -> Result<(), (PathBuf, io::Error)> {
     for s in staged {

@@ -203,18 +203,19 @@ pub(crate) fn asked(
     roster: &Roster,
     returned: impl Fn(Key) -> bool,
 ) -> Result<Asked, Error> {
-    let Some(all) = earlier.batches(only)? else {
-        return Ok(Asked::default());
-    };
+    let recorded = earlier.seen(sha256)?;
+    let all = earlier.batches(only)?.unwrap_or_default();
     if all.batches.is_empty() {
-        return Ok(Asked::default());
+        // No batch: everyone eligible, as the first time.
+        let mut asked = Asked::default();
+        asked.coverage.already = recorded.map(|r| r.time);
+        return Ok(asked);
     }
     let mut coverage = Coverage {
         requested_by: RequestedBy::Batches,
         ..Coverage::default()
     };
     let in_roster = |key: &str| keys.find(key).and_then(|k| roster.person(k));
-    let recorded = earlier.seen(sha256)?;
     let covered: Vec<u32> = match (&recorded, only) {
         (Some(recorded), None) => recorded.batches.clone(),
         _ if only.is_some() => all.batches.iter().map(|b| b.id).collect(),
@@ -247,7 +248,7 @@ pub(crate) fn asked(
         .cloned()
         .collect();
     let mut requests: Vec<(Key, u32)> = Vec::new();
-    let again = recorded.as_ref().filter(|_| only.is_none());
+    let again = recorded.as_ref();
     for m in all
         .members
         .iter()
@@ -262,9 +263,13 @@ pub(crate) fn asked(
             None => {}
         }
     }
-    // A file recorded before requests whom it requested then.
+    // A file recorded before requests whom it requested then (of the
+    // named batch, when one is).
     if let Some(recorded) = again {
-        for key in &recorded.requested {
+        let mut members: Vec<&str> = all.members.iter().map(|m| &*m.key).collect();
+        members.sort_unstable();
+        let named = |key: &str| only.is_none() || members.binary_search(&key).is_ok();
+        for key in recorded.requested.iter().filter(|k| named(k)) {
             if let Some(person) = in_roster(key) {
                 requests.push((person.key, person.row));
             }

@@ -145,6 +145,9 @@ fn page(outcome: &Outcome) -> Markup {
                         }
                     }
                 }
+                @if let Some(line) = super::summary::requested_by(outcome) {
+                    p #batches { "Requested " (line) "." }
+                }
 
                 h2 { "Causes" }
                 @if outcome.findings.causes.is_empty() {

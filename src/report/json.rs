@@ -17,6 +17,8 @@ pub struct ReportJson;
 struct Document<'a> {
     summary: &'a Summary,
     inputs: &'a [InputInfo],
+    /// The ledger's batches the run covered.
+    batches: Vec<&'a str>,
     causes: Vec<CauseEntry<'a>>,
     findings: Findings<'a>,
 }
@@ -209,6 +211,7 @@ impl Output<Outcome> for ReportJson {
         let document = Document {
             summary: &outcome.summary,
             inputs: &outcome.inputs.infos,
+            batches: outcome.coverage.names(),
             causes: causes(&words),
             findings: Findings(words),
         };

@@ -24,6 +24,9 @@ pub fn render(outcome: &Outcome, written: &[std::path::PathBuf]) -> String {
             input.role, input.file, input.encoding, input.rows
         );
     }
+    if let Some(line) = requested_by(outcome) {
+        let _ = writeln!(out, "  {:<9} {line}", "requested");
+    }
     let _ = writeln!(
         out,
         "returned rows  {:>7} = {} planned + {} unchanged + {} rejected   [{}]",
@@ -70,6 +73,21 @@ pub fn render(outcome: &Outcome, written: &[std::path::PathBuf]) -> String {
         let _ = writeln!(out, "wrote {}", path.display());
     }
     out
+}
+
+/// Who was requested, when the ledger's batches said: the batches the run
+/// covered.
+pub fn requested_by(outcome: &Outcome) -> Option<String> {
+    use crate::reconcile::earlier::RequestedBy;
+    let coverage = &outcome.coverage;
+    if coverage.requested_by != RequestedBy::Batches {
+        return None;
+    }
+    let names = coverage.names();
+    Some(match names.is_empty() {
+        true => "by no batch: no open batch of the ledger has anyone in this file".to_string(),
+        false => format!("by the ledger's batches {}", names.join(", ")),
+    })
 }
 
 /// The causes, one sentence each, before the codes: one mistake on many

@@ -212,7 +212,7 @@ impl Failed {
             |n| n.to_string_lossy().into_owned(),
         );
         match self {
-            Failed::Io(source) if crate::output::interrupt::is_stop(&source) => Error::Stopped,
+            Failed::Io(_) if crate::output::interrupt::requested() => Error::Stopped,
             Failed::Io(source) => Error::Read {
                 path: path.to_path_buf(),
                 source,

@@ -371,3 +371,26 @@ fn a_ledger_that_cannot_be_written_stops_the_run_before_anything_is_written() {
     }
     mode(&f.path("locked"), 0o755);
 }
+
+#[test]
+#[cfg(unix)]
+fn a_second_run_into_a_folder_in_use_is_refused() {
+    let f = Folder::new();
+    assert_eq!(
+        f.command("first.csv", "out").status().unwrap().code(),
+        Some(1)
+    );
+    let before = f.outputs("out");
+    let (child, go) = f.paused("before-swap", "second.csv", "out");
+    let mut second = f.command("first.csv", "out");
+    second.arg("--no-ledger");
+    let run = second.output().unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("another acp-recon run"), "{stderr}");
+    release(&go);
+    let first = child.wait_with_output().unwrap();
+    assert_eq!(first.status.code(), Some(1));
+    assert!(f.outputs("out") != before, "the first run did not finish");
+    assert_eq!(f.others("out"), Vec::<String>::new());
+}

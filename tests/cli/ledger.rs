@@ -397,3 +397,236 @@ fn without_a_ledger_nothing_is_read_or_recorded() {
     assert_eq!(status.status, 2);
     assert!(status.stderr.contains("no ledger"), "{}", status.stderr);
 }
+
+/// `(code, key)` of every finding in a run's report.json.
+fn codes(report: &Value) -> Vec<(String, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["key"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+impl Project {
+    fn report(&self, out: &str) -> Value {
+        let bytes = std::fs::read(self.dir.path().join(out).join("report.json")).unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    fn fates(&self) -> i64 {
+        let conn = rusqlite::Connection::open(self.ledger()).unwrap();
+        conn.query_row("SELECT count(*) FROM fate", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    /// A batch's `[sent, pending, left]`, as `status --json` has it.
+    fn batch(&self, name: &str) -> [u64; 3] {
+        let (_, s) = self.status();
+        let b = s["batches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no batch {name} in {s}"));
+        ["sent", "pending", "left"].map(|k| b[k].as_u64().unwrap())
+    }
+}
+
+/// The batches of an onboarding project, as an admin runs them: a file
+/// read again is reconciled as it was, a batch asks only for its own
+/// people, a file of people already planned widens to nobody, a person who
+/// leaves the roster is no longer pending, and a roster goes out in waves.
+#[test]
+fn batches_an_admin_can_trust() {
+    let p = Project::new();
+    assert_eq!(p.export("wave1", "batch1.csv").status, 0);
+    assert_eq!(p.export("wave2", "batch2.xlsx").status, 0);
+
+    // Batch 1 comes back: only its people were requested.
+    let first = p.reconcile("roster", "return-1", "first");
+    assert_eq!(first.status, 1, "{}", first.stderr);
+    assert!(
+        first
+            .stdout
+            .contains("requested by the ledger's batches batch1"),
+        "{}",
+        first.stdout
+    );
+    let report = p.report("first");
+    assert_eq!(report["batches"], json!(["batch1"]));
+    let missing: Vec<String> = codes(&report)
+        .into_iter()
+        .filter(|c| c.0 == "missing-from-return")
+        .map(|c| c.1)
+        .collect();
+    assert_eq!(missing, [person("dmitri.petrov")]);
+    let fates = p.fates();
+    let (_, before) = p.status();
+
+    // The same file again, with --batch and without: as the first time.
+    for (out, batch) in [("again", Some("batch1")), ("third", None)] {
+        let mut args = vec!["reconcile"];
+        let (roster, returned, config) = (
+            fixture("ledger/roster.csv"),
+            fixture("ledger/return-1.csv"),
+            fixture("acp.toml"),
+        );
+        args.extend(["--roster", roster.to_str().unwrap()]);
+        args.extend(["--returned", returned.to_str().unwrap()]);
+        args.extend(["--config", config.to_str().unwrap(), "--out", out]);
+        if let Some(batch) = batch {
+            args.extend(["--batch", batch]);
+        }
+        let run = p.run(&args);
+        assert_eq!(run.status, 1, "{out}: {}", run.stderr);
+        assert!(
+            run.stdout.contains("already recorded on 20"),
+            "{}",
+            run.stdout
+        );
+        for name in crate::common::OUTPUTS {
+            let read = |dir: &str| std::fs::read(p.dir.path().join(dir).join(name)).unwrap();
+            assert!(
+                read("first") == read(out),
+                "{out}: {name} differs from the first run's"
+            );
+        }
+        assert_eq!(p.fates(), fates, "{out}: recorded again");
+        assert_eq!(p.status().1, before, "{out}: the status moved");
+    }
+
+    // A file of people already planned: batch 1 still owes Chloe (fixed)
+    // and Dmitri; batch 2 is not asked for.
+    let planned = p.reconcile("roster", "return-planned", "planned");
+    let report = p.report("planned");
+    assert_eq!(report["batches"], json!(["batch1"]));
+    let found = codes(&report);
+    assert!(
+        found.iter().all(|(code, key)| code != "missing-from-return"
+            || key == &person("chloe.martin")
+            || key == &person("dmitri.petrov")),
+        "{found:?}"
+    );
+    assert!(
+        !found.iter().any(|(_, key)| key.starts_with("eve")
+            || key.starts_with("frank")
+            || key.starts_with("gina")),
+        "batch 2 was asked for: {found:?}"
+    );
+    assert_eq!(planned.status, 1, "{}", planned.stdout);
+
+    // Batch 2 comes back when Frank has left the roster: he is no longer
+    // pending, said once.
+    assert_eq!(p.batch("batch2"), [3, 3, 0]);
+    let left = p.reconcile("roster-without-frank", "return-2", "left");
+    assert!(
+        left.stdout.contains("no longer in the roster: marked left"),
+        "{}",
+        left.stdout
+    );
+    assert!(left.stdout.contains(&person("frank.li")), "{}", left.stdout);
+    // Ann of batch 1 is in the file too: batch 1, still open, is covered.
+    assert_eq!(p.report("left")["batches"], json!(["batch1", "batch2"]));
+    let [sent, _, gone] = p.batch("batch2");
+    assert_eq!((sent, gone), (3, 1));
+    assert!(
+        !pending(&p.status().1)
+            .iter()
+            .any(|x| x.0 == person("frank.li")),
+        "Frank is still pending"
+    );
+    let again = p.reconcile("roster-without-frank", "return-2", "left-again");
+    assert!(!again.stdout.contains("marked left"), "{}", again.stdout);
+
+    // The same export again, to either format: the same batch.
+    for out in ["batch1.csv", "batch1.xlsx"] {
+        let run = p.export("wave1", out);
+        assert_eq!(run.status, 0, "{out}: {}", run.stderr);
+        assert!(
+            run.stdout.contains("nothing new recorded"),
+            "{}",
+            run.stdout
+        );
+    }
+    assert_eq!(p.batch("batch1")[0], 4);
+}
+
+/// A roster of 2,500 people goes out in waves of 1,000: three files, each
+/// its own batch named after it, everyone in exactly one.
+#[test]
+fn a_roster_goes_out_in_waves() {
+    let p = Project::new();
+    let mut roster = String::from("UserPrincipalName,DisplayName,SipAddress\n");
+    for i in 0..2500 {
+        roster.push_str(&format!(
+            "p{i:04}@contoso.example,P {i},sip:p{i:04}@contoso.example\n"
+        ));
+    }
+    std::fs::write(p.dir.path().join("everyone.csv"), roster).unwrap();
+    let export = |extra: &[&str]| {
+        let mut args = vec!["export", "--roster", "everyone.csv", "--out", "wave.xlsx"];
+        args.extend_from_slice(extra);
+        p.run(&args)
+    };
+    let run = export(&["--batch-size", "1000"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let mut seen = std::collections::BTreeMap::new();
+    for (n, file) in ["wave-001.xlsx", "wave-002.xlsx", "wave-003.xlsx"]
+        .iter()
+        .enumerate()
+    {
+        use calamine::Reader;
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(p.dir.path().join(file)).unwrap();
+        let sheet = book.worksheet_range("Users").unwrap();
+        let people: Vec<String> = sheet.rows().skip(1).map(|r| r[0].to_string()).collect();
+        assert_eq!(people.len(), [1000, 1000, 500][n], "{file}");
+        for key in people {
+            *seen.entry(key).or_insert(0) += 1;
+        }
+    }
+    assert_eq!(seen.len(), 2500);
+    assert!(seen.values().all(|&n| n == 1), "someone is in two waves");
+    assert!(!p.dir.path().join("wave.xlsx").exists());
+    assert!(p.dir.path().join("wave-excluded.csv").exists());
+    let (_, s) = p.status();
+    let batches: Vec<(String, u64)> = s["batches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["name"].as_str().unwrap().to_string(),
+                b["sent"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        batches,
+        [
+            ("wave-001".to_string(), 1000),
+            ("wave-002".to_string(), 1000),
+            ("wave-003".to_string(), 500)
+        ]
+    );
+    // Again as it was: nothing new. In waves of another size: refused,
+    // naming --replace-batch, and nothing written.
+    let again = export(&["--batch-size", "1000"]);
+    assert_eq!(again.status, 0, "{}", again.stderr);
+    assert_eq!(again.stdout.matches("nothing new recorded").count(), 3);
+    let before = std::fs::read(p.dir.path().join("wave-001.xlsx")).unwrap();
+    let other = export(&["--batch-size", "800"]);
+    assert_eq!(other.status, 2);
+    assert!(other.stderr.contains("--replace-batch"), "{}", other.stderr);
+    assert!(!p.dir.path().join("wave-004.xlsx").exists());
+    assert_eq!(
+        std::fs::read(p.dir.path().join("wave-001.xlsx")).unwrap(),
+        before
+    );
+}

@@ -250,3 +250,74 @@ proptest! {
         }
     }
 }
+
+/// A returned file of the people of `ROSTER`, one row each of the cells.
+fn returned_file(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut w = ::csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
+    w.write_record([
+        "UserPrincipalName",
+        "ProviderName",
+        "Domain",
+        "TollNumber",
+        "TollFreeNumbers",
+        "ConferenceId",
+    ])
+    .unwrap();
+    for row in rows {
+        w.write_record(row).unwrap();
+    }
+    w.into_inner().unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// The same inputs reconciled twice against the same ledger: the second
+    /// run writes the same bytes as the first, and records no fate.
+    #[test]
+    fn a_file_reconciled_again_gives_the_same_outputs_and_records_nothing(
+        rows in proptest::collection::vec(proptest::collection::vec(cell(), 6), 0..12),
+        batch in any::<bool>(),
+    ) {
+        use acp_recon::ledger::Ledger;
+        let dir = tempfile::tempdir().unwrap();
+        let settings = settings();
+        let path = |name: &str| dir.path().join(name);
+        std::fs::write(path("roster.csv"), ROSTER).unwrap();
+        std::fs::write(path("returned.csv"), returned_file(&rows)).unwrap();
+        let ledger = path("acp-recon.db");
+        if batch {
+            // Two of the three people were sent as a batch.
+            std::fs::write(path("sent.csv"), "UserPrincipalName\na@x.example\nc@x.example\n").unwrap();
+            let request = run::export::Request {
+                roster: &path("sent.csv"),
+                out: &path("batch.csv"),
+                sheet: None,
+                batch: None,
+                replace_batch: false,
+                batch_size: None,
+            };
+            run::export::export(&request, &settings, Some(Ledger::open(&ledger).unwrap())).unwrap();
+        }
+        let (roster, returned) = (path("roster.csv"), path("returned.csv"));
+        let request = run::Request::new(&roster, &returned);
+        let quiet = &acp_recon::progress::Quiet;
+        let mut written = Vec::new();
+        let mut fates = Vec::new();
+        for out in ["first", "second"] {
+            let open = Ledger::open(&ledger).unwrap();
+            let outcome = run::reconcile(&request, &open, &settings, quiet).unwrap();
+            let delivered = run::deliver(&outcome, &path(out), &outputs(false), Some(open)).unwrap();
+            prop_assert_eq!(delivered.recorded.unwrap().already.is_some(), out == "second");
+            let files: Vec<Vec<u8>> = delivered.written.iter().map(|p| std::fs::read(p).unwrap()).collect();
+            written.push(files);
+            let conn = rusqlite::Connection::open(&ledger).unwrap();
+            let count: i64 = conn.query_row("SELECT count(*) FROM fate", [], |r| r.get(0)).unwrap();
+            fates.push(count);
+        }
+        prop_assert!(written[0] == written[1], "the second run wrote other bytes");
+        prop_assert_eq!(fates[0], fates[1]);
+    }
+}

@@ -23,20 +23,6 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    #[error("the run is recorded, but {} could not be put in place", path.display())]
-    #[diagnostic(
-        code(acp_recon::unfinished),
-        help(
-            "{}; the next run into this folder puts the whole new set in place",
-            io_help(source, "output")
-        )
-    )]
-    Unfinished {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-
     #[error("stopped")]
     #[diagnostic(code(acp_recon::stopped))]
     Stopped,

@@ -437,19 +437,23 @@ pub fn sealed(path: &std::path::Path, token: &str) -> bool {
     if !path.exists() {
         return true;
     }
-    let flags =
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let Ok(conn) = rusqlite::Connection::open_with_flags(path, flags) else {
-        return true;
+    use rusqlite::OpenFlags;
+    // Read-write, so that SQLite rolls back what a killed run left in its
+    // journal before the question is asked.
+    let ask = |flags: OpenFlags| -> rusqlite::Result<bool> {
+        let conn =
+            rusqlite::Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        conn.busy_timeout(super::BUSY_WAIT)?;
+        conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM run WHERE token = ?1)
+                 OR EXISTS (SELECT 1 FROM batch WHERE token = ?1)",
+            [token],
+            |row| row.get(0),
+        )
     };
-    let _ = conn.busy_timeout(super::BUSY_WAIT);
-    conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM run WHERE token = ?1)
-             OR EXISTS (SELECT 1 FROM batch WHERE token = ?1)",
-        [token],
-        |row| row.get(0),
-    )
-    .unwrap_or(true)
+    ask(OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .or_else(|_| ask(OpenFlags::SQLITE_OPEN_READ_ONLY))
+        .unwrap_or(true)
 }
 
 /// A person planned earlier, and what was planned.

@@ -34,19 +34,17 @@ pub struct Sealing<'a> {
     pub sealed: &'a dyn Fn(&str) -> bool,
 }
 
-impl Sealing<'_> {
-    /// A set sealed with nothing; a killed run's journal is finished.
-    pub fn none() -> Sealing<'static> {
-        Sealing {
-            seal: None,
-            sealed: &|_| true,
-        }
+impl<'a> Sealing<'a> {
+    /// A set sealed with nothing; `sealed` still judges what a killed run
+    /// left in the folder.
+    pub fn unsealed(sealed: &'a dyn Fn(&str) -> bool) -> Sealing<'a> {
+        Sealing { seal: None, sealed }
     }
 }
 
 /// Writes every output into `dir` as one set: each to a temporary file
-/// beside its target, all finished, then the seal made, then all put in
-/// place, or none (the previous set stays). Returns the paths written.
+/// beside its target, all finished, then all put in place and the seal
+/// made, or none (the previous set stays). Returns the paths written.
 pub fn write_all<T: ?Sized + Sync>(
     dir: &Path,
     data: &T,
@@ -103,7 +101,6 @@ pub fn write_all<T: ?Sized + Sync>(
     set::commit(dir, &mut staged, sealing.seal).map_err(|failed| match failed {
         set::Failed::Unchanged(path, source) => Error::Write { path, source },
         set::Failed::Seal(e) => e,
-        set::Failed::AfterSeal(path, source) => Error::Unfinished { path, source },
     })?;
     Ok(staged.into_iter().map(|s| s.target).collect())
 }
@@ -139,7 +136,8 @@ mod tests {
         let (a, b) = (Pattern("a.bin"), Pattern("b.bin"));
         let outputs: [&dyn Output<usize>; 2] = [&a, &b];
         for len in [3 << 18, 1_000] {
-            let written = write_all(dir.path(), &len, &outputs, Sealing::none()).unwrap();
+            let written =
+                write_all(dir.path(), &len, &outputs, Sealing::unsealed(&|_| true)).unwrap();
             for path in &written {
                 assert_eq!(fs::read(path).unwrap().len(), len);
             }

@@ -1,9 +1,10 @@
 //! Putting a finished set of files in place together. Each target's
 //! previous version is kept aside (a hard link, or a copy where the file
-//! system has none) until every new file is in place; if one cannot be,
-//! the previous versions go back. A journal names the renames, and what
-//! else the set was sealed with (a ledger's commit), so that a run killed
-//! in the middle is finished, or undone, by the next one.
+//! system has none) until every new file is in place and the seal (a
+//! ledger's commit) is made; if either fails, the previous versions go
+//! back. A journal names the renames, the previous versions and the seal,
+//! so that the next run finishes a killed run whose seal was made, and
+//! undoes one whose seal was not.
 //!
 //! Every file a run makes in the folder is held locked while it lives, so
 //! that another run tells a file in use from one a killed run left.
@@ -27,14 +28,15 @@ pub struct Staged {
     pub(crate) file: Option<File>,
 }
 
-/// What else changes with a set: made permanent once every file is staged
-/// and before any is put in place, so that the two change together.
+/// What else changes with a set: made permanent once every file is in
+/// place, and the set undone if it cannot be, so that the two change
+/// together.
 pub trait Seal {
     /// What the journal names the seal by, for a later run to ask whether
     /// it was made ([`write_all`](super::write_all)'s `sealed`).
     fn token(&self) -> String;
-    /// Makes the other side permanent. After this, the set goes in place
-    /// (or a later run puts it there).
+    /// Makes the other side permanent, the set being in place. After this
+    /// the set stays (a run killed now is finished by the next one).
     fn seal(&mut self, staged: &[Staged]) -> Result<(), crate::Error>;
 }
 
@@ -100,34 +102,34 @@ pub(crate) fn check_targets(staged: &[Staged]) -> Result<(), (PathBuf, io::Error
 pub(crate) enum Failed {
     /// Nothing changed: the previous set is as it was.
     Unchanged(PathBuf, io::Error),
-    /// The seal failed: nothing changed.
+    /// The seal failed: the previous set is back.
     Seal(crate::Error),
-    /// Sealed, but a file could not be put in place: the journal stays, and
-    /// the next run into the folder finishes the set.
-    AfterSeal(PathBuf, io::Error),
 }
 
-/// Puts every staged file in place, or none, with `seal` made in between:
-/// the previous versions are kept aside and the journal written first, then
-/// the seal, then the renames.
+/// Puts every staged file in place with `seal` made after, or none: the
+/// previous versions are kept aside and the journal written first, then
+/// the renames, then the seal. A seal that fails puts the previous versions
+/// back; a run killed before it is undone by the next one, and one killed
+/// after it finished.
 pub(crate) fn commit(
     dir: &Path,
     staged: &mut [Staged],
     seal: Option<&mut dyn Seal>,
 ) -> Result<(), Failed> {
     let journal = dir.join(JOURNAL);
-    // Previous versions, kept until every new file is in place.
+    // Previous versions, kept until the seal is made.
     let mut kept: Vec<(Option<PathBuf>, Option<File>)> = Vec::with_capacity(staged.len());
-    let undo = |kept: &[(Option<PathBuf>, Option<File>)], staged: &[Staged]| {
+    let remove_kept = |kept: &[(Option<PathBuf>, Option<File>)]| {
         for (old, _) in kept {
             if let Some(old) = old {
                 let _ = fs::remove_file(old);
             }
         }
+    };
+    let remove_temps = |staged: &[Staged]| {
         for s in staged {
             let _ = fs::remove_file(&s.temp);
         }
-        let _ = fs::remove_file(dir.join(JOURNAL));
     };
     for s in staged.iter() {
         let old = temp_path(dir, file_name(&s.target), "old");
@@ -138,7 +140,8 @@ pub(crate) fn commit(
         match keep_aside(&s.target, &old) {
             Ok(file) => kept.push((Some(old), Some(file))),
             Err(e) => {
-                undo(&kept, staged);
+                remove_kept(&kept);
+                remove_temps(staged);
                 return Err(Failed::Unchanged(s.target.clone(), e));
             }
         }
@@ -149,9 +152,10 @@ pub(crate) fn commit(
         text.push_str(&seal.token().replace('\n', " "));
         text.push('\n');
     }
-    for s in staged.iter() {
+    for (s, (old, _)) in staged.iter().zip(&kept) {
+        let old = old.as_deref().map_or("", file_name);
         text.push_str(&format!(
-            "{}\t{}\n",
+            "{}\t{}\t{old}\n",
             file_name(&s.temp),
             file_name(&s.target)
         ));
@@ -167,51 +171,43 @@ pub(crate) fn commit(
         Ok(file) => file,
         Err(e) => {
             let _ = fs::remove_file(&journal_temp);
-            undo(&kept, staged);
+            remove_kept(&kept);
+            remove_temps(staged);
             return Err(Failed::Unchanged(journal, e));
         }
     };
-    let sealed = seal.is_some();
-    if let Some(seal) = seal {
-        if let Err(e) = seal.seal(staged) {
-            undo(&kept, staged);
-            return Err(Failed::Seal(e));
-        }
-    }
-    let mut done = 0;
-    let mut failure = None;
-    for s in staged.iter() {
-        match fs::rename(&s.temp, &s.target) {
-            Ok(()) => done += 1,
-            Err(e) => {
-                failure = Some((s.target.clone(), e));
-                break;
-            }
-        }
-        if done == 1 {
-            super::interrupt::pause_for_tests("in-swap");
-        }
-    }
-    if let Some((path, e)) = failure {
-        if sealed {
-            // The seal is made: the set must follow it. The journal says how.
-            return Err(Failed::AfterSeal(path, e));
-        }
+    // Puts the previous versions of the first `done` targets back.
+    let put_back = |done: usize| {
         for (s, (old, _)) in staged[..done].iter().zip(&kept) {
             let _ = match old {
                 Some(old) => fs::rename(old, &s.target),
                 None => fs::remove_file(&s.target),
             };
         }
-        undo(&kept[done..], &staged[done..]);
-        return Err(Failed::Unchanged(path, e));
-    }
-    let _ = fs::remove_file(&journal);
-    for (old, _) in kept {
-        if let Some(old) = old {
-            let _ = fs::remove_file(old);
+        remove_kept(&kept[done..]);
+        remove_temps(&staged[done..]);
+        let _ = fs::remove_file(dir.join(JOURNAL));
+    };
+    let mut done = 0;
+    for s in staged.iter() {
+        if let Err(e) = fs::rename(&s.temp, &s.target) {
+            put_back(done);
+            return Err(Failed::Unchanged(s.target.clone(), e));
+        }
+        done += 1;
+        if done == 1 {
+            super::interrupt::pause_for_tests("in-swap");
         }
     }
+    if let Some(seal) = seal {
+        if let Err(e) = seal.seal(staged) {
+            put_back(done);
+            return Err(Failed::Seal(e));
+        }
+        super::interrupt::pause_for_tests("sealed");
+    }
+    let _ = fs::remove_file(&journal);
+    remove_kept(&kept);
     for s in staged.iter_mut() {
         s.file = None;
     }
@@ -230,9 +226,10 @@ fn keep_aside(target: &Path, old: &Path) -> io::Result<File> {
 
 /// Finishes or undoes a set a killed run was putting in place, then removes
 /// what killed runs of this tool left in `dir`, and only that. A journal
-/// with a seal is finished when `sealed` says the seal was made, else
-/// undone; one without is finished. Fails when another run holds a file
-/// here: it is writing into this folder now.
+/// with a seal is finished when `sealed` says the seal was made, and else
+/// undone (each target's previous version put back); one without is
+/// finished. Fails when another run holds a file here: it is writing into
+/// this folder now.
 pub(crate) fn recover(dir: &Path, sealed: &dyn Fn(&str) -> bool) -> io::Result<()> {
     let mut left = Vec::new();
     for entry in fs::read_dir(dir)? {
@@ -257,17 +254,28 @@ pub(crate) fn recover(dir: &Path, sealed: &dyn Fn(&str) -> bool) -> io::Result<(
             }
             None => true,
         };
-        // Every temporary file a journal names was finished before it was
-        // written.
+        let ours = |name: &str| !name.is_empty() && is_ours(name) && !name.contains(['/', '\\']);
         for line in lines {
-            if let Some((temp, target)) = line.split_once('\t') {
-                let temp = dir.join(temp);
-                let ours = temp
-                    .file_name()
-                    .is_some_and(|n| is_ours(&n.to_string_lossy()));
-                if forward && ours && temp.exists() && !target.contains(['/', '\\']) {
-                    fs::rename(&temp, dir.join(target))?;
+            let mut parts = line.split('\t');
+            let (Some(temp), Some(target)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            let old = parts.next().unwrap_or("");
+            if !ours(temp) || target.contains(['/', '\\']) {
+                continue;
+            }
+            let (temp, target) = (dir.join(temp), dir.join(target));
+            // Every temporary file a journal names was finished before it
+            // was written; one still there was not put in place yet.
+            match forward {
+                true if temp.exists() => fs::rename(&temp, &target)?,
+                true => {}
+                false if temp.exists() => {}
+                false if ours(old) && dir.join(old).exists() => fs::rename(dir.join(old), &target)?,
+                false if old.is_empty() => {
+                    let _ = fs::remove_file(&target);
                 }
+                false => {}
             }
         }
         fs::remove_file(&journal)?;
@@ -307,12 +315,15 @@ mod tests {
         fs::write(d.join(".acp-recon-4000000000-b.csv.tmp"), "new b").unwrap();
         fs::write(d.join("b.csv"), "old b").unwrap();
         fs::write(d.join(".acp-recon-4000000000-a.csv.old"), "old a").unwrap();
+        fs::write(d.join(".acp-recon-4000000000-b.csv.old"), "old b").unwrap();
         let mut journal = String::new();
         if let Some(seal) = seal {
             journal.push_str(&format!("seal\t{seal}\n"));
         }
+        // a.csv is in place already, b.csv not yet; both had a version.
         journal.push_str(
-            ".acp-recon-4000000000-a.csv.tmp\ta.csv\n.acp-recon-4000000000-b.csv.tmp\tb.csv\n",
+            ".acp-recon-4000000000-a.csv.tmp\ta.csv\t.acp-recon-4000000000-a.csv.old\n\
+             .acp-recon-4000000000-b.csv.tmp\tb.csv\t.acp-recon-4000000000-b.csv.old\n",
         );
         fs::write(d.join(JOURNAL), journal).unwrap();
         fs::write(d.join("notes.tmp"), "the admin's").unwrap();
@@ -340,8 +351,12 @@ mod tests {
                 made
             })
             .unwrap();
-            let b = fs::read_to_string(d.join("b.csv")).unwrap();
-            assert_eq!(b, if made { "new b" } else { "old b" });
+            let read = |name: &str| fs::read_to_string(d.join(name)).unwrap();
+            let (a, b) = (read("a.csv"), read("b.csv"));
+            match made {
+                true => assert_eq!((a.as_str(), b.as_str()), ("new a", "new b")),
+                false => assert_eq!((a.as_str(), b.as_str()), ("old a", "old b")),
+            }
             assert_eq!(names(d), ["a.csv", "b.csv", "notes.tmp"]);
         }
     }

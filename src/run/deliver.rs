@@ -1,9 +1,10 @@
 //! The last stage of a run: its outputs written as one set and the run
 //! recorded in the ledger, the two together. The ledger records while the
-//! outputs are written, and commits once they are all finished and before
-//! any is put in place; the output folder's journal names the commit, so
-//! that a run killed between the two is finished, or undone, by the next
-//! one into that folder. Outputs and ledger change together or not at all.
+//! outputs are written, and commits once they are in place (their previous
+//! versions still kept aside); the output folder's journal names the
+//! commit, so that a run killed between the two is undone, or finished, by
+//! the next one into that folder. Outputs and ledger change together or
+//! not at all.
 
 use crate::error::Error;
 use crate::ledger::{self, Ledger, Recorded};

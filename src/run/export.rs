@@ -130,7 +130,7 @@ pub fn export(
 }
 
 /// The ledger of an export as a seal: each new batch recorded from the
-/// file staged for it, then committed, before any file is put in place.
+/// file written for it, then committed, once the files are in place.
 struct ExportSeal<'a> {
     ledger: Option<Ledger>,
     path: PathBuf,
@@ -150,8 +150,8 @@ impl Seal for ExportSeal<'_> {
             return Ok(());
         };
         for (wave, staged) in self.waves.iter().zip(staged).filter(|(w, _)| !w.same) {
-            let bytes = std::fs::read(&staged.temp).map_err(|e| Error::Read {
-                path: staged.temp.clone(),
+            let bytes = std::fs::read(&staged.target).map_err(|e| Error::Read {
+                path: staged.target.clone(),
                 source: e,
             })?;
             // Named as the file is given: beside --out.

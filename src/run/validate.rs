@@ -143,7 +143,7 @@ pub fn write_errors(validation: &Validation, path: &Path) -> Result<(), Error> {
         dir,
         &validation.outcome,
         &[&errors],
-        output::Sealing::none(),
+        output::Sealing::unsealed(&super::deliver::sealed),
     )
     .map(|_| ())
 }

@@ -230,9 +230,27 @@ fn ctrl_c_inside_the_swap_finishes_both_the_outputs_and_the_ledger() {
     assert_eq!(f.recorded().0, runs + 1, "the ledger does not have the run");
 }
 
+/// Any run into the folder: it first finishes or undoes what a killed run
+/// left there.
+fn any_run_into(f: &Folder) {
+    let validate = Command::cargo_bin("acp-recon")
+        .unwrap()
+        .args([
+            "validate",
+            "first.csv",
+            "--errors",
+            "out/check.csv",
+            "--quiet",
+        ])
+        .current_dir(f.dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(validate.status.code(), Some(1));
+}
+
 #[test]
 #[cfg(unix)]
-fn a_kill_inside_the_swap_is_finished_by_the_next_run_with_the_ledger() {
+fn a_kill_after_the_ledger_commits_is_finished_by_the_next_run() {
     let f = Folder::new();
     assert_eq!(
         f.command("first.csv", "out").status().unwrap().code(),
@@ -249,7 +267,7 @@ fn a_kill_inside_the_swap_is_finished_by_the_next_run_with_the_ledger() {
         Some(1)
     );
     let (runs, _) = f.recorded();
-    let (mut child, go) = f.paused("in-swap", "second.csv", "out");
+    let (mut child, go) = f.paused("sealed", "second.csv", "out");
     signal(&child, "KILL");
     child.wait().unwrap();
     release(&go);
@@ -257,23 +275,35 @@ fn a_kill_inside_the_swap_is_finished_by_the_next_run_with_the_ledger() {
     // holds a journal to finish.
     assert_eq!(f.recorded().0, runs + 1);
     assert!(f.others("out").contains(&".acp-recon-commit".to_string()));
-    // Any run into the folder finishes it first.
-    let validate = Command::cargo_bin("acp-recon")
-        .unwrap()
-        .args([
-            "validate",
-            "first.csv",
-            "--errors",
-            "out/check.csv",
-            "--quiet",
-        ])
-        .current_dir(f.dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(validate.status.code(), Some(1));
+    any_run_into(&f);
     assert!(
         f.outputs("out") == expected,
         "the killed run's set was not finished"
+    );
+    assert_eq!(f.others("out"), ["check.csv"]);
+}
+
+#[test]
+#[cfg(unix)]
+fn a_kill_inside_the_swap_is_undone_by_the_next_run() {
+    let f = Folder::new();
+    assert_eq!(
+        f.command("first.csv", "out").status().unwrap().code(),
+        Some(1)
+    );
+    let (before, recorded) = (f.outputs("out"), f.recorded());
+    let (mut child, go) = f.paused("in-swap", "second.csv", "out");
+    // Paused with the first file in place: the set is half new, and the
+    // ledger has not committed.
+    assert!(f.outputs("out") != before);
+    signal(&child, "KILL");
+    child.wait().unwrap();
+    release(&go);
+    assert_eq!(f.recorded(), recorded);
+    any_run_into(&f);
+    assert!(
+        f.outputs("out") == before,
+        "the half-new set was not undone"
     );
     assert_eq!(f.others("out"), ["check.csv"]);
 }

@@ -160,6 +160,9 @@ pub enum Error {
 /// sharing error; Windows reports a file locked by Excel as either).
 fn io_help(error: &std::io::Error, what: &str) -> String {
     use std::io::ErrorKind::*;
+    // A writer may wrap the system's error in its own (csv's does): the
+    // help follows the cause, whichever writer met it.
+    let error = cause(error);
     // ERROR_SHARING_VIOLATION and ERROR_LOCK_VIOLATION on Windows.
     let locked = matches!(error.raw_os_error(), Some(32 | 33) if cfg!(windows));
     match error.kind() {
@@ -175,6 +178,25 @@ fn io_help(error: &std::io::Error, what: &str) -> String {
         ReadOnlyFilesystem => "the disk is read-only: choose another place".to_string(),
         _ => format!("check the path, and that the {what} can be reached"),
     }
+}
+
+/// The innermost I/O error behind `error`.
+fn cause(error: &std::io::Error) -> &std::io::Error {
+    let mut found = error;
+    let mut next: Option<&(dyn std::error::Error + 'static)> = error.get_ref().map(|e| e as _);
+    while let Some(inner) = next {
+        if let Some(io) = inner.downcast_ref::<std::io::Error>() {
+            found = io;
+        }
+        next = match inner.downcast_ref::<csv::Error>() {
+            Some(e) => match e.kind() {
+                csv::ErrorKind::Io(io) => Some(io),
+                _ => None,
+            },
+            None => inner.source(),
+        };
+    }
+    found
 }
 
 /// A required column is absent; points at the closest header. Its code is
@@ -231,6 +253,18 @@ impl ExitStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_disk_is_told_whichever_writer_met_it() {
+        let full = || std::io::Error::from(std::io::ErrorKind::StorageFull);
+        let wrapped = std::io::Error::other(csv::Error::from(full()));
+        for e in [full(), wrapped] {
+            assert_eq!(
+                io_help(&e, "output"),
+                "the disk is full: free some space and run again"
+            );
+        }
+    }
 
     #[test]
     fn exit_codes_match_the_spec() {

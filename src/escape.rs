@@ -107,9 +107,51 @@ impl fmt::Display for Commented<'_> {
 /// assert_eq!(spreadsheet_cell("ann@contoso.example"), "ann@contoso.example");
 /// ```
 pub fn spreadsheet_cell(value: &str) -> std::borrow::Cow<'_, str> {
+    let value = excel_cell(value);
     match value.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}").into(),
-        _ => value.into(),
+        _ => value,
+    }
+}
+
+/// The most characters an Excel cell holds.
+pub const EXCEL_CELL: usize = 32_767;
+
+/// A value as an Excel cell can hold it: whole, or cut so that with the
+/// mark `…[cut: N characters]` (N: how many were cut) it is at most
+/// [`EXCEL_CELL`] characters, the formula mark `'` included.
+///
+/// ```
+/// use acp_recon::escape::{excel_cell, EXCEL_CELL};
+/// assert_eq!(excel_cell("+14255550100"), "+14255550100");
+/// let long = "9".repeat(40_000);
+/// let cut = excel_cell(&long);
+/// assert!(cut.ends_with("…[cut: 7257 characters]"));
+/// assert_eq!(cut.chars().count(), EXCEL_CELL - 1);
+/// ```
+pub fn excel_cell(value: &str) -> std::borrow::Cow<'_, str> {
+    // One character is left for the `'` a formula gets.
+    const ROOM: usize = EXCEL_CELL - 1;
+    if value.len() <= ROOM {
+        return value.into();
+    }
+    let Some((end, _)) = value.char_indices().nth(ROOM) else {
+        return value.into();
+    };
+    let total = ROOM + value[end..].chars().count();
+    // The mark's length depends on the count it gives: settle it.
+    let mut kept = ROOM;
+    loop {
+        let mark = format!("…[cut: {} characters]", total - kept);
+        let fits = ROOM - mark.chars().count();
+        if fits == kept {
+            let at = value
+                .char_indices()
+                .nth(kept)
+                .map_or(value.len(), |(i, _)| i);
+            return format!("{}{mark}", &value[..at]).into();
+        }
+        kept = fits;
     }
 }
 

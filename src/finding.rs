@@ -284,6 +284,8 @@ pub enum Problem {
     BrokenQuote,
     /// Bytes that are not valid in the file's encoding.
     Undecodable,
+    /// A NUL byte in a cell (by position): some export tools leave them.
+    Nul { column: u16 },
 }
 
 /// Why a value is not a phone number or a conference ID.

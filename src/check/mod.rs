@@ -10,7 +10,7 @@ pub mod sent;
 
 use crate::columns::{closest, ColumnMap, Field};
 use crate::error::{Error, MissingColumn};
-use crate::source::line::field_spans;
+use crate::source::line::{field_spans, window};
 use crate::source::Source;
 use miette::NamedSource;
 
@@ -40,12 +40,17 @@ pub fn require(source: &Source, columns: &ColumnMap, fields: &[Field]) -> Result
         "add a {missing} column, or map yours in the config: [aliases] {missing} = [\"Your header\"]"
     );
     if let Some((_, h)) = &suggestion {
+        let (h, _) = window(h, (0, 0), 100);
         help.push_str(&format!("; the closest header is {h:?}"));
     }
+    // A header can be huge: what is shown of it is a window.
+    let (header, span) = window(header, span, 120);
+    let mut shown = text[..header_start].to_string();
+    shown.push_str(&header);
     Err(Error::MissingColumn(Box::new(MissingColumn {
         file: source.name.to_string(),
         column: missing.name(),
-        src: NamedSource::new(&*source.name, text.clone()),
+        src: NamedSource::new(&*source.name, shown),
         span: (span.0 + header_start, span.1).into(),
         label,
         help,

@@ -265,7 +265,8 @@ impl Words<'_> {
                 )
             })
             .unwrap_or_default();
-        let value = cause.value.as_deref();
+        let value = cause.value.as_deref().map(super::messages::clip);
+        let value = value.as_deref();
         match (cause.code, example.map(|f| f.detail)) {
             (Code::WrongProvider, Some(Detail::Provider(ProviderIssue::Microsoft))) => write!(
                 out,
@@ -273,7 +274,7 @@ impl Words<'_> {
             )?,
             (Code::WrongProvider, _) => {
                 let source = o.reconciliation.expected.source();
-                let want = cause.expected.as_deref().unwrap_or_default();
+                let want = super::messages::clip(cause.expected.as_deref().unwrap_or_default());
                 match value {
                     Some(got) => write!(out, "{rows} rows: {field} is {got:?}, {source} expects {want:?}.")?,
                     None => write!(out, "{rows} rows: {field} is empty, {source} expects {want:?}.")?,

@@ -8,7 +8,7 @@ use crate::columns::pin_cells;
 use crate::escape::{terminal, terminal_span};
 use crate::finding::{Finding, Input, Severity};
 use crate::reconcile::Outcome;
-use crate::source::line::field_spans;
+use crate::source::line::{field_spans, window};
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
@@ -23,6 +23,9 @@ pub struct Style {
     /// How many findings to draw in full.
     pub limit: usize,
 }
+
+/// How much of a line a snippet shows on each side of its label.
+const SNIPPET: usize = 120;
 
 /// How many causes are drawn, each with one of its rows.
 const CAUSES: usize = 10;
@@ -118,8 +121,10 @@ impl<'a> FindingDiagnostic<'a> {
                 Input::Sent => &[][..],
             };
             let masked = mask(&text, source.delimiter, pins, source.headers.len());
+            // A line can be huge: what is shown of it is a window.
+            let (shown, span) = window(&masked, span, SNIPPET);
             // What is shown of the file cannot steer the terminal.
-            let (text, span) = terminal_span(&masked, span);
+            let (text, span) = terminal_span(&shown, span);
             let snippet = Snippet {
                 name: terminal(&source.name).into_owned(),
                 text: text.into_owned(),

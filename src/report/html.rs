@@ -291,7 +291,8 @@ fn table<'a>(outcome: &'a Outcome, words: &Words<'a>, order: &[u32]) -> Table<'a
         if !key.is_empty() {
             message = message.replace(key, &KEY_MARK.to_string());
         }
-        let value = words.value_at(f, cell).unwrap_or_default().into_owned();
+        let value = words.value_at(f, cell).unwrap_or_default();
+        let value = super::messages::clip(&value).into_owned();
         let severity = f.severity().as_str();
         let file = crate::finding::Input::ALL
             .iter()

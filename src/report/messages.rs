@@ -211,7 +211,9 @@ impl<'a> Words<'a> {
 
     fn write_message(&self, f: &Finding, raw: &str, out: &mut String) -> std::fmt::Result {
         let o = self.outcome;
-        let key = self.key_or_empty(f);
+        // What a message quotes of an input is clipped: a cell can be huge.
+        let key = clip(self.key_or_empty(f));
+        let raw = &*clip(raw);
         let field = f.field.map_or("", Field::name);
         match (f.code, f.input, f.detail) {
             (Code::MalformedRow, input, Detail::Problem(problem)) => {
@@ -263,7 +265,7 @@ impl<'a> Words<'a> {
                 o.file(Input::Returned)
             )?,
             (Code::NotInRoster, _, Detail::Suggestion(other, why)) => {
-                let other = o.key_text(crate::model::Key(other));
+                let other = clip(o.key_text(crate::model::Key(other)));
                 let why = match why {
                     Closeness::Mail => "the roster's Mail for them",
                     Closeness::Sip => "the roster's SipAddress for them",
@@ -291,10 +293,11 @@ impl<'a> Words<'a> {
             (Code::IdentityMismatch, _, _) => {
                 let person = o.inputs.roster.person(f.key);
                 let known = match (person, f.field) {
-                    (Some(p), Some(Field::Mail)) => o.inputs.roster.mail(p, key),
+                    (Some(p), Some(Field::Mail)) => o.inputs.roster.mail(p, self.key_or_empty(f)),
                     (Some(p), _) => o.inputs.roster.texts.get(p.display_name),
                     (None, _) => "",
                 };
+                let known = clip(known);
                 write!(out, "{field} {raw:?} does not match the roster's {known:?} for {key}: the vendor's rows may be shifted. Compare this row with the file that was sent.")?
             }
             (Code::WrongProvider, _, Detail::Provider(issue)) => {
@@ -304,6 +307,7 @@ impl<'a> Words<'a> {
                     _ => expected.name.as_deref(),
                 }
                 .unwrap_or_default();
+                let want = clip(want);
                 let source = expected.source();
                 match issue {
                     ProviderIssue::Microsoft => out.push_str("This row names Microsoft's own bridge, which is never a third-party assignment. Ask the vendor for its own provider details."),
@@ -366,7 +370,8 @@ impl<'a> Words<'a> {
                 let (id, people) = o.findings.shared.get(shared as usize).map_or(("", &[][..]), |s| (o.reconciliation.texts.get(s.0), &s.1[..]));
                 let me = f.key;
                 let others: Vec<&str> = people.iter().filter(|&&k| k != me).map(|&k| o.key_text(k)).collect();
-                write!(out, "ConferenceId {id} is also given to {}; a conference ID belongs to one person. Ask the vendor for distinct IDs.", others.join(", "))?
+                let id = clip(id);
+                write!(out, "ConferenceId {id} is also given to {}; a conference ID belongs to one person. Ask the vendor for distinct IDs.", list(&others))?
             }
             (Code::InvalidUrl, _, _) => out.push_str(
                 "Url is not an http(s) URL, so it is left out of the plan. Ask the vendor for the link to its dial-in numbers page.",
@@ -382,8 +387,8 @@ impl<'a> Words<'a> {
                 write!(out, "TollNumber {toll} differs from {key}'s current {old}. Confirm the change with the vendor.")?
             }
             (Code::ProviderReplaced, _, _) => {
-                let old = self.current_provider(f).unwrap_or_default();
-                let new = o.reconciliation.expected.name.as_deref().unwrap_or_default();
+                let old = clip(self.current_provider(f).unwrap_or_default());
+                let new = clip(o.reconciliation.expected.name.as_deref().unwrap_or_default());
                 write!(out, "{key} has {old} now; the plan removes that entry (Remove-CsUserAcp) and sets {new}.")?
             }
             (Code::MicrosoftAcpAssigned, _, Detail::Microsoft { bridge: true, licence }) => {
@@ -413,12 +418,12 @@ impl<'a> Words<'a> {
                 let changes: Vec<String> = drift
                     .fields
                     .iter()
-                    .map(|&field| format!("{} {} before, {} now", field.name(), or_none(drift.before.get(field)), or_none(drift.now.get(field))))
+                    .map(|&field| format!("{} {} before, {} now", field.name(), clip(or_none(drift.before.get(field))), clip(or_none(drift.now.get(field)))))
                     .collect();
                 write!(
                     out,
                     "The vendor returned other values for {key} than in {}:{}: {}. Ask the vendor which is right; the plan sets the new ones.",
-                    drift.file,
+                    clip(&drift.file),
                     drift.line,
                     changes.join("; ")
                 )?
@@ -437,6 +442,15 @@ impl<'a> Words<'a> {
             Problem::BrokenQuote => {
                 out.push_str("has a quoted field that opens on this line and does not close where the row ends (check the quotes on this line)");
                 Ok(())
+            }
+            Problem::Nul { column } => {
+                let source = self.outcome.source(f.input);
+                let header = source.and_then(|s| s.headers.get(usize::from(column)));
+                let column = crate::source::sheet::column_letters(u32::from(column));
+                match header {
+                    Some(h) => write!(out, "holds a NUL byte (\\0) in its {} cell (column {column}): the tool that wrote the file left it; ask the vendor to send the row without it", clip(h)),
+                    None => write!(out, "holds a NUL byte (\\0) in column {column}: the tool that wrote the file left it; ask the vendor to send the row without it"),
+                }
             }
             Problem::Undecodable => {
                 let encoding = self.outcome.source(f.input).map_or("UTF-8", |s| s.encoding.as_str());
@@ -510,7 +524,6 @@ pub(super) fn damage_text(damage: Damage, raw: &str, out: &mut String) -> std::f
     }
 }
 
-/// Lines as a list: `3, 7, 12`.
 /// A value, or "(none)" for an empty one.
 fn or_none(value: &str) -> &str {
     if value.is_empty() {
@@ -520,10 +533,47 @@ fn or_none(value: &str) -> &str {
     }
 }
 
-pub fn join(lines: &[u32]) -> String {
-    lines
+/// How much of a value a message quotes.
+pub const QUOTED: usize = 200;
+
+/// A value as a message quotes it: whole, or its first [`QUOTED`]
+/// characters and "…" with how many there are.
+///
+/// ```
+/// use acp_recon::report::messages::clip;
+/// assert_eq!(clip("+1 425"), "+1 425");
+/// let long = "9".repeat(5000);
+/// assert_eq!(clip(&long), format!("{}… (5000 characters)", "9".repeat(200)));
+/// ```
+pub fn clip(value: &str) -> std::borrow::Cow<'_, str> {
+    match value.char_indices().nth(QUOTED) {
+        None => value.into(),
+        Some((end, _)) => {
+            format!("{}… ({} characters)", &value[..end], value.chars().count()).into()
+        }
+    }
+}
+
+/// Items as a list, the first ten and how many more: `a, b, c`.
+fn list(items: &[&str]) -> String {
+    const SHOWN: usize = 10;
+    let mut out: Vec<String> = items
         .iter()
-        .map(u32::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
+        .take(SHOWN)
+        .map(|i| clip(i).into_owned())
+        .collect();
+    if items.len() > SHOWN {
+        out.push(format!("and {} more", items.len() - SHOWN));
+    }
+    out.join(", ")
+}
+
+/// Lines as a list: `3, 7, 12`, the first twenty and how many more.
+pub fn join(lines: &[u32]) -> String {
+    const SHOWN: usize = 20;
+    let mut out: Vec<String> = lines.iter().take(SHOWN).map(u32::to_string).collect();
+    if lines.len() > SHOWN {
+        out.push(format!("and {} more", lines.len() - SHOWN));
+    }
+    out.join(", ")
 }

@@ -9,6 +9,20 @@ use crate::finding::Problem;
 use crate::normalize::text::trim_cell;
 use std::io::{self, Read};
 
+/// How much of the header line is kept to show in diagnostics.
+const HEADER_SHOWN: usize = 64 * 1024;
+
+/// The most of a header cell kept: no column is named by more.
+pub(crate) const HEADER_NAME: usize = 1024;
+
+/// A header cell as kept: its first [`HEADER_NAME`] characters.
+pub(crate) fn header_name(cell: &str) -> String {
+    match cell.char_indices().nth(HEADER_NAME) {
+        Some((end, _)) => cell[..end].to_string(),
+        None => cell.to_string(),
+    }
+}
+
 /// How the bytes become text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Text {
@@ -116,7 +130,9 @@ impl<R: Read> Parser<R> {
                 return Err(Stop::Empty);
             }
             let end = p.line_end()?;
-            let line = String::from_utf8_lossy(&p.buf[p.pos..end]).into_owned();
+            // A header line of more than this is not a header to show whole.
+            let shown = end.min(p.pos + HEADER_SHOWN);
+            let line = String::from_utf8_lossy(&p.buf[p.pos..shown]).into_owned();
             let content = line.trim();
             if !content.is_empty() && !content.starts_with("#TYPE") {
                 p.delimiter = super::line::sniff_delimiter(&line);
@@ -130,7 +146,7 @@ impl<R: Read> Parser<R> {
         let Next::Record(header) = p.next()? else {
             return Err(Stop::Empty);
         };
-        let headers: Vec<String> = header.cells().map(|h| h.trim().to_string()).collect();
+        let headers: Vec<String> = header.cells().map(|h| header_name(h.trim())).collect();
         let line = header.line;
         if headers.iter().all(String::is_empty) {
             return Err(Stop::Empty);
@@ -218,10 +234,15 @@ impl<R: Read> Parser<R> {
             Ok(text) => {
                 let undecodable = matches!(self.text, Text::Decoded { had_errors: true })
                     && text.contains('\u{fffd}');
+                let nul = memchr::memchr(0, text.as_bytes()).map(|at| Problem::Nul {
+                    column: self.ends32.partition_point(|&e| e as usize <= at) as u16,
+                });
                 Record {
                     line,
                     offset,
-                    problem: problem.or(undecodable.then_some(Problem::Undecodable)),
+                    problem: problem
+                        .or(undecodable.then_some(Problem::Undecodable))
+                        .or(nul),
                     text,
                     ends: Ends::Wide(&self.ends32),
                     numbers: &[],

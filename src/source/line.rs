@@ -41,6 +41,58 @@ pub fn split(line: &str, delimiter: u8, quoting: bool) -> Vec<(usize, usize)> {
     }
 }
 
+/// At most `around` characters of `line` on each side of the byte span
+/// `(start, len)` (and of the span itself), "…" where it is cut, and where
+/// the span is in what is kept: a line shown to a person is never huge.
+///
+/// ```
+/// use acp_recon::source::line::window;
+/// assert_eq!(window("a,b,c", (2, 1), 10), ("a,b,c".to_string(), (2, 1)));
+/// let line = format!("{},x,{}", "a".repeat(50), "b".repeat(50));
+/// let (shown, span) = window(&line, (51, 1), 5);
+/// assert_eq!(shown, "…aaaa,x,bbbb…");
+/// assert_eq!(&shown[span.0..span.0 + span.1], "x");
+/// ```
+pub fn window(line: &str, span: (usize, usize), around: usize) -> (String, (usize, usize)) {
+    let floor = |mut i: usize| {
+        i = i.min(line.len());
+        while !line.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let back = |from: usize, n: usize| {
+        let before = &line[..floor(from)];
+        before
+            .char_indices()
+            .rev()
+            .nth(n.saturating_sub(1))
+            .map_or(0, |(i, _)| i)
+    };
+    let ahead = |from: usize, n: usize| {
+        let from = floor(from);
+        line[from..]
+            .char_indices()
+            .nth(n)
+            .map_or(line.len(), |(i, _)| from + i)
+    };
+    let span_start = floor(span.0);
+    let span_end = ahead(span_start, (span.1).min(line.len()).min(around.max(1) * 2))
+        .min(floor(span.0 + span.1));
+    let start = back(span_start, around);
+    let end = ahead(span_end, around);
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    let shift = shown.len();
+    shown.push_str(&line[start..end]);
+    if end < line.len() {
+        shown.push('…');
+    }
+    (shown, (span_start - start + shift, span_end - span_start))
+}
+
 /// [`split`], quoting only when the line's quotes balance: a line whose
 /// quotes do not is split on every delimiter, as the reader did.
 pub fn field_spans(line: &str, delimiter: u8) -> Vec<(usize, usize)> {
@@ -139,6 +191,12 @@ mod tests {
         for (line, want) in cases {
             assert_eq!(field_spans(line, b','), *want, "{line:?}");
         }
+        let huge = "z".repeat(100_000);
+        let (shown, span) = window(&huge, (50_000, 10), 100);
+        assert!(shown.len() < 300, "{}", shown.len());
+        assert_eq!(span.1, 10);
+        let (shown, span) = window("é,ü,ö", (3, 2), 1);
+        assert_eq!(&shown[span.0..span.0 + span.1], "ü");
         let long = format!("a;\"{}\";b", "x".repeat(5000));
         assert_eq!(field_spans(&long, b';'), [(0, 1), (2, 5002), (5005, 1)]);
     }

@@ -339,14 +339,16 @@ pub fn display_name(path: &Path) -> String {
 /// How much of a file is looked at to tell what it is.
 const HEAD: usize = 8192;
 
-/// Bytes no text file holds: a NUL, or more than one control character in
-/// a hundred (tab, line ends, form feed and Ctrl-Z aside).
+/// Bytes no text file holds, as a share of the first block: more than one
+/// NUL or control character in a hundred (tab, line ends, form feed and
+/// Ctrl-Z aside). A stray NUL in a text file is the row's problem, not the
+/// file's.
 fn looks_binary(head: &[u8]) -> bool {
     let controls = head
         .iter()
         .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1a))
         .count();
-    head.contains(&0) || controls * 100 > head.len()
+    controls * 100 > head.len()
 }
 
 /// A name that says zip workbook (`.xlsx`, `.xlsm`, `.xlsb`, `.ods`).

@@ -161,3 +161,118 @@ fn two_inputs_with_one_file_name_stay_apart_and_the_roster_is_cited() {
         "{errors}"
     );
 }
+
+/// A megabyte on one line: as a header (no key column, so exit 2) and as a
+/// cell of a row. What is echoed of it is a window, never the line, and the
+/// outputs meant for Excel cut the cell where Excel would.
+#[test]
+fn a_huge_line_is_never_echoed_whole() {
+    let dir = TempDir::new().unwrap();
+    let huge = "9".repeat(1 << 20);
+    let header_only = crate::common::write(&dir, "one-line.csv", huge.as_bytes());
+    let run = reconcile_configured(&fixture("roster.csv"), &header_only, &["--show", "50"], &[]);
+    assert_eq!(run.status, 2);
+    assert!(
+        run.stderr.contains("has no UserPrincipalName column"),
+        "{}",
+        &run.stderr[..500.min(run.stderr.len())]
+    );
+    assert!(
+        run.stderr.len() < 64 * 1024,
+        "{} bytes on stderr",
+        run.stderr.len()
+    );
+    assert!(!run.out().exists(), "something was written");
+    assert!(
+        !run.dir.path().join("acp-recon.db").exists(),
+        "an empty ledger was made"
+    );
+
+    let file = format!(
+        "UserPrincipalName,TollNumber,ConferenceId\nann.lee@contoso.example,{huge},5100001\nbob.ortiz@contoso.example,+14255550100,{huge}\n"
+    );
+    let cell = crate::common::write(&dir, "cell.csv", file.as_bytes());
+    let run = reconcile_configured(&fixture("roster.csv"), &cell, &["--show", "50"], &[]);
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stderr.len() < 64 * 1024,
+        "{} bytes on stderr",
+        run.stderr.len()
+    );
+    assert!(
+        run.stdout.len() < 64 * 1024,
+        "{} bytes on stdout",
+        run.stdout.len()
+    );
+    // Messages quote a window of the value.
+    let report = run.report();
+    let ann = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "invalid-toll-number")
+        .unwrap();
+    assert!(ann["message"].as_str().unwrap().len() < 1000);
+    // report.json keeps the value whole; the files for Excel cut it.
+    assert_eq!(ann["value"].as_str().unwrap().len(), huge.len());
+    for name in ["errors.csv", "send-back.csv"] {
+        for row in run.csv(name) {
+            for cell in row {
+                assert!(
+                    cell.chars().count() <= 32_767,
+                    "{name}: a cell of {}",
+                    cell.len()
+                );
+                if cell.starts_with("999") || cell.starts_with("'999") {
+                    assert!(
+                        cell.ends_with("characters]"),
+                        "{name}: {}",
+                        &cell[cell.len() - 40..]
+                    );
+                }
+            }
+        }
+    }
+    assert!(run.read("report.html").len() < 200 * 1024);
+}
+
+/// One NUL in one cell of the sample: that row is malformed, the byte shown
+/// escaped; every other row reads as it does without it.
+#[test]
+fn a_stray_nul_costs_its_row_not_the_file() {
+    let dir = TempDir::new().unwrap();
+    let text = std::fs::read_to_string(fixture("returned.csv")).unwrap();
+    let with_nul = text.replacen("Élise Dubois", "Élise\0Dubois", 1);
+    assert_ne!(with_nul, text);
+    let returned = crate::common::write(&dir, "returned-nul.csv", with_nul.as_bytes());
+    let run = reconcile_configured(&fixture("roster.csv"), &returned, &[], &[]);
+    let clean = crate::common::sample(&[]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    let report = run.report();
+    let elise: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["key"] == "elise.dubois@contoso.example" && f["code"] == "malformed-row")
+        .collect();
+    assert_eq!(elise.len(), 1, "{report}");
+    let message = elise[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("NUL byte (\\0)") && message.contains("Display Name"),
+        "{message}"
+    );
+    // The others are planned as without the NUL.
+    let plan = |run: &crate::common::Run| -> Vec<Vec<String>> {
+        run.csv("import-plan.csv")
+            .into_iter()
+            .filter(|r| r[0] != "elise.dubois@contoso.example")
+            .collect()
+    };
+    assert_eq!(plan(&run), plan(&clean));
+    assert!(
+        !run.csv("import-plan.csv")
+            .iter()
+            .any(|r| r[0] == "elise.dubois@contoso.example"),
+        "the row with the NUL was planned"
+    );
+}

@@ -55,11 +55,11 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
         Some(ledger) => ledger,
         None => &run::Nothing,
     };
-    let outcome = run::reconcile(&request, earlier, &settings, &bar)?;
+    let mut outcome = run::reconcile(&request, earlier, &settings, &bar)?;
     eprint(&summary::input_warnings(&outcome));
     bar.stage("writing outputs");
     let outputs = run::outputs(args.all_findings);
-    let delivered = run::deliver(&outcome, &args.out, &outputs, ledger)?;
+    let delivered = run::deliver(&mut outcome, &args.out, &outputs, ledger)?;
     bar.finish();
     let style = args.common.style();
     if style.limit > 0 {

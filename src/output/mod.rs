@@ -6,13 +6,16 @@
 //! command's business.
 
 pub mod interrupt;
+mod parts;
 mod set;
+
+pub use parts::{csv_parts, is_part_of, part_name, part_names, rows_per_part, Parts, SHEET_ROWS};
 
 use crate::error::Error;
 use rayon::prelude::*;
 pub use set::{Seal, Staged};
 use std::fs;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// The UTF-8 byte order mark: Excel reads a CSV file as UTF-8 only with it.
@@ -24,6 +27,29 @@ pub trait Output<T: ?Sized>: Sync {
     fn file_name(&self) -> &str;
     /// Writes the whole file.
     fn write(&self, data: &T, out: &mut dyn Write) -> io::Result<()>;
+    /// For a file of rows that is written in parts at the sheet's limit:
+    /// how many data rows it has (so that every part can be named before
+    /// any is written). `None`: one file, whatever its size.
+    fn rows(&self, _data: &T) -> Option<usize> {
+        None
+    }
+    /// Writes the file in parts (see [`csv_parts`]); one part unless the
+    /// writer splits.
+    fn write_parts(&self, data: &T, parts: &mut Parts<'_>) -> io::Result<()> {
+        self.write(data, parts.out())
+    }
+}
+
+/// The names every output of `outputs` will be written as, parts
+/// included, in order.
+pub fn names<T: ?Sized>(data: &T, outputs: &[&dyn Output<T>]) -> Vec<String> {
+    outputs
+        .iter()
+        .flat_map(|o| match o.rows(data) {
+            Some(rows) => part_names(o.file_name(), rows),
+            None => vec![o.file_name().to_string()],
+        })
+        .collect()
 }
 
 /// How a set is written: what else it is sealed with, and how to tell
@@ -67,20 +93,23 @@ pub fn write_all<T: ?Sized + Sync>(
     fs::create_dir_all(dir).map_err(fail(dir))?;
     let _held = set::hold_folder(dir).map_err(fail(dir))?;
     set::recover(dir, sealing.sealed).map_err(fail(dir))?;
-    let staged: Vec<Result<Staged, Error>> = outputs
+    let written: Vec<Result<Vec<Staged>, Error>> = outputs
         .par_iter()
         .map(|output| {
             let target = dir.join(output.file_name());
-            let temp = set::temp_path(dir, output.file_name(), "tmp");
-            let file = write_one(*output, data, &temp).map_err(fail(&target))?;
-            Ok(Staged {
-                temp,
-                target,
-                file: Some(file),
-            })
+            let mut staged = write_one(*output, data, dir).map_err(fail(&target))?;
+            // Parts a bigger earlier run left go with the set.
+            if output.rows(data).is_some() {
+                let stale = parts::stale(dir, output.file_name(), staged.len());
+                staged.extend(stale.map_err(fail(&target))?);
+            }
+            Ok(staged)
         })
         .collect();
-    let staged: Result<Vec<Staged>, Error> = staged.into_iter().collect();
+    let staged: Result<Vec<Staged>, Error> = written
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()
+        .map(|all| all.into_iter().flatten().collect());
     let staged = staged.and_then(|staged| {
         interrupt::pause_for_tests("before-swap");
         interrupt::check()?;
@@ -91,9 +120,7 @@ pub fn write_all<T: ?Sized + Sync>(
     let mut staged = match staged {
         Ok(staged) => staged,
         Err(e) => {
-            for output in outputs {
-                let _ = fs::remove_file(set::temp_path(dir, output.file_name(), "tmp"));
-            }
+            set::remove_temps(dir);
             return Err(e);
         }
     };
@@ -102,16 +129,26 @@ pub fn write_all<T: ?Sized + Sync>(
         set::Failed::Unchanged(path, source) => Error::Write { path, source },
         set::Failed::Seal(e) => e,
     })?;
-    Ok(staged.into_iter().map(|s| s.target).collect())
+    Ok(staged
+        .into_iter()
+        .filter(|s| !s.temp.as_os_str().is_empty())
+        .map(|s| s.target)
+        .collect())
 }
 
-/// Writes one output to its temporary file, which stays open and locked.
-fn write_one<T: ?Sized>(output: &dyn Output<T>, data: &T, temp: &Path) -> io::Result<fs::File> {
-    let file = set::create_locked(temp)?;
-    let mut out = BufWriter::with_capacity(1 << 18, interrupt::Stoppable(&file));
-    output.write(data, &mut out)?;
-    out.into_inner().map_err(|e| e.into_error())?;
-    Ok(file)
+/// Writes one output to its temporary files (one, or its parts), which stay
+/// open and locked.
+fn write_one<T: ?Sized>(output: &dyn Output<T>, data: &T, dir: &Path) -> io::Result<Vec<Staged>> {
+    let mut parts = Parts::new(dir, output.file_name())?;
+    match output.write_parts(data, &mut parts) {
+        Ok(()) => parts.finish(),
+        Err(e) => {
+            for temp in parts.temps() {
+                let _ = fs::remove_file(temp);
+            }
+            Err(e)
+        }
+    }
 }
 
 #[cfg(test)]

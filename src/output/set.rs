@@ -20,7 +20,9 @@ const JOURNAL: &str = ".acp-recon-commit";
 /// The journal's line that names the seal.
 const SEAL: &str = "seal\t";
 
-/// A finished temporary file and the file it replaces.
+/// A finished temporary file and the file it replaces; with no temporary
+/// file (an empty path), a file the set removes (a part a bigger earlier
+/// run left).
 pub struct Staged {
     pub temp: PathBuf,
     pub target: PathBuf,
@@ -82,6 +84,22 @@ pub(crate) fn hold_folder(dir: &Path) -> io::Result<Option<File>> {
     Ok(None)
 }
 
+/// Removes the temporary files this process made in `dir`: a set that
+/// failed before it was put in place.
+pub(crate) fn remove_temps(dir: &Path) {
+    let mine = format!("{PREFIX}{}-", std::process::id());
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(&mine) && name.ends_with(".tmp") {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Checks that every target can be replaced, before anything is.
 pub(crate) fn check_targets(staged: &[Staged]) -> Result<(), (PathBuf, io::Error)> {
     for s in staged {
@@ -127,7 +145,7 @@ pub(crate) fn commit(
         }
     };
     let remove_temps = |staged: &[Staged]| {
-        for s in staged {
+        for s in staged.iter().filter(|s| !s.temp.as_os_str().is_empty()) {
             let _ = fs::remove_file(&s.temp);
         }
     };
@@ -190,7 +208,11 @@ pub(crate) fn commit(
     };
     let mut done = 0;
     for s in staged.iter() {
-        if let Err(e) = fs::rename(&s.temp, &s.target) {
+        let put = match s.temp.as_os_str().is_empty() {
+            true => fs::remove_file(&s.target),
+            false => fs::rename(&s.temp, &s.target),
+        };
+        if let Err(e) = put {
             put_back(done);
             return Err(Failed::Unchanged(s.target.clone(), e));
         }
@@ -261,7 +283,24 @@ pub(crate) fn recover(dir: &Path, sealed: &dyn Fn(&str) -> bool) -> io::Result<(
                 continue;
             };
             let old = parts.next().unwrap_or("");
-            if !ours(temp) || target.contains(['/', '\\']) {
+            if target.contains(['/', '\\']) || target.is_empty() {
+                continue;
+            }
+            // No temporary file: the set removes the target.
+            if temp.is_empty() {
+                let target = dir.join(target);
+                match forward {
+                    true => {
+                        let _ = fs::remove_file(&target);
+                    }
+                    false if ours(old) && dir.join(old).exists() && !target.exists() => {
+                        fs::rename(dir.join(old), &target)?
+                    }
+                    false => {}
+                }
+                continue;
+            }
+            if !ours(temp) {
                 continue;
             }
             let (temp, target) = (dir.join(temp), dir.join(target));

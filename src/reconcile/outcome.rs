@@ -267,6 +267,9 @@ pub struct Outcome {
     /// them back.
     pub coverage: Coverage,
     pub summary: Summary,
+    /// The files the outputs are written as, parts included, once the run
+    /// knows which outputs it writes.
+    pub outputs: Vec<String>,
 }
 
 /// Many findings with one code and field: one mistake, made on many rows,
@@ -275,14 +278,19 @@ pub struct Outcome {
 pub struct Cause {
     pub code: Code,
     pub field: Option<Field>,
-    /// The value the rows share, as received; `None` when they share only
-    /// the code (each row's value is its own).
-    pub value: Option<String>,
-    /// What the row was expected to hold, when one value was.
+    /// What the rows were expected to hold, when one value was.
     pub expected: Option<String>,
     pub rows: usize,
     pub people: usize,
     pub first_line: u32,
+    /// The values received, as received, with how many rows hold each:
+    /// the first few, most rows first. Empty when each row's value is its
+    /// own (a key, a name).
+    pub values: Vec<(String, usize)>,
+    /// How many other values there are.
+    pub more_values: usize,
+    /// What Excel did, when every row says the same.
+    pub damage: Option<crate::finding::Damage>,
     /// Findings (indexes) to show, the first few.
     pub examples: Vec<u32>,
 }

@@ -1,17 +1,17 @@
-//! Causes: the findings that share a code, a field and a value, told once.
-//! A vendor file that is systematically wrong (one wrong domain, one column
-//! Excel damaged) gives one cause and many rows, and the admin needs the
-//! one sentence first. The individual findings stay where they are.
+//! Causes: the findings of one code in one field, told once, with the
+//! values they were given by count. A vendor file that is systematically
+//! wrong (one wrong domain, one column Excel damaged, a column of "N/A")
+//! gives one cause and many rows, and the admin needs the one sentence
+//! first. The individual findings stay where they are.
 
 use super::Words;
 use crate::columns::Field;
-use crate::finding::{Code, Detail, Finding, Input, ProviderIssue, Severity};
+use crate::finding::{Code, Damage, Detail, Finding, Input, ProviderIssue, Severity};
 use crate::model::Key;
 use crate::reconcile::earlier::RequestedBy;
 use crate::reconcile::{Cause, Outcome};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// A cause holds at least this many rows, or [`SHARE`] of the returned rows.
@@ -20,32 +20,23 @@ pub const ROWS: usize = 20;
 pub const SHARE: usize = 20;
 /// How many findings of a cause are kept as examples.
 const EXAMPLES: usize = 3;
+/// How many of a cause's values are listed, most rows first.
+pub const VALUES: usize = 10;
 
-/// What findings of one cause share besides code and field.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Shared<'a> {
-    /// Only the code: each row's value is its own (a key, a name).
-    Code,
-    /// What Excel did, whatever the digits.
-    Damage(crate::finding::Damage),
-    /// The value received.
-    Value(Cow<'a, str>),
+type Group = (Code, Option<Field>);
+
+/// The cause a finding may belong to; `None` for the ones that are never
+/// part of one (notes for the record).
+fn group(f: &Finding) -> Option<Group> {
+    (f.severity() <= Severity::Warning).then_some((f.code, f.field))
 }
 
-type Group<'a> = (Code, Option<crate::columns::Field>, Shared<'a>);
-
-/// What a finding shares with the others of its cause; `None` for the
-/// ones that are never part of one (notes for the record).
-fn group<'a>(words: &Words<'a>, f: &Finding) -> Option<Group<'a>> {
-    if f.severity() > Severity::Warning {
-        return None;
-    }
-    let shared = match (f.code, f.detail) {
-        (Code::ExcelMangled | Code::ExcelRepaired, Detail::Mangled(damage, _)) => {
-            Shared::Damage(damage)
-        }
-        (
-            Code::NotInRoster
+/// Whether a code's findings share values worth counting; the others' value
+/// is each row's own (a key, a name).
+fn counts_values(code: Code) -> bool {
+    !matches!(
+        code,
+        Code::NotInRoster
             | Code::NotRequested
             | Code::DuplicateUser
             | Code::DuplicateRow
@@ -58,33 +49,29 @@ fn group<'a>(words: &Words<'a>, f: &Finding) -> Option<Group<'a>> {
             | Code::MissingTollNumber
             | Code::MissingConferenceId
             | Code::ConferenceIdChanged
-            | Code::TollNumberChanged,
-            _,
-        ) => Shared::Code,
-        _ => match words.value_at(f, words.cell(f)) {
-            Some(value) => Shared::Value(value),
-            None => Shared::Code,
-        },
-    };
-    Some((f.code, f.field, shared))
+            | Code::TollNumberChanged
+    )
 }
 
 /// One cause being counted.
-#[derive(Debug, Clone)]
-struct Count {
+#[derive(Debug, Clone, Default)]
+struct Count<'a> {
     rows: usize,
     people: usize,
-    last: Key,
+    last: Option<Key>,
     first_line: u32,
     examples: Vec<u32>,
+    values: FxHashMap<&'a str, usize>,
+    /// What Excel did, when every row of the cause says the same.
+    damage: Option<Option<Damage>>,
 }
 
-impl Count {
-    fn add(&mut self, index: u32, f: &Finding) {
+impl<'a> Count<'a> {
+    fn add(&mut self, index: u32, f: &Finding, value: Option<&'a str>) {
         self.rows += 1;
-        if f.key != self.last || f.key == Key::NONE {
+        if Some(f.key) != self.last || f.key == Key::NONE {
             self.people += 1;
-            self.last = f.key;
+            self.last = Some(f.key);
         }
         if f.line > 0 && (self.first_line == 0 || f.line < self.first_line) {
             self.first_line = f.line;
@@ -92,43 +79,68 @@ impl Count {
         if self.examples.len() < EXAMPLES {
             self.examples.push(index);
         }
+        if let Some(value) = value {
+            *self.values.entry(value).or_default() += 1;
+        }
+        let damage = match f.detail {
+            Detail::Mangled(damage, _) => Some(damage),
+            _ => None,
+        };
+        self.damage = match self.damage {
+            None => Some(damage),
+            Some(d) if d == damage => Some(d),
+            Some(_) => Some(None),
+        };
     }
 
-    fn merge(&mut self, other: Count) {
+    fn merge(&mut self, other: Count<'a>) {
         self.rows += other.rows;
+        // A person split between two chunks is counted twice: chunks are
+        // large, and the count is what the sentence says, not a total.
         self.people += other.people;
         if other.first_line > 0 && (self.first_line == 0 || other.first_line < self.first_line) {
             self.first_line = other.first_line;
         }
         let room = EXAMPLES.saturating_sub(self.examples.len());
         self.examples.extend(other.examples.into_iter().take(room));
+        for (value, n) in other.values {
+            *self.values.entry(value).or_default() += n;
+        }
+        self.damage = match (self.damage, other.damage) {
+            (None, d) | (d, None) => d,
+            (Some(a), Some(b)) if a == b => Some(a),
+            _ => Some(None),
+        };
     }
 }
 
-/// The causes of a run: groups of at least [`ROWS`] findings, or of one
-/// returned row in [`SHARE`], about at least two people; errors first,
-/// then most rows.
+/// The causes of a run: the findings of one code in one field, at least
+/// [`ROWS`] of them or one returned row in [`SHARE`], about at least two
+/// people; errors first, then most rows.
 pub fn find(outcome: &Outcome) -> Vec<Cause> {
     let words = Words::new(outcome);
     let findings = &outcome.findings.list;
     const CHUNK: usize = 1 << 15;
-    let counts: FxHashMap<Group<'_>, Count> = findings
+    let counts: FxHashMap<Group, Count<'_>> = findings
         .par_chunks(CHUNK)
         .enumerate()
         .map(|(c, chunk)| {
-            let mut counts: FxHashMap<Group<'_>, Count> = FxHashMap::default();
+            let mut counts: FxHashMap<Group, Count<'_>> = FxHashMap::default();
             for (i, f) in chunk.iter().enumerate() {
-                let Some(group) = group(&words, f) else {
+                let Some(group) = group(f) else {
                     continue;
                 };
-                let count = counts.entry(group).or_insert_with(|| Count {
-                    rows: 0,
-                    people: 0,
-                    last: Key(u32::MAX - 1),
-                    first_line: 0,
-                    examples: Vec::new(),
-                });
-                count.add((c * CHUNK + i) as u32, f);
+                let value = match counts_values(f.code) {
+                    true => words.value_at(f, words.cell(f)),
+                    false => None,
+                };
+                // A value the run worked out (not a cell) is not kept.
+                let value = match value {
+                    Some(std::borrow::Cow::Borrowed(v)) => Some(v),
+                    _ => None,
+                };
+                let count = counts.entry(group).or_default();
+                count.add((c * CHUNK + i) as u32, f, value);
             }
             counts
         })
@@ -147,20 +159,28 @@ pub fn find(outcome: &Outcome) -> Vec<Cause> {
     let mut causes: Vec<Cause> = counts
         .into_iter()
         .filter(|(_, n)| n.people >= 2 && (n.rows >= ROWS || n.rows * SHARE >= returned))
-        .map(|((code, field, shared), n)| {
+        .map(|((code, field), n)| {
+            let mut values: Vec<(String, usize)> = n
+                .values
+                .iter()
+                .map(|(v, &rows)| (v.to_string(), rows))
+                .collect();
+            // Most rows first; ties in the order of the values.
+            values.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            let more_values = values.len().saturating_sub(VALUES);
+            values.truncate(VALUES);
             let mut examples = n.examples;
             examples.sort_unstable();
             Cause {
                 code,
                 field,
-                value: match shared {
-                    Shared::Value(v) => Some(v.into_owned()),
-                    _ => None,
-                },
                 expected: expected(outcome, code, field),
                 rows: n.rows,
                 people: n.people,
                 first_line: n.first_line,
+                values,
+                more_values,
+                damage: n.damage.flatten(),
                 examples,
             }
         })
@@ -169,51 +189,44 @@ pub fn find(outcome: &Outcome) -> Vec<Cause> {
         (
             a.code.severity(),
             std::cmp::Reverse(a.rows),
-            a.code.as_str(),
-            &a.value,
+            a.code,
+            a.field,
         )
             .cmp(&(
                 b.code.severity(),
                 std::cmp::Reverse(b.rows),
-                b.code.as_str(),
-                &b.value,
+                b.code,
+                b.field,
             ))
     });
     causes
 }
 
 /// The expected value of a cause, where the run expected one.
-fn expected(outcome: &Outcome, code: Code, field: Option<crate::columns::Field>) -> Option<String> {
-    use crate::columns::Field;
+fn expected(outcome: &Outcome, code: Code, field: Option<Field>) -> Option<String> {
+    let expected = &outcome.reconciliation.expected;
     match (code, field) {
-        (Code::WrongProvider, Some(Field::Domain)) => {
-            outcome.reconciliation.expected.domain.clone()
-        }
-        (Code::WrongProvider, _) => outcome.reconciliation.expected.name.clone(),
+        (Code::WrongProvider, Some(Field::Domain)) => expected.domain.clone(),
+        (Code::WrongProvider, _) => expected.name.clone(),
         _ => None,
     }
 }
 
 /// Which cause each finding belongs to, for showing one example a cause.
-pub struct Membership<'a> {
-    words: Words<'a>,
-    index: FxHashMap<Group<'a>, usize>,
+pub struct Membership {
+    index: FxHashMap<Group, usize>,
 }
 
-impl<'a> Membership<'a> {
-    pub fn new(outcome: &'a Outcome) -> Membership<'a> {
-        let words = Words::new(outcome);
+impl Membership {
+    pub fn new(outcome: &Outcome) -> Membership {
         let index = outcome
             .findings
             .causes
             .iter()
             .enumerate()
-            .filter_map(|(i, cause)| {
-                let example = outcome.findings.get(*cause.examples.first()? as usize)?;
-                Some((group(&words, example)?, i))
-            })
+            .map(|(i, cause)| ((cause.code, cause.field), i))
             .collect();
-        Membership { words, index }
+        Membership { index }
     }
 
     /// The cause of a finding, if it has one.
@@ -221,7 +234,17 @@ impl<'a> Membership<'a> {
         if self.index.is_empty() {
             return None;
         }
-        self.index.get(&group(&self.words, f)?).copied()
+        self.index.get(&group(f)?).copied()
+    }
+}
+
+impl Cause {
+    /// The one value every row of the cause holds, if there is one.
+    pub fn only_value(&self) -> Option<&str> {
+        match (self.values.as_slice(), self.more_values) {
+            ([(value, rows)], 0) if *rows == self.rows => Some(value),
+            _ => None,
+        }
     }
 }
 
@@ -265,30 +288,40 @@ impl Words<'_> {
                 )
             })
             .unwrap_or_default();
-        let value = cause.value.as_deref().map(super::messages::clip);
-        let value = value.as_deref();
+        let clip = super::messages::clip;
+        let only = cause.only_value().map(clip);
+        let only = only.as_deref();
+        let values = self.values(cause);
+        let damage = |out: &mut String, value: &str| match cause.damage {
+            Some(damage) => super::messages::damage_text(damage, value, out),
+            None => write!(out, "was damaged by Excel in more than one way"),
+        };
         match (cause.code, example.map(|f| f.detail)) {
-            (Code::WrongProvider, Some(Detail::Provider(ProviderIssue::Microsoft))) => write!(
+            (Code::WrongProvider, Some(Detail::Provider(ProviderIssue::Microsoft))) if only.is_some() => write!(
                 out,
                 "{rows} rows name Microsoft's own bridge as the provider. Ask the vendor for its own provider details."
             )?,
             (Code::WrongProvider, _) => {
                 let source = o.reconciliation.expected.source();
-                let want = super::messages::clip(cause.expected.as_deref().unwrap_or_default());
-                match value {
-                    Some(got) => write!(out, "{rows} rows: {field} is {got:?}, {source} expects {want:?}.")?,
-                    None => write!(out, "{rows} rows: {field} is empty, {source} expects {want:?}.")?,
+                let want = clip(cause.expected.as_deref().unwrap_or_default());
+                match (only, cause.values.is_empty()) {
+                    (Some(got), _) => write!(out, "{rows} rows: {field} is {got:?}, {source} expects {want:?}.")?,
+                    (None, true) => write!(out, "{rows} rows: {field} is empty, {source} expects {want:?}.")?,
+                    (None, false) => write!(out, "{rows} rows: {field} is not {want:?}, which {source} expects: {values}.")?,
                 }
                 out.push_str(" Fix the config or ask the vendor.");
             }
-            (Code::ExcelMangled, Some(Detail::Mangled(damage, _))) => {
+            (Code::ExcelMangled, _) => {
                 write!(out, "{rows} rows: {field}{column} ")?;
-                super::messages::damage_text(damage, value.unwrap_or_default(), out)?;
+                damage(out, only.unwrap_or_default())?;
+                if only.is_none() && !values.is_empty() {
+                    write!(out, " ({values})")?;
+                }
                 out.push_str(". Ask the vendor to send the file again with the column formatted as text.");
             }
-            (Code::ExcelRepaired, Some(Detail::Mangled(damage, _))) => {
+            (Code::ExcelRepaired, _) => {
                 write!(out, "{rows} rows: {field}{column} ")?;
-                super::messages::damage_text(damage, value.unwrap_or_default(), out)?;
+                damage(out, only.unwrap_or_default())?;
                 out.push_str(" in Excel; it was undone and the rows are planned. Check a few, and ask the vendor to format the column as text.");
             }
             (Code::MissingFromReturn, _) => write!(
@@ -311,11 +344,16 @@ impl Words<'_> {
                     "{rows} rows are for people in the roster who were not requested ({why}); they are planned anyway. Take them out of the file if that is wrong."
                 )?
             }
-            (Code::DuplicateConferenceId, _) => write!(
-                out,
-                "{rows} rows ({people} people) share the conference ID {}: none of them is planned. Ask the vendor for distinct IDs.",
-                value.unwrap_or_default()
-            )?,
+            (Code::DuplicateConferenceId, _) => match only {
+                Some(id) => write!(
+                    out,
+                    "{rows} rows ({people} people) share the conference ID {id}: none of them is planned. Ask the vendor for distinct IDs."
+                )?,
+                None => write!(
+                    out,
+                    "{rows} rows ({people} people) share a conference ID with someone else ({values}): none of them is planned. Ask the vendor for distinct IDs."
+                )?,
+            },
             (Code::TeamsOnlyUser, _) => write!(
                 out,
                 "{people} people are in TeamsOnly mode: a third-party provider does not apply to their Teams meetings."
@@ -329,8 +367,10 @@ impl Words<'_> {
                 if !field.is_empty() {
                     write!(out, " in {field}{column}")?;
                 }
-                if let Some(value) = value {
-                    write!(out, ", all {value:?}")?;
+                match only {
+                    Some(value) => write!(out, ", all {value:?}")?,
+                    None if !values.is_empty() => write!(out, ": {values}")?,
+                    None => {}
                 }
                 if let Some(f) = example {
                     out.push_str(". For example: ");
@@ -341,6 +381,27 @@ impl Words<'_> {
             }
         }
         Ok(())
+    }
+
+    /// A cause's values by count: `"N/A" (457 rows), "TBD" (392), … and 58
+    /// more values`; "" when it counts none.
+    pub fn values(&self, cause: &Cause) -> String {
+        let mut out = String::new();
+        for (i, (value, rows)) in cause.values.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            let value = super::messages::clip(value);
+            let _ = match (i, rows) {
+                (0, 1) => write!(out, "{value:?} (1 row)"),
+                (0, _) => write!(out, "{value:?} ({} rows)", thousands(*rows)),
+                _ => write!(out, "{value:?} ({})", thousands(*rows)),
+            };
+        }
+        if cause.more_values > 0 {
+            let _ = write!(out, " and {} more values", thousands(cause.more_values));
+        }
+        out
     }
 }
 

@@ -6,7 +6,7 @@
 use super::Words;
 use crate::escape::spreadsheet_cell;
 use crate::finding::{Code, Finding};
-use crate::output::{Output, BOM};
+use crate::output::{csv_parts, Output, Parts, BOM};
 use crate::reconcile::Outcome;
 use rayon::prelude::*;
 use std::io::{self, Write};
@@ -36,7 +36,78 @@ impl Output<Outcome> for ErrorsCsv {
     }
 
     fn write(&self, outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
-        write_findings(Words::new(outcome), &outcome.findings.list, self.all, out)
+        out.write_all(BOM)?;
+        let mut w = csv::WriterBuilder::new().flexible(true).from_writer(out);
+        w.write_record(COLUMNS)?;
+        let words = Words::new(outcome);
+        let mut row = Row::default();
+        for i in order(&outcome.findings.list, self.all) {
+            row.write(&words, &outcome.findings.list[i as usize], &mut w)?;
+        }
+        w.flush()
+    }
+
+    fn rows(&self, outcome: &Outcome) -> Option<usize> {
+        Some(count(&outcome.findings.list, self.all))
+    }
+
+    fn write_parts(&self, outcome: &Outcome, parts: &mut Parts<'_>) -> io::Result<()> {
+        let words = Words::new(outcome);
+        let findings = &outcome.findings.list;
+        let mut row = Row::default();
+        let order = order(findings, self.all);
+        let rows = order.into_iter().map(|i| &findings[i as usize]);
+        csv_parts(parts, BOM, &COLUMNS, rows, |w, f| row.write(&words, f, w))
+    }
+}
+
+/// How many findings errors.csv lists.
+fn count(findings: &[Finding], all: bool) -> usize {
+    findings
+        .iter()
+        .filter(|f| all || f.code != Code::Unchanged)
+        .count()
+}
+
+/// The texts of one row, kept from one to the next.
+#[derive(Default)]
+struct Row {
+    message: String,
+    line: String,
+}
+
+impl Row {
+    fn write(
+        &mut self,
+        words: &Words<'_>,
+        f: &Finding,
+        w: &mut csv::Writer<impl Write>,
+    ) -> io::Result<()> {
+        let cell = words.cell(f);
+        self.message.clear();
+        words.message_at(f, cell, &mut self.message);
+        self.line.clear();
+        if let Some(n) = words.line(f) {
+            use std::fmt::Write as _;
+            let _ = write!(self.line, "{n}");
+        }
+        let file = words.file(f);
+        let file = match words.cell_ref(f) {
+            Some(cell) => format!("{file}, {cell}").into(),
+            None => std::borrow::Cow::Borrowed(file),
+        };
+        let value = words.value_at(f, cell);
+        w.write_record([
+            f.severity().as_str(),
+            f.code.as_str(),
+            &spreadsheet_cell(words.key(f).unwrap_or_default()),
+            &spreadsheet_cell(&file),
+            &self.line,
+            &spreadsheet_cell(words.field(f).unwrap_or_default()),
+            &spreadsheet_cell(value.as_deref().unwrap_or_default()),
+            &spreadsheet_cell(&self.message),
+        ])?;
+        Ok(())
     }
 }
 
@@ -52,48 +123,4 @@ pub fn order(findings: &[Finding], all: bool) -> Vec<u32> {
         (f.severity(), f.code.as_str())
     });
     order
-}
-
-/// Writes findings as `errors.csv` does; `validate --errors` uses it too.
-pub fn write_findings(
-    words: Words<'_>,
-    findings: &[Finding],
-    all: bool,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    out.write_all(BOM)?;
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(COLUMNS)?;
-    let mut message = String::new();
-    let mut line = String::new();
-    for f in order(findings, all)
-        .into_iter()
-        .map(|i| &findings[i as usize])
-    {
-        let cell = words.cell(f);
-        message.clear();
-        words.message_at(f, cell, &mut message);
-        line.clear();
-        if let Some(n) = words.line(f) {
-            use std::fmt::Write as _;
-            let _ = write!(line, "{n}");
-        }
-        let file = words.file(f);
-        let file = match words.cell_ref(f) {
-            Some(cell) => format!("{file}, {cell}").into(),
-            None => std::borrow::Cow::Borrowed(file),
-        };
-        let value = words.value_at(f, cell);
-        w.write_record([
-            f.severity().as_str(),
-            f.code.as_str(),
-            &spreadsheet_cell(words.key(f).unwrap_or_default()),
-            &spreadsheet_cell(&file),
-            &line,
-            &spreadsheet_cell(words.field(f).unwrap_or_default()),
-            &spreadsheet_cell(value.as_deref().unwrap_or_default()),
-            &spreadsheet_cell(&message),
-        ])?;
-    }
-    w.flush()
 }

@@ -30,7 +30,13 @@ h2 { font-size: 1.15em; margin-top: 2em; border-bottom: 1px solid #d7dbe3; paddi
 .ready { background: #e3f4e8; } .back { background: #fde8e6; } .missing { background: #fff4d6; } .same { background: #eef1f6; }
 .ok { color: #1d7a3a; } .bad { color: #b3261e; font-weight: bold; }
 table { border-collapse: collapse; width: 100%; font-size: .92em; }
-th, td { text-align: left; padding: .25em .5em; border-bottom: 1px solid #eceef3; vertical-align: top; }
+th, td { text-align: left; padding: .25em .5em; border-bottom: 1px solid #eceef3; vertical-align: top; overflow-wrap: anywhere; }
+p, li { overflow-wrap: anywhere; }
+#findings { table-layout: fixed; }
+#findings th:nth-child(1) { width: 5.5em; } #findings th:nth-child(2) { width: 12em; } #findings th:nth-child(3) { width: 14em; }
+#findings th:nth-child(4) { width: 8em; } #findings th:nth-child(5) { width: 3.5em; } #findings th:nth-child(6) { width: 8em; } #findings th:nth-child(7) { width: 9em; }
+.showing { background: #eef1f6; padding: .3em .6em; border-radius: 4px; }
+.showing[hidden] { display: none; }
 th { background: #f5f6f9; position: sticky; top: 0; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 code, .mono { font-family: ui-monospace, "Cascadia Mono", Consolas, monospace; font-size: .92em; }
@@ -69,17 +75,37 @@ const SCRIPT: &str = r#"
   }
   var box = document.getElementById('filter');
   var level = document.getElementById('severity');
+  var showing = document.getElementById('showing');
+  var cause = null;
   function apply() {
     var q = box.value.toLowerCase();
     var s = level.value;
     for (var i = 0; i < rows.length; i++) {
       var r = rows[i];
-      var show = (!s || r.className === s) && (!q || r.textContent.toLowerCase().indexOf(q) >= 0);
+      var d = data.rows[i];
+      var show = (!s || r.className === s) && (!q || r.textContent.toLowerCase().indexOf(q) >= 0)
+        && (!cause || (d[1] === cause.code && d[5] === cause.field));
       r.style.display = show ? '' : 'none';
+    }
+    showing.hidden = !cause;
+    if (cause) {
+      showing.firstChild.textContent = 'Showing the rows of ' + cause.code + (cause.field ? ' in ' + cause.field : '') + '. ';
     }
   }
   box.addEventListener('input', apply);
   level.addEventListener('change', apply);
+  var links = document.querySelectorAll('a.rows');
+  for (var j = 0; j < links.length; j++) {
+    links[j].addEventListener('click', function (e) {
+      cause = { code: this.getAttribute('data-code'), field: this.getAttribute('data-field') };
+      apply();
+    });
+  }
+  document.getElementById('all-rows').addEventListener('click', function (e) {
+    e.preventDefault();
+    cause = null;
+    apply();
+  });
 })();
 "#;
 
@@ -148,6 +174,9 @@ fn page(outcome: &Outcome) -> Markup {
                 @if let Some(line) = super::summary::requested_by(outcome) {
                     p #batches { "Requested " (line) "." }
                 }
+                @if !outcome.outputs.is_empty() {
+                    p #outputs { "Written: " (outcome.outputs.join(", ")) "." }
+                }
 
                 h2 { "Causes" }
                 @if outcome.findings.causes.is_empty() {
@@ -155,7 +184,13 @@ fn page(outcome: &Outcome) -> Markup {
                 } @else {
                     ol.causes {
                         @for cause in &outcome.findings.causes {
-                            li { (words.cause(cause)) }
+                            li {
+                                (words.cause(cause)) " "
+                                a.rows href="#findings" data-code=(cause.code.as_str())
+                                    data-field=(cause.field.map_or("", |f| f.name())) {
+                                    "Show these rows"
+                                }
+                            }
                         }
                     }
                 }
@@ -314,6 +349,22 @@ fn table<'a>(outcome: &'a Outcome, words: &Words<'a>, order: &[u32]) -> Table<'a
     table
 }
 
+/// The errors.csv files, parts named: `errors.csv`, or `errors.csv,
+/// errors-2.csv and errors-3.csv`.
+fn errors_files(outcome: &Outcome) -> String {
+    let parts: Vec<&str> = outcome
+        .outputs
+        .iter()
+        .map(String::as_str)
+        .filter(|n| *n == "errors.csv" || crate::output::is_part_of(n, "errors.csv"))
+        .collect();
+    match parts.as_slice() {
+        [] => "errors.csv".to_string(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 /// JSON that can sit inside a `<script>` element: no `<` (so no
 /// `</script>`), and no line separators, written as JSON escapes.
 fn script_json<T: serde::Serialize>(data: &T) -> String {
@@ -331,11 +382,12 @@ fn findings(outcome: &Outcome, words: &Words<'_>) -> Markup {
     let data = script_json(&table(outcome, words, &order[..shown]));
     html! {
         @if order.len() > shown {
-            p.note {
-                "The first " (thousands(shown)) " of " (thousands(order.len()))
-                " findings, errors first; errors.csv and report.json have them all."
+            p.note #first-of {
+                "The table shows the first " (thousands(shown)) " of " (thousands(order.len()))
+                " findings, errors first; " (errors_files(outcome)) " and report.json have them all."
             }
         }
+        p #showing .showing hidden { span {} a #all-rows href="#findings" { "Show every row" } }
         div.filters {
             input #filter type="search" placeholder="Filter: a key, a code, a value…" aria-label="Filter the findings";
             select #severity aria-label="Severity" {

@@ -19,6 +19,8 @@ struct Document<'a> {
     inputs: &'a [InputInfo],
     /// The ledger's batches the run covered.
     batches: Vec<&'a str>,
+    /// The files written, parts included.
+    outputs: &'a [String],
     causes: Vec<CauseEntry<'a>>,
     findings: Findings<'a>,
 }
@@ -138,13 +140,22 @@ impl serde_json::ser::Formatter for Lines {
 struct CauseEntry<'a> {
     code: Code,
     field: Option<&'a str>,
-    value: Option<&'a str>,
     expected: Option<&'a str>,
     rows: usize,
     people: usize,
     first_line: u32,
+    /// The values received, most rows first (whole: report.json keeps them).
+    values: Vec<CauseValue<'a>>,
+    more_values: usize,
     message: String,
     examples: Vec<Example<'a>>,
+}
+
+/// A value of a cause, and how many rows hold it.
+#[derive(Serialize)]
+struct CauseValue<'a> {
+    value: &'a str,
+    rows: usize,
 }
 
 /// One finding of a cause, to find it in the file.
@@ -163,11 +174,16 @@ fn causes<'a>(words: &Words<'a>) -> Vec<CauseEntry<'a>> {
         .map(|c| CauseEntry {
             code: c.code,
             field: c.field.map(crate::columns::Field::name),
-            value: c.value.as_deref(),
             expected: c.expected.as_deref(),
             rows: c.rows,
             people: c.people,
             first_line: c.first_line,
+            values: c
+                .values
+                .iter()
+                .map(|(value, rows)| CauseValue { value, rows: *rows })
+                .collect(),
+            more_values: c.more_values,
             message: words.cause(c),
             examples: c
                 .examples
@@ -212,6 +228,7 @@ impl Output<Outcome> for ReportJson {
             summary: &outcome.summary,
             inputs: &outcome.inputs.infos,
             batches: outcome.coverage.names(),
+            outputs: &outcome.outputs,
             causes: causes(&words),
             findings: Findings(words),
         };

@@ -4,7 +4,7 @@
 use crate::escape::spreadsheet_cell;
 use crate::finding::{Input, Severity};
 use crate::model::Key;
-use crate::output::{Output, BOM};
+use crate::output::{csv_parts, Output, Parts, BOM};
 use crate::reconcile::Outcome;
 use crate::report::Words;
 use std::io::{self, Write};
@@ -17,34 +17,86 @@ impl Output<Outcome> for SendBackCsv {
     }
 
     fn write(&self, outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
+        let header = header(outcome);
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
         out.write_all(BOM)?;
-        let headers = outcome
-            .source(Input::Returned)
-            .map_or(&[][..], |s| &s.headers[..]);
-        let width = headers.len();
-        // The Problems column of a send-back that came back is written anew.
-        let problems_column = outcome.inputs.returned.columns.problems;
-        let data = |c: &usize| Some(*c) != problems_column;
         let mut w = ::csv::WriterBuilder::new().flexible(true).from_writer(out);
-        let kept = headers.iter().enumerate().filter(|(c, _)| data(c));
-        for header in kept.map(|(_, h)| h.as_str()).chain(["Problems"]) {
-            w.write_field(spreadsheet_cell(header).as_bytes())?;
-        }
-        w.write_record(None::<&[u8]>)?;
-        let mut problems = Problems::of(outcome);
-        let mut text = String::new();
+        w.write_record(&header)?;
+        let mut rows = Rows::new(outcome);
         for &row in &outcome.reconciliation.send_back {
-            let record = outcome.inputs.returned.cells(row);
-            text.clear();
-            problems.row(outcome, row, &mut text);
-            let cells = record.cells().chain((record.len()..width).map(|_| ""));
-            for (_, cell) in cells.enumerate().filter(|(c, _)| data(c)) {
-                w.write_field(spreadsheet_cell(cell).as_bytes())?;
-            }
-            w.write_field(spreadsheet_cell(&text).as_bytes())?;
-            w.write_record(None::<&[u8]>)?;
+            rows.write(row, &mut w)?;
         }
         w.flush()
+    }
+
+    fn rows(&self, outcome: &Outcome) -> Option<usize> {
+        Some(outcome.reconciliation.send_back.len())
+    }
+
+    fn write_parts(&self, outcome: &Outcome, parts: &mut Parts<'_>) -> io::Result<()> {
+        let header = header(outcome);
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        let mut rows = Rows::new(outcome);
+        let sent = outcome.reconciliation.send_back.iter().copied();
+        csv_parts(parts, BOM, &header, sent, |w, row| rows.write(row, w))
+    }
+}
+
+/// The header of send-back.csv: the returned file's, a `Problems` column
+/// of one that came back left out, and `Problems` last.
+fn header(outcome: &Outcome) -> Vec<String> {
+    let headers = outcome
+        .source(Input::Returned)
+        .map_or(&[][..], |s| &s.headers[..]);
+    let problems = outcome.inputs.returned.columns.problems;
+    headers
+        .iter()
+        .enumerate()
+        .filter(|(c, _)| Some(*c) != problems)
+        .map(|(_, h)| spreadsheet_cell(h).into_owned())
+        .chain(["Problems".to_string()])
+        .collect()
+}
+
+/// The rows sent back, written one by one with their problems.
+struct Rows<'a> {
+    outcome: &'a Outcome,
+    problems: Problems<'a>,
+    text: String,
+    width: usize,
+}
+
+impl<'a> Rows<'a> {
+    fn new(outcome: &'a Outcome) -> Rows<'a> {
+        Rows {
+            outcome,
+            problems: Problems::of(outcome),
+            text: String::new(),
+            width: outcome
+                .source(Input::Returned)
+                .map_or(0, |s| s.headers.len()),
+        }
+    }
+
+    /// Writes the next row sent back: its cells as received, and what is
+    /// wrong with it.
+    fn write(&mut self, row: u32, w: &mut ::csv::Writer<impl Write>) -> io::Result<()> {
+        let outcome = self.outcome;
+        // The Problems column of a send-back that came back is written anew.
+        let problems_column = outcome.inputs.returned.columns.problems;
+        let record = outcome.inputs.returned.cells(row);
+        self.text.clear();
+        self.problems.row(outcome, row, &mut self.text);
+        let cells = record.cells().chain((record.len()..self.width).map(|_| ""));
+        for (_, cell) in cells
+            .enumerate()
+            .filter(|(c, _)| Some(*c) != problems_column)
+        {
+            w.write_field(spreadsheet_cell(cell).as_bytes())?;
+        }
+        w.write_field(spreadsheet_cell(&self.text).as_bytes())?;
+        w.write_record(None::<&[u8]>)?;
+        Ok(())
     }
 }
 

@@ -25,11 +25,13 @@ pub struct Delivered {
 /// Writes the outputs into `dir` as one set and records the run in the
 /// ledger, both or neither.
 pub fn deliver(
-    outcome: &Outcome,
+    outcome: &mut Outcome,
     dir: &Path,
     outputs: &[&dyn Output<Outcome>],
     ledger: Option<Ledger>,
 ) -> Result<Delivered, Error> {
+    outcome.outputs = output::names(&*outcome, outputs);
+    let outcome = &*outcome;
     let token = token();
     let path = ledger.as_ref().map(|l| absolute(l.path()));
     std::thread::scope(|scope| {

@@ -262,3 +262,88 @@ fn runs_stopped_or_killed_anywhere_record_all_or_nothing() {
     eprintln!("whole run {whole:?}: {unrecorded} stops recorded nothing; recorded at step {recorded_at:?}");
     assert!(unrecorded > 0);
 }
+
+/// The CSV files of a folder as parts: each part's rows, header first.
+fn parts(out: &Path, name: &str) -> Vec<Vec<Vec<String>>> {
+    let mut all = Vec::new();
+    for n in 1.. {
+        let file = acp_recon::output::part_name(name, n);
+        let Ok(text) = fs::read_to_string(out.join(&file)) else {
+            break;
+        };
+        let rows = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.trim_start_matches('\u{feff}').as_bytes())
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect();
+        all.push(rows);
+    }
+    all
+}
+
+/// With a sheet of a few rows (a test build reads the limit from the
+/// environment), each CSV output is written in parts: every row in exactly
+/// one, in order, each part with the header; every part is named; and a
+/// later run with fewer parts leaves none of the earlier run's behind.
+#[test]
+fn csv_outputs_are_written_in_parts_at_the_sheet_limit() {
+    let whole = crate::common::sample(&[]);
+    let files = ["errors.csv", "send-back.csv", "import-plan.csv"];
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("out");
+    let run = |limit: &str| {
+        let mut c = command(&fixture("roster.csv"), &fixture("returned.csv"), &out);
+        c.env("ACP_RECON_TEST_SHEET_ROWS", limit)
+            .stdout(Stdio::piped());
+        let run = c.output().unwrap();
+        assert_eq!(run.status.code(), Some(1));
+        String::from_utf8(run.stdout).unwrap()
+    };
+    // Many parts, then fewer: the later run's set leaves none of the others.
+    for limit in ["4", "10"] {
+        let stdout = run(limit);
+        let limit: usize = limit.parse().unwrap();
+        let report: serde_json::Value =
+            serde_json::from_slice(&fs::read(out.join("report.json")).unwrap()).unwrap();
+        let listed: Vec<String> = report["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap().to_string())
+            .collect();
+        let page = fs::read_to_string(out.join("report.html")).unwrap();
+        for name in files {
+            let one = whole.csv(name);
+            let parts = parts(&out, name);
+            assert_eq!(
+                parts.len(),
+                (one.len() - 1).div_ceil(limit).max(1),
+                "{name}"
+            );
+            let mut rows = Vec::new();
+            for (n, part) in parts.iter().enumerate() {
+                assert_eq!(part[0], one[0], "{name} part {}: its header", n + 1);
+                assert!(part.len() - 1 <= limit, "{name} part {} is too long", n + 1);
+                rows.extend(part[1..].iter().cloned());
+                let file = acp_recon::output::part_name(name, n + 1);
+                assert!(
+                    listed.contains(&file),
+                    "{file} not in report.json: {listed:?}"
+                );
+                assert!(
+                    stdout.contains(&format!("/{file}\n")),
+                    "{file} not in the summary"
+                );
+                assert!(page.contains(&file), "{file} not in report.html");
+            }
+            assert_eq!(rows, one[1..], "{name}: the rows of the parts");
+            // Nothing of a bigger earlier run is left.
+            let next = acp_recon::output::part_name(name, parts.len() + 1);
+            assert!(!out.join(&next).exists(), "{next} is left");
+        }
+        let (_, others) = state(&out);
+        assert!(others.iter().all(|n| !n.starts_with('.')), "{others:?}");
+    }
+}

@@ -314,8 +314,8 @@ proptest! {
         let mut fates = Vec::new();
         for out in ["first", "second"] {
             let open = Ledger::open(&ledger).unwrap();
-            let outcome = run::reconcile(&request, &open, &settings, quiet).unwrap();
-            let delivered = run::deliver(&outcome, &path(out), &outputs(false), Some(open)).unwrap();
+            let mut outcome = run::reconcile(&request, &open, &settings, quiet).unwrap();
+            let delivered = run::deliver(&mut outcome, &path(out), &outputs(false), Some(open)).unwrap();
             prop_assert_eq!(delivered.recorded.unwrap().already.is_some(), out == "second");
             let files: Vec<Vec<u8>> = delivered.written.iter().map(|p| std::fs::read(p).unwrap()).collect();
             written.push(files);

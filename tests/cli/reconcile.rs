@@ -504,7 +504,11 @@ fn one_mistake_on_every_row_is_told_once_as_a_cause() {
     let cause = &report["causes"][0];
     assert_eq!(cause["code"], "wrong-provider");
     assert_eq!(cause["field"], "Domain");
-    assert_eq!(cause["value"], "acp.fabrikam.com");
+    assert_eq!(
+        cause["values"],
+        serde_json::json!([{"value": "acp.fabrikam.com", "rows": 40}])
+    );
+    assert_eq!(cause["more_values"], 0);
     assert_eq!(cause["expected"], "acp.fabrikam.example");
     assert_eq!(cause["rows"], 40);
     assert_eq!(cause["first_line"], 2);
@@ -597,5 +601,69 @@ fn a_key_not_in_the_roster_gets_the_closest_missing_person() {
             "Did you mean gus.hale{C} (the roster's SipAddress for them)?"
         )),
         "{problems}"
+    );
+}
+
+/// Many garbage values in one column are one cause, its values by count:
+/// the first ten, most rows first, and how many more.
+#[test]
+fn one_code_in_one_field_is_one_cause_with_its_values_by_count() {
+    let dir = TempDir::new().unwrap();
+    let mut roster = String::from("UserPrincipalName,DisplayName\n");
+    let mut returned =
+        String::from("UserPrincipalName,ProviderName,Domain,TollNumber,ConferenceId\n");
+    // 60 "N/A", 30 "TBD", then 20 values 3 times each and 30 once.
+    let mut values: Vec<String> = Vec::new();
+    values.extend(std::iter::repeat_n("N/A".to_string(), 60));
+    values.extend(std::iter::repeat_n("TBD".to_string(), 30));
+    for v in 0..20 {
+        values.extend(std::iter::repeat_n(format!("x{v:02}"), 3));
+    }
+    values.extend((0..30).map(|v| format!("once{v:02}")));
+    for (i, toll) in values.iter().enumerate() {
+        roster.push_str(&format!("p{i}{C},Person {i}\n"));
+        returned.push_str(&format!(
+            "p{i}{C},Fabrikam Conferencing,acp.fabrikam.example,{toll},{}\n",
+            5_100_000 + i
+        ));
+    }
+    let roster = write(&dir, "roster.csv", roster.as_bytes());
+    let returned = write(&dir, "returned.csv", returned.as_bytes());
+    let run = reconcile_configured(&roster, &returned, &[], &[]);
+    assert_eq!(run.status, 1);
+    let report = run.report();
+    let causes = report["causes"].as_array().unwrap();
+    assert_eq!(causes.len(), 1, "{causes:?}");
+    let cause = &causes[0];
+    assert_eq!(cause["code"], "invalid-toll-number");
+    assert_eq!(cause["field"], "TollNumber");
+    assert_eq!(cause["rows"], 180);
+    let got: Vec<(String, u64)> = cause["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["value"].as_str().unwrap().to_string(),
+                v["rows"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mut want = vec![("N/A".to_string(), 60), ("TBD".to_string(), 30)];
+    want.extend((0..8).map(|v| (format!("x{v:02}"), 3)));
+    assert_eq!(got, want);
+    assert_eq!(cause["more_values"], 12 + 30);
+    let message = cause["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("180 rows (180 people): invalid-toll-number in TollNumber (column D): \"N/A\" (60 rows), \"TBD\" (30), \"x00\" (3)"),
+        "{message}"
+    );
+    assert!(message.contains("and 42 more values"), "{message}");
+    // The console tells it once, first.
+    let causes_at = run.stdout.find("causes:\n").unwrap();
+    assert!(
+        run.stdout[causes_at..].contains("\"N/A\" (60 rows)"),
+        "{}",
+        run.stdout
     );
 }

@@ -44,6 +44,7 @@ fn read(settings: &Settings, roster: &[u8], returned: &[u8]) -> Read {
         roster: (roster.0, roster.1.finish()),
         returned,
         sent: None,
+        bridge: None,
     }
 }
 
@@ -56,7 +57,7 @@ fn reconcile(read: Read, settings: &Settings) -> Outcome {
 }
 
 fn write(outcome: &Outcome) {
-    for output in outputs(false) {
+    for output in outputs(acp_recon::config::Target::Acp, false) {
         let mut sink = std::io::BufWriter::new(std::io::sink());
         output.write(outcome, &mut sink).unwrap();
     }

@@ -87,6 +87,7 @@ fn main() -> Result<(), acp_recon::Error> {
         roster: (source, roster.finish()),
         returned,
         sent: None,
+        bridge: None,
     };
     let t = Instant::now();
     let timer = Timer::new();
@@ -108,7 +109,7 @@ fn main() -> Result<(), acp_recon::Error> {
         t.elapsed().as_secs_f64(),
         memory()
     );
-    let outputs = acp_recon::run::outputs(false);
+    let outputs = acp_recon::run::outputs(acp_recon::config::Target::Acp, false);
     let t = Instant::now();
     for o in outputs {
         let t = Instant::now();

@@ -38,12 +38,34 @@ fields! {
     CurrentConferenceId => "CurrentConferenceId" ["CurrentParticipantPasscode", "CurrentPasscode", "CurrentAcpConferenceId"];
     ProviderName => "ProviderName" ["Provider", "Provider name", "ACP", "ACP provider", "AcpName", "Conferencing provider"];
     Domain => "Domain" ["Provider domain", "AcpDomain", "ACP domain"];
-    TollNumber => "TollNumber" ["Toll number", "Default toll number", "DefaultTollNumber", "Toll", "Dial-in number", "Toll dial-in number"];
-    TollFreeNumbers => "TollFreeNumbers" ["TollFreeNumber", "Toll-free numbers", "Toll-free number", "Toll free", "Default toll-free number", "TollFreeDialInNumbers"];
+    TollNumber => "TollNumber" ["Toll number", "Default toll number", "DefaultTollNumber", "Toll", "Dial-in number", "Toll dial-in number", "ServiceNumber", "Service number"];
+    TollFreeNumbers => "TollFreeNumbers" ["TollFreeNumber", "Toll-free numbers", "Toll-free number", "Toll free", "Default toll-free number", "TollFreeDialInNumbers", "TollFreeServiceNumber", "Toll-free service number"];
     ConferenceId => "ConferenceId" ["Conference ID", "Participant Passcode", "ParticipantPasscode", "Passcode", "Participant code", "Access code", "Attendee code"];
     Url => "Url" ["URL", "Dial-in URL", "DialInUrl", "Dial-in numbers URL", "More numbers URL"];
-    Pin => "PIN" ["Leader PIN", "Leader Passcode", "Host PIN", "Organizer PIN", "Organiser PIN", "Moderator PIN", "Chairperson PIN", "Moderator code", "Host code", "Leader code", "Chairperson passcode", "Moderator passcode", "Host passcode"];
+    BridgeName => "BridgeName" ["Bridge", "Bridge name", "ConferenceBridge"];
+    InviteNumbers => "MeetingInvitePhoneNumbers" ["Meeting invite phone numbers", "InvitePhoneNumbers", "PolicyInviteNumbers"];
+    BridgeNumber => "Number" ["Phone number", "PhoneNumber"];
+    NumberType => "Type" ["Number type", "NumberType"];
+    City => "City" ["Location"];
+    Pin => "PIN" ["Leader PIN", "LeaderPin", "Leader Passcode", "Host PIN", "Organizer PIN", "Organiser PIN", "Moderator PIN", "Chairperson PIN", "Moderator code", "Host code", "Leader code", "Chairperson passcode", "Moderator passcode", "Host passcode"];
 }
+
+/// How the columns of a Teams users export read as a roster: its numbers
+/// are the ones people have now, and its conference IDs are Teams' own.
+pub const TEAMS_ROSTER: &[(Field, &str)] = &[
+    (Field::CurrentTollNumber, "ServiceNumber"),
+    (Field::CurrentTollNumber, "Service number"),
+    (Field::CurrentTollFreeNumbers, "TollFreeServiceNumber"),
+    (Field::CurrentTollFreeNumbers, "Toll-free service number"),
+    (Field::CurrentConferenceId, "ConferenceId"),
+];
+
+/// How the columns of a Teams bridge export read: `Identity` and
+/// `ServiceNumber` are numbers there, not people.
+pub const TEAMS_BRIDGE: &[(Field, &str)] = &[
+    (Field::BridgeNumber, "Identity"),
+    (Field::BridgeNumber, "ServiceNumber"),
+];
 
 impl Field {
     /// The field of a canonical name or built-in alias, as the config names them.

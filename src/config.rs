@@ -12,6 +12,8 @@ use std::path::Path;
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
+    /// `acp` or `teams`.
+    target: Option<String>,
     #[serde(default)]
     provider: Provider,
     #[serde(default)]
@@ -27,9 +29,40 @@ struct Provider {
     conference_id_digits: Option<[usize; 2]>,
 }
 
+/// What the plan sets, and so what the returned file must give.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// A third-party audio conferencing provider on Skype for Business
+    /// Server: `Set-CsUserAcp` (provider, domain, numbers, conference ID).
+    #[default]
+    Acp,
+    /// Microsoft Teams audio conferencing: each person's default toll and
+    /// toll-free numbers on their bridge, `Set-CsOnlineDialInConferencingUser`.
+    Teams,
+}
+
+impl Target {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Acp => "acp",
+            Target::Teams => "teams",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Target> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "acp" => Some(Target::Acp),
+            "teams" => Some(Target::Teams),
+            _ => None,
+        }
+    }
+}
+
 /// What the run checks against, from the config file or the defaults.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
+    /// What the plan sets.
+    pub target: Target,
     /// Expected provider name; `None` takes the value most rows carry.
     pub provider_name: Option<String>,
     /// Expected provider domain; `None` takes the value most rows carry.
@@ -101,6 +134,16 @@ impl Settings {
             })?;
             aliases.extend(list.iter().map(|alias| (field, alias.clone())));
         }
+        let target = match &file.target {
+            None => Target::Acp,
+            Some(name) => Target::parse(name).ok_or_else(|| {
+                fail(
+                    format!("{name:?} is not a target"),
+                    find(name),
+                    Some("target is \"acp\" (Set-CsUserAcp, the default) or \"teams\" (Set-CsOnlineDialInConferencingUser)".into()),
+                )
+            })?,
+        };
         let non_empty = |s: &Option<String>| {
             s.as_deref()
                 .map(str::trim)
@@ -108,6 +151,7 @@ impl Settings {
                 .map(String::from)
         };
         Ok(Settings {
+            target,
             provider_name: non_empty(&file.provider.name),
             provider_domain: non_empty(&file.provider.domain),
             region,
@@ -150,6 +194,13 @@ mod tests {
     }
 
     #[test]
+    fn the_target_is_acp_unless_the_config_says_teams() {
+        assert_eq!(parse("").unwrap().target, Target::Acp);
+        assert_eq!(parse("target = \"teams\"").unwrap().target, Target::Teams);
+        assert_eq!(parse("target = \"ACP\"").unwrap().target, Target::Acp);
+    }
+
+    #[test]
     fn an_empty_file_gives_the_defaults() {
         let s = parse("").unwrap();
         assert_eq!(s.id_length, Length { min: 4, max: 12 });
@@ -162,8 +213,9 @@ mod tests {
             "[provider]\ndefault_region = \"Narnia\"",
             "[provider]\nconference_id_digits = [10, 6]",
             "[provider]\nnmae = \"x\"",
-            "[aliases]\nBridge = [\"x\"]",
+            "[aliases]\nBridgework = [\"x\"]",
             "[provider\n",
+            "target = \"lync\"",
         ] {
             assert!(matches!(parse(text), Err(Error::Config(_))), "{text}");
         }

@@ -23,6 +23,13 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    #[error("--bridge is for the Teams target")]
+    #[diagnostic(
+        code(acp_recon::bridge_needs_teams),
+        help("give --target teams (or target = \"teams\" in the config) to check the numbers against the bridge; a provider's numbers are the provider's to check")
+    )]
+    BridgeNeedsTeams,
+
     #[error("stopped")]
     #[diagnostic(code(acp_recon::stopped))]
     Stopped,

@@ -2,7 +2,7 @@
 //! the ACP columns empty (or the provider pre-filled from the config); every
 //! person left out is kept with the reason, which `report` puts in words.
 
-use crate::config::Settings;
+use crate::config::{Settings, Target};
 use crate::escape::spreadsheet_cell;
 use crate::finding::Code;
 use crate::model::{Key, Span};
@@ -23,6 +23,17 @@ pub const COLUMNS: [&str; 9] = [
     "TollFreeNumbers",
     "ConferenceId",
     "Url",
+];
+
+/// The columns of the file sent for the Teams target: the numbers each
+/// person is to have on their bridge.
+pub const TEAMS_COLUMNS: [&str; 6] = [
+    "UserPrincipalName",
+    "DisplayName",
+    "SipAddress",
+    "ServiceNumber",
+    "TollFreeServiceNumber",
+    "BridgeName",
 ];
 
 /// One person to send.
@@ -65,6 +76,7 @@ pub struct Export {
     pub excluded: Vec<Excluded>,
     pub provider_name: Option<String>,
     pub domain: Option<String>,
+    pub target: Target,
     /// The roster as read, with its own problems as findings.
     pub roster: Outcome,
 }
@@ -74,19 +86,24 @@ impl Export {
         self.roster.has_errors()
     }
 
-    /// Cells of one row, provider pre-filled when the config names it.
-    fn cells<'a>(&'a self, p: &'a ExportRow) -> [&'a str; 9] {
-        [
-            &p.upn,
-            &p.display_name,
-            &p.sip_address,
-            self.provider_name.as_deref().unwrap_or(""),
-            self.domain.as_deref().unwrap_or(""),
-            "",
-            "",
-            "",
-            "",
-        ]
+    /// The columns of the file, for the target.
+    fn columns(&self) -> &'static [&'static str] {
+        match self.target {
+            Target::Acp => &COLUMNS,
+            Target::Teams => &TEAMS_COLUMNS,
+        }
+    }
+
+    /// Cells of one row, provider pre-filled when the config names it; the
+    /// vendor's columns empty.
+    fn cells<'a>(&'a self, p: &'a ExportRow) -> Vec<&'a str> {
+        let mut cells = vec![p.upn.as_str(), &p.display_name, &p.sip_address];
+        if self.target == Target::Acp {
+            cells.push(self.provider_name.as_deref().unwrap_or(""));
+            cells.push(self.domain.as_deref().unwrap_or(""));
+        }
+        cells.resize(self.columns().len(), "");
+        cells
     }
 }
 
@@ -124,7 +141,7 @@ pub fn choose(outcome: Outcome, settings: &Settings) -> Export {
             Some(Reason::Conflict(lines.clone()))
         } else if person.enabled == Some(false) {
             Some(Reason::Disabled)
-        } else if person.teams_only {
+        } else if person.teams_only && settings.target == Target::Acp {
             Some(Reason::TeamsOnly)
         } else {
             None
@@ -150,6 +167,7 @@ pub fn choose(outcome: Outcome, settings: &Settings) -> Export {
         excluded,
         provider_name: settings.provider_name.clone(),
         domain: settings.provider_domain.clone(),
+        target: settings.target,
         roster: outcome,
     }
 }
@@ -178,7 +196,7 @@ impl Output<Export> for ExportCsv {
     fn write(&self, export: &Export, out: &mut dyn Write) -> io::Result<()> {
         out.write_all(BOM)?;
         let mut w = ::csv::Writer::from_writer(out);
-        w.write_record(COLUMNS)?;
+        w.write_record(export.columns())?;
         for p in &export.people[self.0.people.clone()] {
             for cell in export.cells(p) {
                 w.write_field(spreadsheet_cell(cell).as_bytes())?;
@@ -212,8 +230,9 @@ fn workbook(export: &Export, people: &[ExportRow]) -> Result<Vec<u8>, XlsxError>
     sheet.set_name("Users")?;
     let text = Format::new().set_num_format("@");
     let header = Format::new().set_bold().set_num_format("@");
-    let mut widths: Vec<usize> = COLUMNS.iter().map(|c| c.len()).collect();
-    for (c, name) in COLUMNS.iter().enumerate() {
+    let columns = export.columns();
+    let mut widths: Vec<usize> = columns.iter().map(|c| c.len()).collect();
+    for (c, name) in columns.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *name, &header)?;
     }
     for (r, p) in people.iter().enumerate() {

@@ -78,6 +78,10 @@ codes! {
     PinColumnIgnored => "pin-column-ignored", Info;
     VendorChangedValues => "vendor-changed-values", Warning;
     Unchanged => "unchanged", Info;
+    NumberNotOnBridge => "number-not-on-bridge", Error;
+    WrongNumberType => "wrong-number-type", Error;
+    ConferenceIdNotSettable => "conference-id-not-settable", Info;
+    PolicyOverridesNumbers => "policy-overrides-numbers", Warning;
 }
 
 impl Code {
@@ -88,6 +92,8 @@ impl Code {
         matches!(
             self,
             Code::EmptyKey
+                | Code::NumberNotOnBridge
+                | Code::WrongNumberType
                 | Code::WrongProvider
                 | Code::TollNumberIsTollFree
                 | Code::InvalidTollNumber
@@ -122,16 +128,19 @@ pub enum Input {
     Roster,
     Returned,
     Sent,
+    /// The bridge's numbers (`--bridge`, Teams).
+    Bridge,
 }
 
 impl Input {
-    pub const ALL: [Input; 3] = [Input::Roster, Input::Returned, Input::Sent];
+    pub const ALL: [Input; 4] = [Input::Roster, Input::Returned, Input::Sent, Input::Bridge];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Input::Roster => "roster",
             Input::Returned => "returned",
             Input::Sent => "sent",
+            Input::Bridge => "bridge",
         }
     }
 }
@@ -227,6 +236,10 @@ pub enum Detail {
     Column(u32),
     /// A valid phone number of the run (`model::Phone`), as the row gives it.
     Number(u32),
+    /// A number of the row (`model::Phone`) and what the bridge's numbers
+    /// say of it: on no bridge (`u32::MAX`), or on another, by its name's
+    /// id in the bridge's numbers (`check::bridge::Inventory::name`).
+    Bridge(u32, u32),
     /// The requested person with no row whose key (`model::Key`) is the
     /// closest to a key not in the roster, and why.
     Suggestion(u32, Closeness),
@@ -286,6 +299,8 @@ pub enum Problem {
     Undecodable,
     /// A NUL byte in a cell (by position): some export tools leave them.
     Nul { column: u16 },
+    /// A row of the bridge's numbers without a phone number.
+    NoNumber,
 }
 
 /// Why a value is not a phone number or a conference ID.
@@ -299,6 +314,8 @@ pub enum Invalid {
     NotAPhoneNumber,
     /// A conference ID with something besides digits.
     NotDigits,
+    /// Several numbers where one is taken (Teams' toll-free number).
+    SeveralNumbers(u8),
     /// A conference ID of a length outside the allowed range.
     Length {
         digits: u32,

@@ -357,6 +357,8 @@ pub struct Person {
     pub teams_only: bool,
     /// Holds Microsoft's Audio Conferencing licence.
     pub licence: bool,
+    /// Their audio-conferencing policy lists invite numbers (Teams).
+    pub invite_numbers: bool,
     /// Index in the roster's current assignments, for people who have one.
     pub current: u32,
 }
@@ -398,9 +400,12 @@ impl CheckedRow {
     };
 }
 
-/// A bridge's fixed values, as spans of the run's texts.
+/// A bridge's fixed values, as spans of the run's texts: a provider's
+/// name, domain and Url, or (Teams) the conferencing bridge's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Bridge {
+    /// The Teams bridge named on the row; empty for a provider.
+    pub name: Span,
     pub provider_name: Span,
     pub domain: Span,
     /// An http(s) Url; empty when none is given or it is not one.

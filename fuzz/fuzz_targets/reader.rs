@@ -30,11 +30,12 @@ fuzz_target!(|data: &[u8]| {
         roster: (roster_source, roster.finish()),
         returned,
         sent: None,
+        bridge: None,
     };
     let outcome = reconcile(read, Ask::NOBODY, &settings, &Quiet).unwrap();
     let outcome = run::finish(outcome, &run::Nothing, &Quiet).unwrap();
     assert!(outcome.summary.accounting.balanced());
-    for output in run::outputs(true) {
+    for output in run::outputs(acp_recon::config::Target::Acp, true) {
         output.write(&outcome, &mut std::io::sink()).unwrap();
     }
 });

@@ -3,6 +3,7 @@
 //! problems of each row as findings. A row in, values and findings out;
 //! nothing here compares rows with each other (that is `reconcile`).
 
+pub mod bridge;
 pub mod provider;
 pub mod returned;
 pub mod roster;

@@ -45,11 +45,12 @@ impl Returned {
     /// error when a required column is absent.
     pub fn open(source: &Source, settings: &Settings) -> Result<Returned, crate::Error> {
         let columns = ColumnMap::resolve(&source.headers, &settings.aliases);
-        super::require(
-            source,
-            &columns,
-            &[Field::Key, Field::TollNumber, Field::ConferenceId],
-        )?;
+        // Teams makes conference IDs itself: they are not asked for.
+        let required: &[Field] = match settings.target {
+            crate::config::Target::Acp => &[Field::Key, Field::TollNumber, Field::ConferenceId],
+            crate::config::Target::Teams => &[Field::Key, Field::TollNumber],
+        };
+        super::require(source, &columns, required)?;
         // Room for every row at once: growing copies, and pages are dear.
         let rows = source.rows_hint();
         let mut returned = Returned {

@@ -4,8 +4,8 @@
 //! is the join's to find (`reconcile::join`). The roster's text is never
 //! held.
 
-use crate::columns::{ColumnMap, Field};
-use crate::config::Settings;
+use crate::columns::{ColumnMap, Field, TEAMS_ROSTER};
+use crate::config::{Settings, Target};
 use crate::finding::{Code, Detail, Finding, Input};
 use crate::model::{Current, CurrentProvider, Key, Number, Person, Phones, Rows, Span, Texts};
 use crate::normalize::text::{folds_to, is_microsoft, key, trim_cell, yes_no};
@@ -17,6 +17,8 @@ use std::hash::{Hash, Hasher};
 /// Everyone the roster lists.
 #[derive(Debug, Default)]
 pub struct Roster {
+    /// What the plan sets: for Teams, TeamsOnly people are wanted.
+    pub target: Target,
     pub columns: ColumnMap,
     /// Every data row; the join gives each its key.
     pub rows: Rows,
@@ -29,6 +31,9 @@ pub struct Roster {
     /// The SIP addresses that are not the row's key (without `sip:`,
     /// cleaned as a key is), by row, in row order.
     pub sips: Vec<(u32, Span)>,
+    /// The Teams bridge each person is on, where the roster says, by row,
+    /// in row order.
+    pub bridge_names: Vec<(u32, Span)>,
     /// The current toll-free numbers, each `Current`'s a range of them.
     pub current_numbers: Vec<Number>,
     /// Keys listed on several rows that disagree: nobody can tell which is
@@ -64,10 +69,11 @@ impl Roster {
             .filter(|&p| p != u32::MAX)
     }
 
-    /// Requested when no sent file says otherwise: eligible, and listed
-    /// without conflict.
+    /// Requested when no sent file says otherwise: enabled, listed without
+    /// conflict, and (for a provider) not in TeamsOnly mode.
     pub fn is_eligible(&self, person: &Person) -> bool {
-        person.is_eligible() && !self.conflicts.contains_key(&person.key)
+        let mode = self.target == Target::Teams || !person.teams_only;
+        person.enabled != Some(false) && mode && !self.conflicts.contains_key(&person.key)
     }
 
     /// The person's mail address; `key` is their key's text.
@@ -88,6 +94,15 @@ impl Roster {
         Some(self.texts.get(self.sips[at].1))
     }
 
+    /// The Teams bridge a person is on, where the roster says.
+    pub fn bridge_name(&self, person: &Person) -> Option<&str> {
+        let at = self
+            .bridge_names
+            .binary_search_by_key(&person.row, |s| s.0)
+            .ok()?;
+        Some(self.texts.get(self.bridge_names[at].1))
+    }
+
     /// The toll-free numbers a person has now.
     pub fn current_toll_free(&self, current: &Current) -> &[Number] {
         let (start, len) = current.toll_free_numbers;
@@ -105,6 +120,16 @@ impl Roster {
     }
 }
 
+/// The header aliases of a roster: the config's, then (Teams) those of a
+/// users export, whose numbers are the ones people have now.
+pub fn aliases(settings: &Settings) -> Vec<(Field, String)> {
+    let mut aliases = settings.aliases.clone();
+    if settings.target == Target::Teams {
+        aliases.extend(TEAMS_ROSTER.iter().map(|&(f, a)| (f, a.to_string())));
+    }
+    aliases
+}
+
 /// Reads the roster's rows.
 pub struct Builder<'s> {
     roster: Roster,
@@ -120,6 +145,7 @@ impl<'s> Builder<'s> {
     pub fn new(columns: ColumnMap, settings: &'s Settings, keep_written: bool) -> Builder<'s> {
         Builder {
             roster: Roster {
+                target: settings.target,
                 columns,
                 ..Roster::default()
             },
@@ -137,7 +163,7 @@ impl<'s> Builder<'s> {
         settings: &'s Settings,
         keep_written: bool,
     ) -> Result<Builder<'s>, crate::Error> {
-        let columns = ColumnMap::resolve(&source.headers, &settings.aliases);
+        let columns = ColumnMap::resolve(&source.headers, &aliases(settings));
         super::require(source, &columns, &[Field::Key])?;
         let mut builder = Builder::new(columns, settings, keep_written);
         // Room for every row at once: growing copies, and fresh pages are dear.
@@ -229,6 +255,11 @@ impl<'s> Builder<'s> {
             mail if mail == cleaned => Span::KEY,
             mail => self.roster.texts.push(mail),
         };
+        let bridge = self.cell(record, Field::BridgeName);
+        if !bridge.is_empty() && self.settings.target == Target::Teams {
+            let span = self.roster.texts.push(bridge);
+            self.roster.bridge_names.push((row, span));
+        }
         // Most SIP addresses are the key with `sip:`: only the others are kept.
         let sip = key(self.cell(record, Field::SipAddress));
         if !sip.is_empty() && sip != cleaned {
@@ -262,6 +293,7 @@ impl<'s> Builder<'s> {
             enabled: yes_no(self.cell(record, Field::AccountEnabled)),
             teams_only: folds_to(self.cell(record, Field::TeamsMode), "teamsonly"),
             licence: yes_no(self.cell(record, Field::MicrosoftLicence)) == Some(true),
+            invite_numbers: !self.cell(record, Field::InviteNumbers).is_empty(),
             current,
         }
     }

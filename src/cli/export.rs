@@ -27,13 +27,15 @@ pub struct Args {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     batch_size: Option<u64>,
     #[command(flatten)]
+    target: super::TargetArgs,
+    #[command(flatten)]
     ledger: super::ledger::LedgerArgs,
     #[command(flatten)]
     common: Common,
 }
 
 pub fn run(args: Args) -> Result<ExitStatus, Error> {
-    let settings = args.common.settings()?;
+    let settings = args.target.apply(args.common.settings()?);
     let ledger = args.ledger.open()?;
     let request = Request {
         roster: &args.roster,

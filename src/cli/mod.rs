@@ -8,7 +8,7 @@ pub mod ledger;
 pub mod reconcile;
 pub mod validate;
 
-use crate::config::Settings;
+use crate::config::{Settings, Target};
 use crate::error::{Error, ExitStatus};
 use crate::report::diagnostics;
 use clap::{Parser, Subcommand};
@@ -81,6 +81,30 @@ pub struct Common {
     /// How many findings to show in full on stderr
     #[arg(long, value_name = "N", default_value_t = 10)]
     show: usize,
+}
+
+/// What the plan sets, for the commands that plan.
+#[derive(Debug, clap::Args)]
+pub struct TargetArgs {
+    /// acp: a provider's Set-CsUserAcp (Skype for Business Server, the
+    /// default); teams: Set-CsOnlineDialInConferencingUser (Teams audio
+    /// conferencing) [default: the config's target, else acp]
+    #[arg(long, value_name = "TARGET", value_parser = target)]
+    target: Option<Target>,
+}
+
+impl TargetArgs {
+    /// The settings with the target the command line names, if it does.
+    fn apply(&self, mut settings: Settings) -> Settings {
+        if let Some(target) = self.target {
+            settings.target = target;
+        }
+        settings
+    }
+}
+
+fn target(text: &str) -> Result<Target, String> {
+    Target::parse(text).ok_or_else(|| format!("{text:?} is not a target: acp or teams"))
 }
 
 impl Common {

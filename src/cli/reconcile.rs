@@ -33,6 +33,11 @@ pub struct Args {
     /// Without --sent: request only the people this ledger batch waits for
     #[arg(long, value_name = "NAME", conflicts_with = "sent")]
     batch: Option<String>,
+    /// Teams: the bridge's numbers, an export of Get-CsOnlineDialInConferencingServiceNumber
+    #[arg(long, value_name = "FILE")]
+    bridge: Option<PathBuf>,
+    #[command(flatten)]
+    target: super::TargetArgs,
     #[command(flatten)]
     ledger: super::ledger::LedgerArgs,
     #[command(flatten)]
@@ -40,7 +45,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitStatus, Error> {
-    let settings = args.common.settings()?;
+    let settings = args.target.apply(args.common.settings()?);
     // First, so that a ledger that cannot be used stops the run early.
     let ledger = args.ledger.open()?;
     let bar = Bar::new(args.common.progress());
@@ -49,6 +54,7 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
         roster_sheet: args.roster_sheet.as_deref(),
         returned_sheet: args.sheet.as_deref(),
         batch: args.batch.as_deref(),
+        bridge: args.bridge.as_deref(),
         ..Request::new(&args.roster, &args.returned)
     };
     let earlier: &dyn run::Earlier = match &ledger {
@@ -58,7 +64,7 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
     let mut outcome = run::reconcile(&request, earlier, &settings, &bar)?;
     eprint(&summary::input_warnings(&outcome));
     bar.stage("writing outputs");
-    let outputs = run::outputs(args.all_findings);
+    let outputs = run::outputs(settings.target, args.all_findings);
     let delivered = run::deliver(&mut outcome, &args.out, &outputs, ledger)?;
     bar.finish();
     let style = args.common.style();

@@ -3,11 +3,13 @@
 //! shows applied, each person's fate, and who left the roster.
 
 use super::{now, Ledger};
+use crate::config::Target;
 use crate::error::Error;
 use crate::export::ExportRow;
 use crate::finding::{Code, Input, Severity};
 use crate::model::{CurrentProvider, Key, Number};
 use crate::normalize::text::key as clean_key;
+use crate::reconcile::compare::TEAMS;
 use crate::reconcile::earlier::MemberState;
 use crate::reconcile::values::{Assignment, HELD};
 use crate::reconcile::{Fate, Outcome};
@@ -322,7 +324,12 @@ impl Ledger {
             .iter()
             .map(|b| {
                 let text = |s| r.texts.get(s);
-                self.bridge(text(b.provider_name), text(b.domain), text(b.url))
+                // A Teams bridge is kept by its name, where a provider's is.
+                let provider = match outcome.target {
+                    Target::Acp => b.provider_name,
+                    Target::Teams => b.name,
+                };
+                self.bridge(text(provider), text(b.domain), text(b.url))
             })
             .collect::<Result<_, _>>()?;
         let mut insert = self
@@ -471,21 +478,24 @@ fn applied(outcome: &Outcome, key: &str, planned: &[String; 4]) -> Option<u32> {
     let roster = &outcome.inputs.roster;
     let person = roster.person(outcome.reconciliation.keys.find(key)?)?;
     let current = roster.current(person)?;
-    let CurrentProvider::ThirdParty(name) = current.provider else {
-        return None;
+    let (name, fields) = match (outcome.target, current.provider) {
+        (Target::Acp, CurrentProvider::ThirdParty(name)) => (roster.texts.get(name), HELD),
+        (Target::Acp, _) => return None,
+        // A Teams person holds numbers, whoever's.
+        (Target::Teams, _) => ("", TEAMS),
     };
     let text = |n: &Number| match *n {
         Number::Phone(p) => outcome.e164(p),
         Number::Text(span) => roster.texts.get(span),
     };
     let held = Assignment::new(
-        roster.texts.get(name),
+        name,
         current.toll_number.as_ref().map_or("", text),
         roster.current_toll_free(current).iter().map(text),
         current.conference_id.map_or("", |s| roster.texts.get(s)),
     );
     let [provider, toll, free, id] = planned;
     let wanted = Assignment::new(provider, toll, free.split(';'), id);
-    held.same(&wanted, HELD)
+    held.same(&wanted, fields)
         .then(|| roster.rows.line(person.row).unwrap_or(0))
 }

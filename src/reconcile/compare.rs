@@ -165,6 +165,49 @@ pub fn compare(row: &CheckedRow, now: &Now<'_>, notes: &mut Vec<Note>) -> Option
     Some(change)
 }
 
+/// The fields a Teams plan sets, and so the ones "unchanged" compares.
+pub const TEAMS: &[Field] = &[Field::TollNumber, Field::TollFreeNumbers];
+
+/// The change to plan for a good row of a Teams plan: a person's default
+/// toll and toll-free numbers, or `None` when both are the ones they have.
+/// Nothing is removed first: a person has one set of defaults.
+pub fn compare_teams(row: &CheckedRow, now: &Now<'_>, notes: &mut Vec<Note>) -> Option<Change> {
+    let current = now.current.copied().unwrap_or_default();
+    let text = |n: Number| match n {
+        Number::Phone(p) => now.phones.e164(p),
+        Number::Text(s) => now.roster_texts.get(s),
+    };
+    let held = Assignment::new(
+        "",
+        current.toll_number.map_or("", text),
+        now.current_free.iter().map(|&n| text(n)),
+        "",
+    );
+    let given = Assignment::new(
+        "",
+        now.phones.e164(row.toll_number),
+        now.phones
+            .numbers(row.toll_free_numbers)
+            .iter()
+            .map(|&p| now.phones.e164(p)),
+        "",
+    );
+    let differ = held.differences(&given, TEAMS);
+    if differ.is_empty() {
+        notes.push(Note::new(Code::Unchanged, None));
+        return None;
+    }
+    if current.toll_number.is_some() && differ.contains(&Field::TollNumber) {
+        notes.push(Note::new(Code::TollNumberChanged, Some(Field::TollNumber)));
+    }
+    let has = current.toll_number.is_some() || !now.current_free.is_empty();
+    Some(Change {
+        action: if has { Action::Update } else { Action::Add },
+        disable_microsoft: false,
+        remove: None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,6 +255,7 @@ mod tests {
             enabled: Some(true),
             teams_only: false,
             licence,
+            invite_numbers: false,
             current: 0,
         }
     }

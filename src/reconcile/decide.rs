@@ -9,6 +9,7 @@ use super::{Accounting, Plan, PlanEntry};
 use crate::check::returned::{Checked, Returned};
 use crate::check::roster::Roster;
 use crate::check::sent::Requests;
+use crate::config::Target;
 use crate::finding::{Code, Finding, Input};
 use crate::model::{Key, Phones};
 use rayon::prelude::*;
@@ -74,6 +75,7 @@ pub(super) fn decide(
     checked: &Checked,
     (joined, erred): (&Joined, &[bool]),
     phones: &Phones,
+    target: Target,
     findings: &mut Vec<Finding>,
 ) -> Fates {
     const BATCH: usize = 4096;
@@ -111,7 +113,10 @@ pub(super) fn decide(
                     provider_name: checked.texts.get(bridge.provider_name),
                 };
                 made.clear();
-                let change = compare::compare(row, &now, &mut made);
+                let change = match target {
+                    Target::Acp => compare::compare(row, &now, &mut made),
+                    Target::Teams => compare::compare_teams(row, &now, &mut made),
+                };
                 notes.extend(made.iter().map(|n| {
                     // What the roster says cites the roster's line.
                     let from_roster = matches!(

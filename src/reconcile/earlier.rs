@@ -351,8 +351,13 @@ impl Outcome {
             .iter()
             .map(|&p| self.e164(p))
             .collect();
+        // A Teams bridge stands where a provider does.
+        let provider = match self.target {
+            crate::config::Target::Acp => bridge.provider_name,
+            crate::config::Target::Teams => bridge.name,
+        };
         Some(Values {
-            provider_name: r.texts.get(bridge.provider_name).to_string(),
+            provider_name: r.texts.get(provider).to_string(),
             domain: r.texts.get(bridge.domain).to_string(),
             toll_number: self.e164(row.toll_number).to_string(),
             toll_free_numbers: free.join(";"),
@@ -380,7 +385,11 @@ impl Outcome {
             if !before.same(&after, &[Field::ProviderName]) {
                 return;
             }
-            d.fields = before.differences(&after, RETURNED);
+            let fields = match self.target {
+                crate::config::Target::Acp => RETURNED,
+                crate::config::Target::Teams => super::compare::TEAMS,
+            };
+            d.fields = before.differences(&after, fields);
             if !d.fields.is_empty() {
                 d.now = now;
                 found.push((id, d));

@@ -24,6 +24,7 @@ pub use outcome::{
     Reconciliation, Summary,
 };
 
+use crate::check::bridge::Inventory;
 use crate::check::returned::{self, Checked, Returned};
 use crate::check::roster::Roster;
 use crate::check::sent::{Requests, Sent};
@@ -40,6 +41,8 @@ pub struct Read {
     pub roster: (Source, Roster),
     pub returned: (Source, Returned),
     pub sent: Option<(Source, Sent)>,
+    /// The bridge's numbers (`--bridge`, Teams).
+    pub bridge: Option<(Source, Inventory)>,
 }
 
 /// Where a run learns who was requested when no sent file says: the
@@ -70,8 +73,10 @@ pub fn reconcile(
         roster: (roster_source, mut roster),
         returned: (returned_source, mut returned),
         sent,
+        bridge,
     } = read;
     let (sent_source, mut sent) = sent.unzip();
+    let (bridge_source, bridge) = bridge.unzip();
 
     progress.stage("joining by key");
     let joined = join::join(&mut roster, Some(&mut returned), sent.as_mut());
@@ -105,6 +110,7 @@ pub fn reconcile(
         roster: Some(&roster),
         keys: Some(&joined.keys),
         requests: Some(&requests),
+        bridge: bridge.as_ref(),
     };
     let mut checked = returned::check(&returned, &ctx, &mut phones);
 
@@ -119,14 +125,17 @@ pub fn reconcile(
         &mut outcome.findings.lists,
     );
     progress.stage("finding shared conference IDs");
-    shared_ids::mark(
-        &mut checked.rows,
-        &returned.rows.keys,
-        &checked.texts,
-        &copy_of,
-        &mut findings,
-        &mut outcome.findings.shared,
-    );
+    // Teams makes conference IDs itself: none is planned, none shared.
+    if settings.target == crate::config::Target::Acp {
+        shared_ids::mark(
+            &mut checked.rows,
+            &returned.rows.keys,
+            &checked.texts,
+            &copy_of,
+            &mut findings,
+            &mut outcome.findings.shared,
+        );
+    }
     progress.stage("keeping the rows to send back");
     let erred = decide::erred_keys(&joined, &checked);
     decide::keep_cells(&mut returned, &roster, &erred, &findings);
@@ -139,6 +148,7 @@ pub fn reconcile(
         &checked,
         (&joined, &erred),
         &phones,
+        settings.target,
         &mut findings,
     );
     let send_back = decide::send_back(&returned, &fates.of_row);
@@ -186,10 +196,18 @@ pub fn reconcile(
     };
     outcome.plan = fates.plan;
     outcome.coverage = coverage;
+    if let Some(bridge) = &bridge {
+        findings.extend_from_slice(&bridge.findings);
+    }
     finish(
         &mut outcome,
-        [Some(roster_source), Some(returned_source), sent_source],
-        (roster, returned, sent),
+        [
+            Some(roster_source),
+            Some(returned_source),
+            sent_source,
+            bridge_source,
+        ],
+        (roster, returned, sent, bridge),
         checked,
         findings,
         settings,
@@ -201,8 +219,8 @@ pub fn reconcile(
 /// in their one order.
 fn finish(
     outcome: &mut Outcome,
-    sources: [Option<Source>; 3],
-    (roster, returned, sent): (Roster, Returned, Option<Sent>),
+    sources: [Option<Source>; 4],
+    (roster, returned, sent, bridge): (Roster, Returned, Option<Sent>, Option<Inventory>),
     checked: Checked,
     findings: Vec<Finding>,
     settings: &Settings,
@@ -213,6 +231,7 @@ fn finish(
     r.bridges = checked.bridges;
     r.expected = checked.expected;
     r.id_length = settings.id_length;
+    outcome.target = settings.target;
     outcome.findings.likely = checked.likely;
     outcome.findings.list = findings;
     let mut infos = Vec::new();
@@ -225,6 +244,9 @@ fn finish(
     if let (Some(source), Some(sent)) = (&sources[2], &sent) {
         infos.push(InputInfo::new("sent", source, &sent.columns));
     }
+    if let (Some(source), Some(bridge)) = (&sources[3], &bridge) {
+        infos.push(InputInfo::new("bridge", source, &bridge.columns));
+    }
     let roster_vendor_columns = match &sources[0] {
         Some(_) => crate::columns::vendor_columns(&roster.columns),
         None => Vec::new(),
@@ -234,6 +256,7 @@ fn finish(
         roster,
         returned,
         sent,
+        bridge,
         infos,
         roster_vendor_columns,
     };
@@ -251,8 +274,8 @@ pub fn roster_alone(source: Source, mut roster: Roster, settings: &Settings) -> 
     outcome.reconciliation.keys = joined.keys;
     finish(
         &mut outcome,
-        [Some(source), None, None],
-        (roster, Returned::default(), None),
+        [Some(source), None, None, None],
+        (roster, Returned::default(), None, None),
         Checked::default(),
         findings,
         settings,
@@ -272,6 +295,7 @@ pub fn returned_alone(source: Source, mut returned: Returned, settings: &Setting
         roster: None,
         keys: Some(&joined.keys),
         requests: None,
+        bridge: None,
     };
     let mut checked = returned::check(&returned, &ctx, &mut phones);
     let mut outcome = Outcome::default();
@@ -296,8 +320,8 @@ pub fn returned_alone(source: Source, mut returned: Returned, settings: &Setting
     outcome.reconciliation.keys = joined.keys;
     finish(
         &mut outcome,
-        [None, Some(source), None],
-        (roster, returned, None),
+        [None, Some(source), None, None],
+        (roster, returned, None, None),
         checked,
         findings,
         settings,

@@ -5,6 +5,7 @@
 use super::compare::Action;
 use super::earlier::{Coverage, Drift};
 use super::Fate;
+use crate::check::bridge::Inventory;
 use crate::check::provider::Expected;
 use crate::check::returned::Returned;
 use crate::check::roster::Roster;
@@ -77,6 +78,8 @@ pub struct Planned<'a> {
     pub bridge: u32,
     pub provider_name: &'a str,
     pub domain: &'a str,
+    /// The Teams bridge the row names; "" when none.
+    pub bridge_name: &'a str,
     pub toll_number: &'a str,
     pub toll_free_numbers: &'a [Phone],
     /// The numbers by id, to tell bridges apart.
@@ -173,10 +176,12 @@ impl InputInfo {
 #[derive(Debug, Default)]
 pub struct Inputs {
     /// Each input as read, by [`Input`].
-    pub sources: [Option<Source>; 3],
+    pub sources: [Option<Source>; 4],
     pub roster: Roster,
     pub returned: Returned,
     pub sent: Option<Sent>,
+    /// The bridge's numbers (`--bridge`).
+    pub bridge: Option<Inventory>,
     /// How each input was read, for the report.
     pub infos: Vec<InputInfo>,
     /// The vendor's columns of a roster that has none of a roster's own:
@@ -270,6 +275,8 @@ pub struct Outcome {
     /// The files the outputs are written as, parts included, once the run
     /// knows which outputs it writes.
     pub outputs: Vec<String>,
+    /// What the plan sets.
+    pub target: crate::config::Target,
 }
 
 /// Many findings with one code and field: one mistake, made on many rows,
@@ -342,6 +349,11 @@ impl Outcome {
                 .sent
                 .as_ref()
                 .map_or_else(|| NONE.get_or_init(Rows::default), |s| &s.rows),
+            Input::Bridge => self
+                .inputs
+                .bridge
+                .as_ref()
+                .map_or_else(|| NONE.get_or_init(Rows::default), |b| &b.rows),
         }
     }
 
@@ -351,6 +363,7 @@ impl Outcome {
             Input::Roster => Some(&self.inputs.roster.columns),
             Input::Returned => Some(&self.inputs.returned.columns),
             Input::Sent => self.inputs.sent.as_ref().map(|s| &s.columns),
+            Input::Bridge => self.inputs.bridge.as_ref().map(|b| &b.columns),
         }
     }
 
@@ -392,6 +405,7 @@ impl Outcome {
             bridge: entry.bridge,
             provider_name: r.texts.get(bridge.provider_name),
             domain: r.texts.get(bridge.domain),
+            bridge_name: r.texts.get(bridge.name),
             toll_number: r.phones.e164(entry.toll_number),
             toll_free_numbers: r.phones.numbers(entry.toll_free_numbers),
             toll_phone: entry.toll_number,
@@ -428,7 +442,7 @@ impl Outcome {
     fn sort_findings(&mut self) {
         let mut files: Vec<(&str, Input)> = Input::ALL.iter().map(|&i| (self.file(i), i)).collect();
         files.sort();
-        let mut file_rank = [0u8; 3];
+        let mut file_rank = [0u8; 4];
         for (place, (_, input)) in files.into_iter().enumerate() {
             file_rank[input as usize] = place as u8;
         }

@@ -53,6 +53,7 @@ fn codes(settings: &Settings, column: Option<usize>, cell: &str) -> Vec<Code> {
         roster: (roster_source, roster.finish()),
         returned,
         sent: None,
+        bridge: None,
     };
     let outcome = reconcile(read, Ask::NOBODY, settings, &crate::progress::Quiet).unwrap();
     let mut codes: Vec<Code> = outcome
@@ -213,4 +214,180 @@ fn without_a_config_the_provider_most_rows_name_is_expected() {
     assert_eq!(codes(&settings, Some(2), "InterCall"), []);
     assert_eq!(codes(&settings, Some(2), "Microsoft"), [WrongProvider]);
     assert_eq!(codes(&settings, Some(2), ""), [WrongProvider]);
+}
+
+/// The Teams target: a users export as the roster (Bob has numbers now,
+/// Cy's policy lists invite numbers, Tom is TeamsOnly), and a bridge.
+const TEAMS_ROSTER: &str = "Identity,DisplayName,ServiceNumber,TollFreeServiceNumber,BridgeName,MeetingInvitePhoneNumbers,TeamsUpgradeEffectiveMode\n\
+    ann@c.example,Ann Lee,,,Main,,TeamsOnly\n\
+    bob@c.example,Bob Ode,+14255550100,+18005550199,Main,,TeamsOnly\n\
+    cy@c.example,Cy Wu,,,Main,+14255550100,TeamsOnly\n\
+    tom@c.example,Tom Ito,,,Main,,TeamsOnly\n";
+const BRIDGE: &str = "Number,Type,BridgeName\n\
+    +14255550100,Toll,Main\n\
+    +14255550111,Toll,Main\n\
+    +18005550199,TollFree,Main\n\
+    +18885550123,TollFree,Main\n\
+    +12065550100,Toll,Other\n";
+const TEAMS_HEADER: &str =
+    "UserPrincipalName,DisplayName,ServiceNumber,TollFreeServiceNumber,BridgeName,ConferenceId";
+
+/// The codes of one returned row of a Teams plan, with or without the
+/// bridge's numbers.
+fn teams_codes(line: &str, bridge: bool) -> Vec<Code> {
+    let settings = Settings::parse(
+        "target = \"teams\"\n[provider]\ndefault_region = \"US\"\n",
+        Path::new("teams.toml"),
+    )
+    .unwrap();
+    let options = ReadOptions::default();
+    let (roster_source, roster) = read_bytes("users.csv", TEAMS_ROSTER.as_bytes(), &options, |s| {
+        Builder::open(s, &settings, false)
+    })
+    .unwrap();
+    let text = format!("{TEAMS_HEADER}\n{line}\n");
+    let returned = read_bytes("r.csv", text.as_bytes(), &options, |s| {
+        Returned::open(s, &settings)
+    })
+    .unwrap();
+    let bridge = bridge.then(|| {
+        read_bytes("bridge.csv", BRIDGE.as_bytes(), &options, |s| {
+            crate::check::bridge::Inventory::open(s, &settings)
+        })
+        .unwrap()
+    });
+    let read = Read {
+        roster: (roster_source, roster.finish()),
+        returned,
+        sent: None,
+        bridge,
+    };
+    let outcome = reconcile(read, Ask::NOBODY, &settings, &crate::progress::Quiet).unwrap();
+    let mut codes: Vec<Code> = outcome
+        .findings
+        .iter()
+        .filter(|f| f.code != MissingFromReturn)
+        .map(|f| f.code)
+        .collect();
+    codes.sort();
+    codes
+}
+
+#[test]
+fn each_teams_check_and_its_cases() {
+    let cases: &[(&str, &str, bool, &[Code])] = &[
+        (
+            "a good row",
+            "ann@c.example,Ann Lee,+14255550100,+18005550199,Main,",
+            true,
+            &[],
+        ),
+        (
+            "no toll-free number",
+            "ann@c.example,Ann Lee,+14255550100,,Main,",
+            true,
+            &[],
+        ),
+        (
+            "no bridge named",
+            "ann@c.example,Ann Lee,+14255550111,,,",
+            true,
+            &[],
+        ),
+        (
+            "the numbers they have",
+            "bob@c.example,Bob Ode,+14255550100,+18005550199,Main,",
+            true,
+            &[Unchanged],
+        ),
+        (
+            "a new service number",
+            "bob@c.example,Bob Ode,+14255550111,+18005550199,Main,",
+            true,
+            &[TollNumberChanged],
+        ),
+        (
+            "a number not on the bridge",
+            "ann@c.example,Ann Lee,+13125550100,,Main,",
+            true,
+            &[NumberNotOnBridge],
+        ),
+        (
+            "a toll-free number not on the bridge",
+            "ann@c.example,Ann Lee,+14255550100,+18775550100,Main,",
+            true,
+            &[NumberNotOnBridge],
+        ),
+        (
+            "a number of another bridge",
+            "ann@c.example,Ann Lee,+12065550100,,Main,",
+            true,
+            &[NumberNotOnBridge],
+        ),
+        (
+            "another bridge, the person's own",
+            "ann@c.example,Ann Lee,+12065550100,,,",
+            true,
+            &[NumberNotOnBridge],
+        ),
+        (
+            "toll-free as the service number",
+            "ann@c.example,Ann Lee,+18885550123,,Main,",
+            true,
+            &[WrongNumberType],
+        ),
+        (
+            "toll as the toll-free number",
+            "ann@c.example,Ann Lee,+14255550100,+14255550111,Main,",
+            true,
+            &[WrongNumberType],
+        ),
+        (
+            "without the bridge, by the number",
+            "ann@c.example,Ann Lee,+18885550123,,Main,",
+            false,
+            &[WrongNumberType],
+        ),
+        (
+            "without the bridge, any number of its type",
+            "ann@c.example,Ann Lee,+13125550100,,Main,",
+            false,
+            &[],
+        ),
+        (
+            "two toll-free numbers",
+            "ann@c.example,Ann Lee,+14255550100,+18005550199;+18885550123,Main,",
+            true,
+            &[InvalidTollFreeNumber],
+        ),
+        (
+            "a conference ID given",
+            "ann@c.example,Ann Lee,+14255550100,,Main,5100001",
+            true,
+            &[ConferenceIdNotSettable],
+        ),
+        (
+            "a policy with invite numbers",
+            "cy@c.example,Cy Wu,+14255550100,,Main,",
+            true,
+            &[PolicyOverridesNumbers],
+        ),
+        (
+            "TeamsOnly is wanted",
+            "tom@c.example,Tom Ito,+14255550100,,Main,",
+            true,
+            &[],
+        ),
+        (
+            "no service number",
+            "ann@c.example,Ann Lee,,+18005550199,Main,",
+            true,
+            &[MissingTollNumber],
+        ),
+    ];
+    for (case, line, bridge, want) in cases {
+        let mut want = want.to_vec();
+        want.sort();
+        assert_eq!(teams_codes(line, *bridge), want, "{case}");
+    }
 }

@@ -43,6 +43,7 @@ fn counts_values(code: Code) -> bool {
             | Code::EmptyKey
             | Code::MissingFromReturn
             | Code::TeamsOnlyUser
+            | Code::PolicyOverridesNumbers
             | Code::AccountDisabled
             | Code::MalformedRow
             | Code::IdentityMismatch
@@ -274,7 +275,7 @@ impl Words<'_> {
         let o = self.outcome;
         let rows = thousands(cause.rows);
         let people = thousands(cause.people);
-        let field = cause.field.map_or("", Field::name);
+        let field = cause.field.map_or("", |f| self.field_name(f));
         let example = cause
             .examples
             .first()
@@ -293,7 +294,7 @@ impl Words<'_> {
         let only = only.as_deref();
         let values = self.values(cause);
         let damage = |out: &mut String, value: &str| match cause.damage {
-            Some(damage) => super::messages::damage_text(damage, value, out),
+            Some(damage) => super::reasons::damage_text(damage, value, out),
             None => write!(out, "was damaged by Excel in more than one way"),
         };
         match (cause.code, example.map(|f| f.detail)) {

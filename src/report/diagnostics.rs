@@ -118,7 +118,7 @@ impl<'a> FindingDiagnostic<'a> {
             let pins = match finding.input {
                 Input::Returned => &outcome.inputs.returned.columns.pins[..],
                 Input::Roster => &outcome.inputs.roster.columns.pins[..],
-                Input::Sent => &[][..],
+                Input::Sent | Input::Bridge => &[][..],
             };
             let masked = mask(&text, source.delimiter, pins, source.headers.len());
             // A line can be huge: what is shown of it is a window.

@@ -3,14 +3,14 @@
 //! [`Outcome`] when an output is written. Every sentence of the tool about
 //! a finding is here.
 
+pub use super::reasons::{clip, join, QUOTED};
+use super::reasons::{damage_text, invalid_text, list, or_none};
 use crate::check::returned::number_text;
 use crate::columns::Field;
-use crate::finding::{
-    Closeness, Code, Damage, Detail, Finding, Input, Invalid, Problem, ProviderIssue,
-};
+use crate::config::Target;
+use crate::finding::{Closeness, Code, Detail, Finding, Input, Problem, ProviderIssue};
 use crate::model::CurrentProvider;
 use crate::normalize::phone::split_list;
-use crate::normalize::text::trim_cell;
 use crate::reconcile::earlier::RequestedBy;
 use crate::reconcile::Outcome;
 use std::borrow::Cow;
@@ -51,6 +51,7 @@ impl<'a> Words<'a> {
             Input::Returned => self.outcome.inputs.returned.columns.get(field),
             Input::Roster => self.outcome.inputs.roster.columns.get(field),
             Input::Sent => self.outcome.inputs.sent.as_ref()?.columns.get(field),
+            Input::Bridge => self.outcome.inputs.bridge.as_ref()?.columns.get(field),
         }
     }
 
@@ -67,7 +68,17 @@ impl<'a> Words<'a> {
                 let source = self.outcome.source(f.input)?;
                 source.headers.get(c as usize).map(String::as_str)
             }
-            (field, _) => Some(field.name()),
+            (field, _) => Some(self.field_name(field)),
+        }
+    }
+
+    /// A field's name as the target's files call it: Teams' numbers are
+    /// `ServiceNumber` and `TollFreeServiceNumber`.
+    pub fn field_name(&self, field: Field) -> &'static str {
+        match (self.outcome.target, field) {
+            (Target::Teams, Field::TollNumber) => "ServiceNumber",
+            (Target::Teams, Field::TollFreeNumbers) => "TollFreeServiceNumber",
+            (_, field) => field.name(),
         }
     }
 
@@ -141,6 +152,8 @@ impl<'a> Words<'a> {
                 | Code::AccountDisabled
                 | Code::MicrosoftAcpAssigned
                 | Code::PinColumnIgnored
+                | Code::ConferenceIdNotSettable
+                | Code::PolicyOverridesNumbers
                 | Code::Unchanged,
                 _,
             ) => return None,
@@ -174,6 +187,24 @@ impl<'a> Words<'a> {
             _ => current.toll_number.map_or("", |n| {
                 number_text(n, &o.reconciliation.phones, &o.inputs.roster.texts)
             }),
+        }
+    }
+
+    /// The Teams bridge a finding's row names, or else the roster's for
+    /// the person.
+    fn bridge_of(&self, f: &Finding) -> &'a str {
+        let o = self.outcome;
+        match f
+            .row()
+            .map(|r| o.inputs.returned.cell(r, Field::BridgeName))
+        {
+            Some(name) if !name.is_empty() => name,
+            _ => o
+                .inputs
+                .roster
+                .person(f.key)
+                .and_then(|p| o.inputs.roster.bridge_name(p))
+                .unwrap_or(""),
         }
     }
 
@@ -214,18 +245,21 @@ impl<'a> Words<'a> {
         // What a message quotes of an input is clipped: a cell can be huge.
         let key = clip(self.key_or_empty(f));
         let raw = &*clip(raw);
-        let field = f.field.map_or("", Field::name);
+        let field = f.field.map_or("", |f| self.field_name(f));
+        let toll = self.field_name(Field::TollNumber);
         match (f.code, f.input, f.detail) {
             (Code::MalformedRow, input, Detail::Problem(problem)) => {
                 out.push_str(match input {
                     Input::Roster => "This roster row ",
                     Input::Sent => "This row of the sent file ",
+                    Input::Bridge => "This row of the bridge's numbers ",
                     Input::Returned => "This row ",
                 });
                 self.problem(f, problem, out)?;
                 out.push_str(match input {
                     Input::Roster => ". The person on it is left out.",
                     Input::Sent => "; the person on it is not counted as requested.",
+                    Input::Bridge => "; its number is taken as not on the bridge.",
                     Input::Returned => ". Ask the vendor to correct the row.",
                 });
             }
@@ -319,15 +353,16 @@ impl<'a> Words<'a> {
                     }
                 }
             }
-            (Code::MissingTollNumber, _, _) => out.push_str(
-                "No toll number. Every person needs the bridge's default toll number; ask the vendor to fill TollNumber (E.164, e.g. +14255550100).",
-            ),
+            (Code::MissingTollNumber, _, _) => write!(
+                out,
+                "No toll number. Every person needs the bridge's default toll number; ask the vendor to fill {toll} (E.164, e.g. +14255550100)."
+            )?,
             (Code::TollNumberIsTollFree, _, _) => {
-                let toll = f.row().map_or("", |r| o.e164(o.reconciliation.rows[r as usize].toll_number));
-                write!(out, "TollNumber {toll} is a toll-free number; the toll field should hold the bridge's toll (paid) number. Check with the vendor.")?
+                let number = f.row().map_or("", |r| o.e164(o.reconciliation.rows[r as usize].toll_number));
+                write!(out, "TollNumber {number} is a toll-free number; the toll field should hold the bridge's toll (paid) number. Check with the vendor.")?
             }
             (Code::InvalidTollNumber, _, detail) => {
-                write!(out, "TollNumber {raw:?} ")?;
+                write!(out, "{toll} {raw:?} ")?;
                 self.reason(raw, detail, out)?;
                 out.push_str(". Ask the vendor for the number in E.164 form, e.g. +14255550100.");
             }
@@ -382,9 +417,9 @@ impl<'a> Words<'a> {
                 write!(out, "ConferenceId {id} differs from {key}'s current {old}; people who have the old one in invites will not get in. Confirm the change with the vendor.")?
             }
             (Code::TollNumberChanged, _, _) => {
-                let toll = f.row().map_or("", |r| o.e164(o.reconciliation.rows[r as usize].toll_number));
+                let number = f.row().map_or("", |r| o.e164(o.reconciliation.rows[r as usize].toll_number));
                 let old = self.current(f, Field::TollNumber);
-                write!(out, "TollNumber {toll} differs from {key}'s current {old}. Confirm the change with the vendor.")?
+                write!(out, "{toll} {number} differs from {key}'s current {old}. Confirm the change with the vendor.")?
             }
             (Code::ProviderReplaced, _, _) => {
                 let old = clip(self.current_provider(f).unwrap_or_default());
@@ -428,6 +463,49 @@ impl<'a> Words<'a> {
                     changes.join("; ")
                 )?
             }
+            (Code::NumberNotOnBridge, _, Detail::Bridge(phone, on)) => {
+                let number = o.e164(crate::model::Phone(phone));
+                let bridge = o.file(Input::Bridge);
+                let theirs = o.inputs.bridge.as_ref().map(|b| b.name(on)).filter(|n| !n.is_empty());
+                match theirs {
+                    Some(theirs) => write!(
+                        out,
+                        "{field} {number} is on the bridge {:?} in {bridge}, not on {:?}, the one this row names: Set-CsOnlineDialInConferencingUser would refuse it. Ask which bridge the person is on.",
+                        clip(theirs),
+                        clip(self.bridge_of(f))
+                    )?,
+                    None => write!(
+                        out,
+                        "{field} {number} is not one of the bridge's numbers in {bridge}: Set-CsOnlineDialInConferencingUser would refuse it. Ask for one of the bridge's numbers, or export them again."
+                    )?,
+                }
+            }
+            (Code::WrongNumberType, _, Detail::Number(phone)) => {
+                let number = o.e164(crate::model::Phone(phone));
+                let listed = o.inputs.bridge.as_ref().and_then(|b| b.get(number)).and_then(|l| l.toll_free);
+                let from = match listed {
+                    Some(_) => "the bridge's numbers say so",
+                    None => "by the number itself",
+                };
+                match f.field {
+                    Some(Field::TollNumber) => write!(
+                        out,
+                        "{field} {number} is a toll-free number ({from}); the service number is the bridge's toll number, and the toll-free one goes in {}. Ask for the bridge's toll number.",
+                        self.field_name(Field::TollFreeNumbers)
+                    )?,
+                    _ => write!(
+                        out,
+                        "{field} {number} is a toll number ({from}), not a toll-free one. Ask for the bridge's toll-free number, or leave the cell empty."
+                    )?,
+                }
+            }
+            (Code::ConferenceIdNotSettable, _, _) => out.push_str(
+                "This file gives conference IDs: Teams makes each person's conference ID itself (they are dynamic since 2022), so none is planned. The numbers are.",
+            ),
+            (Code::PolicyOverridesNumbers, _, _) => write!(
+                out,
+                "{key}'s audio-conferencing policy lists meeting invite numbers (MeetingInvitePhoneNumbers): those replace the person's own numbers in invitations. The numbers are planned; change the policy for them to show."
+            )?,
             (code, _, _) => write!(out, "{code}.")?,
         }
         Ok(())
@@ -452,6 +530,10 @@ impl<'a> Words<'a> {
                     None => write!(out, "holds a NUL byte (\\0) in column {column}: the tool that wrote the file left it; ask the vendor to send the row without it"),
                 }
             }
+            Problem::NoNumber => {
+                out.push_str("has no phone number in its Number column");
+                Ok(())
+            }
             Problem::Undecodable => {
                 let encoding = self.outcome.source(f.input).map_or("UTF-8", |s| s.encoding.as_str());
                 write!(out, "holds bytes that are not valid {encoding} (re-save the file as UTF-8)")
@@ -470,110 +552,4 @@ impl<'a> Words<'a> {
             }
         }
     }
-}
-
-fn invalid_text(reason: Invalid, raw: &str, out: &mut String) -> std::fmt::Result {
-    match reason {
-        Invalid::Contains(c) => write!(
-            out,
-            "contains {c:?}; a phone number holds only digits and a leading +"
-        ),
-        Invalid::NoDigits => write!(out, "has no digits"),
-        Invalid::NoCountryCode => write!(
-            out,
-            "has no country code (+…) and the config sets no provider.default_region"
-        ),
-        Invalid::NotAPhoneNumber => write!(out, "is not a valid phone number"),
-        Invalid::NotDigits => {
-            out.push_str("must be digits only");
-            let s = trim_cell(raw);
-            let digits: String = s.chars().filter(char::is_ascii_digit).collect();
-            if !digits.is_empty() && s.chars().all(|c| c.is_ascii_digit() || " -.".contains(c)) {
-                write!(
-                    out,
-                    "; if the separators are only grouping, it would be {digits}"
-                )?;
-            }
-            Ok(())
-        }
-        Invalid::Length { digits, min, max } => {
-            write!(out, "has {digits} digits; allowed is {min} to {max}")
-        }
-    }
-}
-
-pub(super) fn damage_text(damage: Damage, raw: &str, out: &mut String) -> std::fmt::Result {
-    match damage {
-        Damage::Scientific => write!(out, "is in scientific notation, so Excel has lost its last digits"),
-        Damage::DecimalSuffix => write!(out, "ends in .0, so Excel stored it as a number"),
-        Damage::LostPlus => write!(out, "looks like an international number whose leading + was lost"),
-        Damage::LostZeros => write!(out, "lost its leading zeros (Excel stored it as a number)"),
-        Damage::ShortForFixedLength { digits, want } => write!(
-            out,
-            "has {digits} digits where every ID has {want}, so it probably lost leading zeros"
-        ),
-        Damage::Inexact => write!(
-            out,
-            "is a number Excel cannot hold exactly (a fraction, or more than 15 digits), so digits are lost"
-        ),
-        Damage::StoredAsNumber => write!(
-            out,
-            "is stored as the number {}, which lost the leading + or zeros of the number typed",
-            trim_cell(raw)
-        ),
-    }
-}
-
-/// A value, or "(none)" for an empty one.
-fn or_none(value: &str) -> &str {
-    if value.is_empty() {
-        "(none)"
-    } else {
-        value
-    }
-}
-
-/// How much of a value a message quotes.
-pub const QUOTED: usize = 200;
-
-/// A value as a message quotes it: whole, or its first [`QUOTED`]
-/// characters and "…" with how many there are.
-///
-/// ```
-/// use acp_recon::report::messages::clip;
-/// assert_eq!(clip("+1 425"), "+1 425");
-/// let long = "9".repeat(5000);
-/// assert_eq!(clip(&long), format!("{}… (5000 characters)", "9".repeat(200)));
-/// ```
-pub fn clip(value: &str) -> std::borrow::Cow<'_, str> {
-    match value.char_indices().nth(QUOTED) {
-        None => value.into(),
-        Some((end, _)) => {
-            format!("{}… ({} characters)", &value[..end], value.chars().count()).into()
-        }
-    }
-}
-
-/// Items as a list, the first ten and how many more: `a, b, c`.
-fn list(items: &[&str]) -> String {
-    const SHOWN: usize = 10;
-    let mut out: Vec<String> = items
-        .iter()
-        .take(SHOWN)
-        .map(|i| clip(i).into_owned())
-        .collect();
-    if items.len() > SHOWN {
-        out.push(format!("and {} more", items.len() - SHOWN));
-    }
-    out.join(", ")
-}
-
-/// Lines as a list: `3, 7, 12`, the first twenty and how many more.
-pub fn join(lines: &[u32]) -> String {
-    const SHOWN: usize = 20;
-    let mut out: Vec<String> = lines.iter().take(SHOWN).map(u32::to_string).collect();
-    if lines.len() > SHOWN {
-        out.push(format!("and {} more", lines.len() - SHOWN));
-    }
-    out.join(", ")
 }

@@ -10,6 +10,7 @@ pub mod excluded;
 pub mod html;
 pub mod json;
 pub mod messages;
+mod reasons;
 pub mod send_back;
 pub mod summary;
 

@@ -24,12 +24,14 @@ pub mod validate;
 pub use crate::reconcile::earlier::{Earlier, Nothing};
 pub use deliver::{deliver, Delivered};
 
+use crate::check::bridge::Inventory;
 use crate::check::returned::Returned;
 use crate::check::roster::Builder;
 use crate::check::sent::Sent;
-use crate::config::Settings;
+use crate::config::{Settings, Target};
 use crate::error::{Error, ExitStatus};
 use crate::output::{interrupt, Output};
+use crate::plan::teams::{TeamsPlanCsv, TeamsPlanPs1};
 use crate::plan::{csv::ImportPlanCsv, powershell::ImportPlanPs1};
 use crate::progress::Progress;
 use crate::reconcile::{self, Ask, Outcome, Read};
@@ -50,6 +52,8 @@ pub struct Request<'a> {
     pub returned_sheet: Option<&'a str>,
     /// Only this ledger batch was requested.
     pub batch: Option<&'a str>,
+    /// The bridge's numbers, for the Teams target.
+    pub bridge: Option<&'a Path>,
 }
 
 impl<'a> Request<'a> {
@@ -61,6 +65,7 @@ impl<'a> Request<'a> {
             roster_sheet: None,
             returned_sheet: None,
             batch: None,
+            bridge: None,
         }
     }
 }
@@ -72,6 +77,9 @@ pub fn read(request: &Request<'_>, settings: &Settings) -> Result<Read, Error> {
         roster: request.roster.display().to_string(),
         returned: request.returned.display().to_string(),
     };
+    if request.bridge.is_some() && settings.target != Target::Teams {
+        return Err(Error::BridgeNeedsTeams);
+    }
     let canonical = |p: &Path| std::fs::canonicalize(p).ok();
     if canonical(request.roster).is_some_and(|r| Some(r) == canonical(request.returned)) {
         return Err(same());
@@ -102,10 +110,15 @@ pub fn read(request: &Request<'_>, settings: &Settings) -> Result<Read, Error> {
         .sent
         .map(|path| source::read(path, &options(None), |s| Sent::open(s, settings)))
         .transpose()?;
+    let bridge = request
+        .bridge
+        .map(|path| source::read(path, &options(None), |s| Inventory::open(s, settings)))
+        .transpose()?;
     Ok(Read {
         roster: (roster_source, builder.finish()),
         returned,
         sent,
+        bridge,
     })
 }
 
@@ -158,9 +171,10 @@ pub fn finish(
     Ok(outcome)
 }
 
-/// The outputs of `reconcile`, in the order they are listed; errors.csv
-/// with the `unchanged` notes when `all_findings`.
-pub fn outputs(all_findings: bool) -> [&'static dyn Output<Outcome>; 6] {
+/// The outputs of `reconcile`, in the order they are listed: the target's
+/// plan, then the reports; errors.csv with the `unchanged` notes when
+/// `all_findings`. The one place a target chooses its writers.
+pub fn outputs(target: Target, all_findings: bool) -> [&'static dyn Output<Outcome>; 6] {
     static ERRORS: ErrorsCsv = ErrorsCsv {
         all: false,
         name: std::borrow::Cow::Borrowed("errors.csv"),
@@ -169,9 +183,14 @@ pub fn outputs(all_findings: bool) -> [&'static dyn Output<Outcome>; 6] {
         all: true,
         name: std::borrow::Cow::Borrowed("errors.csv"),
     };
+    let (plan, script): (&'static dyn Output<Outcome>, &'static dyn Output<Outcome>) = match target
+    {
+        Target::Acp => (&ImportPlanCsv, &ImportPlanPs1),
+        Target::Teams => (&TeamsPlanCsv, &TeamsPlanPs1),
+    };
     [
-        &ImportPlanCsv,
-        &ImportPlanPs1,
+        plan,
+        script,
         if all_findings { &ALL_FINDINGS } else { &ERRORS },
         &SendBackCsv,
         &ReportJson,

@@ -13,4 +13,5 @@ mod properties;
 mod reconcile;
 mod roundtrip;
 mod sources;
+mod teams;
 mod validate;

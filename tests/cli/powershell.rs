@@ -7,7 +7,7 @@ const HOSTILE: &str = "'; Remove-Item -Recurse C:\\ ; '";
 
 /// Byte ranges of a script that are data: single-quoted strings (quotes
 /// doubled inside, curly quotes counting as quotes) and `#` comments.
-fn inert_ranges(script: &str) -> Vec<(usize, usize)> {
+pub fn inert_ranges(script: &str) -> Vec<(usize, usize)> {
     let quote = |c: char| matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}');
     let chars: Vec<(usize, char)> = script.char_indices().collect();
     let mut ranges = Vec::new();

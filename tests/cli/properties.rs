@@ -42,6 +42,7 @@ fn reconcile(returned: &[u8]) -> Option<Outcome> {
         roster: (roster_source, roster.finish()),
         returned,
         sent: None,
+        bridge: None,
     };
     let quiet = &acp_recon::progress::Quiet;
     let outcome = reconcile::reconcile(read, Ask::NOBODY, &settings, quiet).unwrap();
@@ -69,7 +70,7 @@ fn accounted_for_in_the_files(outcome: &Outcome, keys: &[String]) -> Result<(), 
     output::write_all(
         dir.path(),
         outcome,
-        &outputs(true),
+        &outputs(acp_recon::config::Target::Acp, true),
         output::Sealing::unsealed(&|_| true),
     )
     .unwrap();
@@ -192,7 +193,7 @@ proptest! {
             if let Some(outcome) = reconcile(&input) {
                 let rows = outcome.summary.returned_rows;
                 let dir = tempfile::tempdir().unwrap();
-                output::write_all(dir.path(), &outcome, &outputs(true), output::Sealing::unsealed(&|_| true)).unwrap();
+                output::write_all(dir.path(), &outcome, &outputs(acp_recon::config::Target::Acp, true), output::Sealing::unsealed(&|_| true)).unwrap();
                 // Every row is in the plan's people, the unchanged ones, or
                 // sent back, as the files have them.
                 let plan = read_csv(&dir.path().join("import-plan.csv")).len() - 1;
@@ -315,7 +316,7 @@ proptest! {
         for out in ["first", "second"] {
             let open = Ledger::open(&ledger).unwrap();
             let mut outcome = run::reconcile(&request, &open, &settings, quiet).unwrap();
-            let delivered = run::deliver(&mut outcome, &path(out), &outputs(false), Some(open)).unwrap();
+            let delivered = run::deliver(&mut outcome, &path(out), &outputs(acp_recon::config::Target::Acp, false), Some(open)).unwrap();
             prop_assert_eq!(delivered.recorded.unwrap().already.is_some(), out == "second");
             let files: Vec<Vec<u8>> = delivered.written.iter().map(|p| std::fs::read(p).unwrap()).collect();
             written.push(files);

@@ -6,7 +6,7 @@
 use super::{is_http_url, Returned};
 use crate::check::provider::{Expected, Tally};
 use crate::columns::Field;
-use crate::config::Settings;
+use crate::config::{Settings, Target};
 use crate::finding::Invalid;
 use crate::model::{Bridge, Phone, PhoneList, Phones, Span, Texts};
 use crate::normalize::text::trim_cell;
@@ -19,15 +19,22 @@ pub(super) struct Distinct<'a> {
     pub(super) tally: Tally<'a>,
     pub(super) tolls: FxHashSet<&'a str>,
     pub(super) lists: FxHashSet<&'a str>,
+    /// The cells that name a row's bridge: the Url (a provider's), or the
+    /// BridgeName (Teams).
     pub(super) urls: FxHashSet<&'a str>,
     /// Workbook cells of the number columns that hold numbers, by bits.
     pub(super) numbers: FxHashSet<u64>,
+    /// Some row gives a conference ID (which Teams does not take).
+    pub(super) conference_ids: bool,
 }
 
 impl<'a> Distinct<'a> {
     pub(super) fn of(returned: &'a Returned, settings: &Settings) -> Distinct<'a> {
         let columns = &returned.columns;
-        let tally = settings.provider_name.is_none() || settings.provider_domain.is_none();
+        let teams = settings.target == Target::Teams;
+        let tally =
+            !teams && (settings.provider_name.is_none() || settings.provider_domain.is_none());
+        let bridge = if teams { Field::BridgeName } else { Field::Url };
         (0..returned.len() as u32)
             .into_par_iter()
             .fold(Distinct::empty, |mut d, row| {
@@ -41,7 +48,8 @@ impl<'a> Distinct<'a> {
                 }
                 d.tolls.insert(cell(Field::TollNumber));
                 d.lists.insert(cell(Field::TollFreeNumbers));
-                d.urls.insert(cell(Field::Url));
+                d.urls.insert(cell(bridge));
+                d.conference_ids |= teams && !cell(Field::ConferenceId).is_empty();
                 for field in [Field::TollNumber, Field::TollFreeNumbers] {
                     if let Some(n) = r.number(columns.get(field)) {
                         d.numbers.insert(n.value.to_bits());
@@ -55,6 +63,7 @@ impl<'a> Distinct<'a> {
                 a.lists.extend(b.lists);
                 a.urls.extend(b.urls);
                 a.numbers.extend(b.numbers);
+                a.conference_ids |= b.conference_ids;
                 a
             })
     }
@@ -66,6 +75,7 @@ impl<'a> Distinct<'a> {
             lists: FxHashSet::default(),
             urls: FxHashSet::default(),
             numbers: FxHashSet::default(),
+            conference_ids: false,
         }
     }
 }
@@ -139,26 +149,41 @@ impl<'a> Values<'a> {
         let name = texts.push(expected.name.as_deref().unwrap_or_default());
         let domain = texts.push(expected.domain.as_deref().unwrap_or_default());
         let mut bridges = vec![Bridge {
+            name: Span::EMPTY,
             provider_name: name,
             domain,
             url: Span::EMPTY,
         }];
+        let teams = settings.target == Target::Teams;
         let mut urls: Vec<&str> = distinct
             .urls
             .iter()
             .copied()
-            .filter(|u| is_http_url(u))
+            .filter(|u| match teams {
+                true => !u.is_empty(),
+                false => is_http_url(u),
+            })
             .collect();
         urls.sort_unstable();
         let urls = urls
             .into_iter()
-            .map(|url| {
-                bridges.push(Bridge {
-                    provider_name: name,
-                    domain,
-                    url: texts.push(url),
+            .map(|cell| {
+                let text = texts.push(cell);
+                bridges.push(match teams {
+                    true => Bridge {
+                        name: text,
+                        provider_name: Span::EMPTY,
+                        domain: Span::EMPTY,
+                        url: Span::EMPTY,
+                    },
+                    false => Bridge {
+                        name: Span::EMPTY,
+                        provider_name: name,
+                        domain,
+                        url: text,
+                    },
                 });
-                (url, bridges.len() as u32 - 1)
+                (cell, bridges.len() as u32 - 1)
             })
             .collect();
         let mut numbers: Vec<u64> = distinct.numbers.iter().copied().collect();

@@ -4,13 +4,14 @@
 
 use super::distinct::{Distinct, PhoneVerdict, Values};
 use super::Returned;
+use crate::check::bridge::Inventory;
 use crate::check::provider::Expected;
 use crate::check::roster::Roster;
 use crate::check::sent::Requests;
 use crate::columns::Field;
-use crate::config::Settings;
+use crate::config::{Settings, Target};
 use crate::finding::{Code, Damage, Detail, Finding, Input, Invalid, Likely, ProviderIssue};
-use crate::model::{Bridge, CheckedRow, Key, Number, Person, PhoneList, Phones, Texts};
+use crate::model::{Bridge, CheckedRow, Key, Number, Person, Phone, PhoneList, Phones, Texts};
 use crate::normalize::text::{is_microsoft, same_text, trim_cell};
 use crate::normalize::{conference_id, Verdict};
 use crate::source::{NumericCell, Record};
@@ -23,6 +24,8 @@ pub struct Context<'a> {
     pub roster: Option<&'a Roster>,
     pub keys: Option<&'a crate::model::Keys>,
     pub requests: Option<&'a Requests>,
+    /// The bridge's numbers (`--bridge`), to check the numbers against.
+    pub bridge: Option<&'a Inventory>,
 }
 
 /// The checked rows of the returned file.
@@ -97,6 +100,15 @@ pub fn check(returned: &Returned, ctx: &Context<'_>, phones: &mut Phones) -> Che
             }
         });
     checked.rows = rows;
+    // Teams makes conference IDs itself: those given are said, not planned.
+    if ctx.settings.target == Target::Teams && distinct.conference_ids {
+        let finding = Finding::new(
+            Code::ConferenceIdNotSettable,
+            Input::Returned,
+            Finding::WHOLE_FILE,
+        );
+        checked.findings.push(finding.field(Field::ConferenceId));
+    }
     // PIN columns: one finding each, for the whole file.
     for &c in &returned.columns.pins {
         let finding = Finding::new(Code::PinColumnIgnored, Input::Returned, Finding::WHOLE_FILE)
@@ -164,6 +176,58 @@ impl<'c, 'a> RowCheck<'c, 'a> {
         self.out.findings.push(finding);
     }
 
+    /// Whether the plan is for Teams: numbers on a bridge, no provider.
+    fn teams(&self) -> bool {
+        self.ctx.settings.target == Target::Teams
+    }
+
+    /// A Teams number against its slot and the bridge: of the slot's type
+    /// (the bridge's `Type`, else the number's own), and on the bridge (and
+    /// on the row's bridge, when both name one).
+    fn on_bridge(&mut self, phone: Phone, field: Field, entry: usize, toll_free_slot: bool) {
+        let e164 = self.phones.e164(phone);
+        let listed = self.ctx.bridge.and_then(|b| b.get(e164));
+        let toll_free = listed
+            .and_then(|l| l.toll_free)
+            .unwrap_or_else(|| self.phones.is_toll_free(phone));
+        if toll_free != toll_free_slot {
+            let finding = self.finding(Code::WrongNumberType, field).entry(entry);
+            self.push(finding.detail(Detail::Number(phone.0)));
+        }
+        let Some(bridge) = self.ctx.bridge else {
+            return;
+        };
+        let elsewhere = match listed {
+            None => Some(u32::MAX),
+            Some(listed) => {
+                let theirs = bridge.bridge_name(listed);
+                // The row's bridge, or else the one the roster has them on.
+                let ours = match self.cell(Field::BridgeName) {
+                    "" => self
+                        .person
+                        .zip(self.ctx.roster)
+                        .and_then(|(p, r)| r.bridge_name(p))
+                        .unwrap_or(""),
+                    ours => ours,
+                };
+                let differs = !ours.is_empty() && !theirs.is_empty() && !same_text(ours, theirs);
+                differs.then_some(listed.bridge)
+            }
+        };
+        if let Some(on) = elsewhere {
+            let finding = self.finding(Code::NumberNotOnBridge, field).entry(entry);
+            self.push(finding.detail(Detail::Bridge(phone.0, on)));
+        }
+    }
+
+    /// The Teams bridge the row names.
+    fn bridge_name(&mut self) {
+        let raw = self.cell(Field::BridgeName);
+        if let Some(&bridge) = self.values.urls.get(raw) {
+            self.checked.bridge = bridge;
+        }
+    }
+
     fn finding(&self, code: Code, field: Field) -> Finding {
         Finding::new(code, Input::Returned, self.row).field(field)
     }
@@ -174,6 +238,12 @@ impl<'c, 'a> RowCheck<'c, 'a> {
             Some(problem) => {
                 let finding = Finding::new(Code::MalformedRow, Input::Returned, self.row);
                 self.push(finding.detail(Detail::Problem(problem)));
+            }
+            None if self.teams() => {
+                self.toll_number();
+                self.toll_free_numbers();
+                self.bridge_name();
+                self.against_roster();
             }
             None => {
                 self.provider();
@@ -294,7 +364,9 @@ impl<'c, 'a> RowCheck<'c, 'a> {
         }
         match verdict {
             Verdict::Valid(phone) | Verdict::Repaired(phone, _) => {
-                if self.phones.is_toll_free(phone) {
+                if self.teams() {
+                    self.on_bridge(phone, Field::TollNumber, 0, false);
+                } else if self.phones.is_toll_free(phone) {
                     self.push(self.finding(Code::TollNumberIsTollFree, Field::TollNumber));
                 }
                 self.checked.toll_number = phone;
@@ -335,7 +407,21 @@ impl<'c, 'a> RowCheck<'c, 'a> {
                 None => (PhoneList::EMPTY, Vec::new()),
             },
         };
+        // Teams sets one toll-free number a person.
+        if self.teams() && entries.len() > 1 {
+            let finding = self.finding(Code::InvalidTollFreeNumber, Field::TollFreeNumbers);
+            let several = u8::try_from(entries.len()).unwrap_or(u8::MAX);
+            self.push(finding.detail(Detail::Invalid(Invalid::SeveralNumbers(several))));
+        }
         for (i, verdict) in entries.iter().enumerate() {
+            if let (true, Verdict::Valid(p) | Verdict::Repaired(p, _)) = (self.teams(), verdict) {
+                if let Verdict::Repaired(_, damage) = verdict {
+                    let e164 = self.phones.e164(*p).to_string();
+                    self.repaired(Field::TollFreeNumbers, i + 1, *damage, &e164);
+                }
+                self.on_bridge(*p, Field::TollFreeNumbers, i + 1, true);
+                continue;
+            }
             if let Verdict::Repaired(p, damage) = verdict {
                 let e164 = self.phones.e164(*p).to_string();
                 self.repaired(Field::TollFreeNumbers, i + 1, *damage, &e164);
@@ -438,8 +524,13 @@ impl<'c, 'a> RowCheck<'c, 'a> {
         }
         // What the roster says cites the roster's line.
         let roster_finding = |code| Finding::new(code, Input::Roster, person.row);
-        if person.teams_only {
+        let teams = self.teams();
+        if person.teams_only && !teams {
             self.push(roster_finding(Code::TeamsOnlyUser).field(Field::TeamsMode));
+        }
+        // A policy's invite numbers replace the person's own in invitations.
+        if person.invite_numbers && teams {
+            self.push(roster_finding(Code::PolicyOverridesNumbers).field(Field::InviteNumbers));
         }
         if person.enabled == Some(false) {
             self.push(roster_finding(Code::AccountDisabled).field(Field::AccountEnabled));

@@ -25,10 +25,13 @@ for profile in ${PROFILES:-typical noisy all-wrong}; do
       ./target/release/examples/gen --people "$people" --profile "$profile" --out "$dir" >/dev/null
     times="$dir/times.txt"
     : > "$times"
+    # The teams profile is the Teams target, checked against its bridge.
+    target=()
+    [ "$profile" != teams ] || target=(--target teams --bridge "$dir/bridge.csv")
     run() {
       /usr/bin/time -f "$1 %e %M" ./target/release/acp-recon reconcile \
         --roster "$dir/roster.csv" --returned "$dir/returned.csv" --config fixtures/acp.toml \
-        --out "$dir/out" --quiet "${@:2}" >/dev/null 2>>"$times" || true
+        --out "$dir/out" --quiet "${target[@]}" "${@:2}" >/dev/null 2>>"$times" || true
     }
     for _ in $(seq "$runs"); do
       if [ -n "${LEDGER:-}" ]; then
@@ -39,7 +42,7 @@ for profile in ${PROFILES:-typical noisy all-wrong}; do
         run acp-recon --no-ledger
         /usr/bin/time -f "compare %e %M" "$COMPARE" reconcile \
           --roster "$dir/roster.csv" --returned "$dir/returned.csv" --config fixtures/acp.toml \
-          --out "$dir/out-compare" --quiet --no-ledger >/dev/null 2>>"$times" || true
+          --out "$dir/out-compare" --quiet --no-ledger "${target[@]}" >/dev/null 2>>"$times" || true
       else
         run acp-recon --no-ledger
         /usr/bin/time -f "duckdb %e %M" python3 benches/duckdb/full_outer_join.py \

@@ -25,7 +25,7 @@ fn main() -> std::io::Result<()> {
             "--seed" => seed = value.parse().expect("--seed takes a number"),
             "--profile" => {
                 profile = generator::Profile::parse(&value)
-                    .expect("--profile takes typical, noisy or all-wrong")
+                    .expect("--profile takes typical, noisy, all-wrong, typos or teams")
             }
             "--out" => out = PathBuf::from(value),
             other => {
@@ -37,6 +37,10 @@ fn main() -> std::io::Result<()> {
     let mut roster = BufWriter::new(File::create(out.join("roster.csv"))?);
     let mut returned = BufWriter::new(File::create(out.join("returned.csv"))?);
     generator::generate(people, seed, profile, &mut roster, &mut returned)?;
+    if profile == generator::Profile::Teams {
+        let mut bridge = BufWriter::new(File::create(out.join("bridge.csv"))?);
+        generator::write_bridge(&mut bridge)?;
+    }
     println!(
         "wrote {} and {} ({}, {people} people)",
         out.join("roster.csv").display(),

@@ -67,17 +67,23 @@ pub enum Profile {
     /// `typical`, and 2,000 returned keys with a letter dropped: each one
     /// not in the roster, each with a suggestion.
     Typos,
+    /// `typical`'s defect rates for the Teams target: a users export as the
+    /// roster (numbers now, LeaderPin, invite numbers for one in a hundred),
+    /// an operator's file of numbers and bridges, and the bridge's numbers
+    /// (`write_bridge`); one row in five hundred gives a number not on it.
+    Teams,
 }
 
 /// How many keys the `typos` profile misspells.
 pub const TYPOS: usize = 2_000;
 
 impl Profile {
-    pub const ALL: [Profile; 4] = [
+    pub const ALL: [Profile; 5] = [
         Profile::Typical,
         Profile::Noisy,
         Profile::AllWrong,
         Profile::Typos,
+        Profile::Teams,
     ];
 
     pub fn name(self) -> &'static str {
@@ -86,6 +92,7 @@ impl Profile {
             Profile::Noisy => "noisy",
             Profile::AllWrong => "all-wrong",
             Profile::Typos => "typos",
+            Profile::Teams => "teams",
         }
     }
 
@@ -142,6 +149,9 @@ pub fn generate(
 ) -> io::Result<()> {
     let mut rng = Rng::new(seed);
     let people = people(n, &mut rng);
+    if profile == Profile::Teams {
+        return teams(&people, &mut rng, roster, returned);
+    }
 
     writeln!(
         roster,
@@ -170,10 +180,7 @@ pub fn generate(
         )?;
     }
 
-    let mut order: Vec<usize> = (0..n).collect();
-    for i in (1..order.len()).rev() {
-        order.swap(i, rng.below(i as u64 + 1) as usize);
-    }
+    let order = shuffled(n, &mut rng);
     writeln!(
         returned,
         "UserPrincipalName,DisplayName,ProviderName,Domain,TollNumber,TollFreeNumbers,ConferenceId,Url,Leader PIN"
@@ -239,4 +246,112 @@ pub fn generate(
         }
     }
     Ok(())
+}
+
+/// The bridge of the `teams` profile: every number the people are given.
+const BRIDGE: &[(&str, &str)] = &[
+    ("+14255550100", "Toll"),
+    ("+12065550100", "Toll"),
+    ("+13125550100", "Toll"),
+    ("+442079460958", "Toll"),
+    ("+4930901820", "Toll"),
+    ("+18005550199", "TollFree"),
+    ("+18885550123", "TollFree"),
+    ("+18665550100", "TollFree"),
+];
+
+/// Writes the bridge's numbers of the `teams` profile, as
+/// `Get-CsOnlineDialInConferencingServiceNumber | Export-Csv` does.
+pub fn write_bridge(out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "Number,PrimaryLanguage,BridgeName,Type,City")?;
+    for (number, kind) in BRIDGE {
+        writeln!(out, "{number},en-US,Contoso Bridge,{kind},")?;
+    }
+    Ok(())
+}
+
+/// The `teams` profile's roster (a users export) and returned file.
+fn teams(
+    people: &[Person],
+    rng: &mut Rng,
+    roster: &mut dyn Write,
+    returned: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(
+        roster,
+        "Identity,DisplayName,SipAddress,BridgeName,ServiceNumber,TollFreeServiceNumber,ConferenceId,LeaderPin,MeetingInvitePhoneNumbers,TeamsUpgradeEffectiveMode,AccountEnabled"
+    )?;
+    for p in people {
+        let (toll, free) = match p.current {
+            3 => (p.toll, p.toll_free),
+            _ => ("", ""),
+        };
+        let invite = if rng.chance(10) { "+14255550100" } else { "" };
+        let enabled = if rng.chance(5) { "False" } else { "True" };
+        writeln!(
+            roster,
+            "{},\"{}\",sip:{},Contoso Bridge,{toll},{free},{},{},{invite},TeamsOnly,{enabled}",
+            p.key,
+            p.name,
+            p.key,
+            p.id,
+            10_000_000 + rng.below(89_999_999),
+        )?;
+    }
+    let order = shuffled(people.len(), rng);
+    writeln!(
+        returned,
+        "UserPrincipalName,DisplayName,ServiceNumber,TollFreeServiceNumber,BridgeName,LeaderPin"
+    )?;
+    for (position, &i) in order.iter().enumerate() {
+        let p = &people[i];
+        if rng.chance(5) {
+            continue; // missing from the return
+        }
+        let key = if rng.chance(100) {
+            p.key.to_uppercase()
+        } else {
+            p.key.clone()
+        };
+        let mut toll = p.toll.to_string();
+        if rng.chance(3) {
+            toll = "+1 425 555".into();
+        }
+        if rng.chance(1) {
+            toll = "1.42555E+10".into();
+        }
+        if rng.chance(2) {
+            toll = "+13125550177".into(); // not on the bridge
+        }
+        let free = if rng.chance(2) {
+            "+14255550100"
+        } else {
+            p.toll_free
+        };
+        let line = format!(
+            "{key},\"{}\",{toll},{free},Contoso Bridge,{}\n",
+            p.name,
+            10_000_000 + rng.below(89_999_999)
+        );
+        returned.write_all(line.as_bytes())?;
+        if rng.chance(1) {
+            returned.write_all(line.as_bytes())?; // an identical duplicate
+        }
+        if rng.chance(2) {
+            writeln!(
+                returned,
+                "unknown{position}@contoso.example,Someone,{toll},,Contoso Bridge,"
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// 0..n in the order the vendor returns them: shuffled, seeded.
+fn shuffled(n: usize, rng: &mut Rng) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    order
 }

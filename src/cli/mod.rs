@@ -32,6 +32,9 @@ pub enum Command {
     /// Reconcile the vendor's returned file against the roster and write the plan
     #[command(
         after_help = "Example:\n  acp-recon reconcile --roster roster.csv --returned fabrikam.csv --out plan/ --config acp.toml\n\n\
+Teams audio conferencing, with a users export as the roster and the bridge's numbers:\n  \
+acp-recon reconcile --target teams --roster users.csv --returned operator.csv \\\n    \
+--bridge bridge.csv --out plan/\n\n\
 Writes import-plan.csv, import-plan.ps1, errors.csv, send-back.csv, report.json and report.html\n\
 into --out, and records the run in the ledger (acp-recon.db here, unless --no-ledger).\n\
 Exit status: 0 no errors, 1 errors found (outputs still written), 2 could not run (nothing written),\n\

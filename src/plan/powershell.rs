@@ -19,6 +19,34 @@ use std::io::{self, Write};
 
 pub struct ImportPlanPs1;
 
+/// The steps a plan script has finished, read from `import-plan.done`
+/// beside it: both targets' scripts skip what a run before them did.
+pub(super) const DONE: &str = r#"# The steps this plan has finished, one a line: a second run skips them.
+$doneFile = Join-Path $PSScriptRoot 'import-plan.done'
+$script:done = @{}
+if (Test-Path -LiteralPath $doneFile) {
+    foreach ($line in Get-Content -LiteralPath $doneFile -Encoding UTF8) {
+        $script:done[$line] = $true
+    }
+}
+
+"#;
+
+/// A plan script's first lines: its title, then each input with its
+/// SHA-256, as comments.
+pub(super) fn head(text: &mut String, title: &str, outcome: &Outcome) {
+    let _ = writeln!(text, "# {title}, written by acp-recon.");
+    for input in &outcome.inputs.infos {
+        let _ = writeln!(
+            text,
+            "# {:<8} {}  SHA-256 {}",
+            input.role,
+            Commented(&input.file),
+            input.sha256
+        );
+    }
+}
+
 const PREAMBLE: &str = r#"[CmdletBinding()]
 param(
     # Show every change with -WhatIf; nothing is changed.
@@ -38,16 +66,9 @@ if (-not (Get-Command Set-CsUserAcp -ErrorAction SilentlyContinue)) {
     exit 1
 }
 
-# The steps this plan has finished, one a line: a second run skips them.
-$doneFile = Join-Path $PSScriptRoot 'import-plan.done'
-$script:done = @{}
-if (Test-Path -LiteralPath $doneFile) {
-    foreach ($line in Get-Content -LiteralPath $doneFile -Encoding UTF8) {
-        $script:done[$line] = $true
-    }
-}
+"#;
 
-# A value as a single-quoted PowerShell string, for a command to copy.
+const STEPS: &str = r#"# A value as a single-quoted PowerShell string, for a command to copy.
 function Format-Literal([string]$Value) {
     "'" + ($Value -replace '[''\u2018-\u201B]', '$0$0') + "'"
 }
@@ -133,16 +154,11 @@ impl Output<Outcome> for ImportPlanPs1 {
         out.write_all(BOM)?;
         let mut text = String::new();
         let count = |a: Action| outcome.plan.iter().filter(|p| p.action == a).count();
-        text.push_str("# Audio conferencing provider import plan, written by acp-recon.\n");
-        for input in &outcome.inputs.infos {
-            let _ = writeln!(
-                text,
-                "# {:<8} {}  SHA-256 {}",
-                input.role,
-                Commented(&input.file),
-                input.sha256
-            );
-        }
+        head(
+            &mut text,
+            "Audio conferencing provider import plan",
+            outcome,
+        );
         let _ = writeln!(
             text,
             "# {} people: {} add, {} replace, {} update.",
@@ -156,6 +172,8 @@ impl Output<Outcome> for ImportPlanPs1 {
         text.push_str("# Run it in the Skype for Business Server Management Shell: the *-CsUserAcp cmdlets are there,\n");
         text.push_str("# they left the Teams module around its version 3.0.\n");
         text.push_str(PREAMBLE);
+        text.push_str(DONE);
+        text.push_str(STEPS);
         // The bridges, numbered in the order the plan first uses them.
         let mut bridges: FxHashMap<Values, usize> = FxHashMap::default();
         let mut order: Vec<Values> = Vec::new();

@@ -7,6 +7,7 @@
 //! dry run of its own). Conference IDs are Teams' own: never set. Every
 //! value goes through [`escape::powershell`](crate::escape::powershell).
 
+use super::powershell::{head, DONE};
 use crate::escape::{Commented, Quoted};
 use crate::output::{csv_parts, Output, Parts, BOM};
 use crate::reconcile::{Action, Outcome, Planned};
@@ -75,16 +76,9 @@ if (-not (Get-Command Set-CsOnlineDialInConferencingUser -ErrorAction SilentlyCo
     exit 1
 }
 
-# The steps this plan has finished, one a line: a second run skips them.
-$doneFile = Join-Path $PSScriptRoot 'import-plan.done'
-$script:done = @{}
-if (Test-Path -LiteralPath $doneFile) {
-    foreach ($line in Get-Content -LiteralPath $doneFile -Encoding UTF8) {
-        $script:done[$line] = $true
-    }
-}
+"#;
 
-# One person: their step (the Set-CsOnlineDialInConferencingUser below
+const STEPS: &str = r#"# One person: their step (the Set-CsOnlineDialInConferencingUser below
 # it) run and logged, or with -DryRun, what they have now and what the
 # step would set.
 function Invoke-PlannedStep {
@@ -131,16 +125,11 @@ impl Output<Outcome> for TeamsPlanPs1 {
         out.write_all(BOM)?;
         let mut text = String::new();
         let count = |a: Action| outcome.plan.iter().filter(|p| p.action == a).count();
-        text.push_str("# Microsoft Teams audio conferencing plan, written by acp-recon.\n");
-        for input in &outcome.inputs.infos {
-            let _ = writeln!(
-                text,
-                "# {:<8} {}  SHA-256 {}",
-                input.role,
-                Commented(&input.file),
-                input.sha256
-            );
-        }
+        head(
+            &mut text,
+            "Microsoft Teams audio conferencing plan",
+            outcome,
+        );
         let _ = writeln!(
             text,
             "# {} people: {} add, {} update.",
@@ -154,6 +143,8 @@ impl Output<Outcome> for TeamsPlanPs1 {
         text.push_str("# Each finished person is added to import-plan.done beside this script; run it again to go on.\n");
         text.push_str("# Conference IDs are Teams' own and are not set. Invite numbers can take up to 24 hours to show.\n");
         text.push_str(PREAMBLE);
+        text.push_str(DONE);
+        text.push_str(STEPS);
         out.write_all(text.replace('\n', "\r\n").as_bytes())?;
         text.clear();
         text.push_str("\r\n");

@@ -6,6 +6,7 @@
 
 use super::Words;
 use crate::columns::Field;
+use crate::config::Target;
 use crate::finding::{Code, Damage, Detail, Finding, Input, ProviderIssue, Severity};
 use crate::model::Key;
 use crate::reconcile::earlier::RequestedBy;
@@ -338,6 +339,7 @@ impl Words<'_> {
                 let why = match o.coverage.requested_by {
                     RequestedBy::Sent => "not in the sent file",
                     RequestedBy::Batches => "not waited for by the batches this run covers",
+                    RequestedBy::Roster if o.target == Target::Teams => "disabled",
                     RequestedBy::Roster => "disabled, or in TeamsOnly mode",
                 };
                 write!(

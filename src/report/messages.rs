@@ -320,6 +320,9 @@ impl<'a> Words<'a> {
                 let why = match o.coverage.requested_by {
                     RequestedBy::Sent => "not in the sent file",
                     RequestedBy::Batches => "not waited for by the ledger's batches this run covers",
+                    RequestedBy::Roster if o.target == Target::Teams => {
+                        "the roster marks the account disabled"
+                    }
                     RequestedBy::Roster => "the roster marks the account disabled or in TeamsOnly mode",
                 };
                 write!(out, "{key} is in the roster but was not requested ({why}); the row is planned anyway. Remove it from the file if that is wrong.")?

@@ -336,3 +336,55 @@ fn a_teams_export_asks_for_the_numbers() {
         "{excluded}"
     );
 }
+
+/// Disabled accounts' rows are not requested for being disabled; being in
+/// TeamsOnly mode is no reason on this target.
+#[test]
+fn a_disabled_account_is_not_requested_for_being_disabled() {
+    let dir = TempDir::new().unwrap();
+    let mut users = std::fs::read_to_string(fixture("teams/users.csv")).unwrap();
+    users.push_str("\"lena.berg@contoso.example\",\"Lena Berg\",\"sip:lena.berg@contoso.example\",\"Contoso Bridge\",\"\",\"\",\"8812012\",\"\",\"\",\"TeamsOnly\",\"False\"\n");
+    let users = write(&dir, "users.csv", users.as_bytes());
+    let mut returned = std::fs::read_to_string(fixture("teams/returned.csv")).unwrap();
+    for name in ["kwame.mensah", "lena.berg"] {
+        returned.push_str(&format!(
+            "{name}@contoso.example,{name},+14255550100,+18005550199,Contoso Bridge,,\n"
+        ));
+    }
+    let returned = write(&dir, "returned.csv", returned.as_bytes());
+    let bridge = fixture("teams/bridge.csv");
+    let run = reconcile_with(
+        &[
+            "--roster",
+            users.to_str().unwrap(),
+            "--returned",
+            returned.to_str().unwrap(),
+            "--target",
+            "teams",
+            "--bridge",
+            bridge.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let report = run.report();
+    let message = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == person("kwame.mensah") && f["code"] == "not-requested")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .expect("kwame.mensah is not requested");
+    assert!(
+        message.contains("(the roster marks the account disabled)"),
+        "{message}"
+    );
+    let cause = report["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "not-requested")
+        .map(|c| c["message"].as_str().unwrap().to_string())
+        .expect("a cause for not-requested");
+    assert!(cause.contains("(disabled)"), "{cause}");
+    assert!(!cause.contains("TeamsOnly"), "{cause}");
+}

@@ -136,6 +136,51 @@ fn each_help_example_runs_as_written() {
     }
 }
 
+/// The Teams example of `reconcile --help`, continuation and all, runs as
+/// written on the Teams sample under the names it uses.
+#[test]
+fn the_teams_help_example_runs_as_written() {
+    let dir = TempDir::new().unwrap();
+    for (name, sample) in [
+        ("users.csv", "teams/users.csv"),
+        ("operator.csv", "teams/returned.csv"),
+        ("bridge.csv", "teams/bridge.csv"),
+    ] {
+        std::fs::copy(fixture(sample), dir.path().join(name)).unwrap();
+    }
+    let help = Command::cargo_bin("acp-recon")
+        .unwrap()
+        .args(["reconcile", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    let example: String = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Teams audio conferencing"))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.trim_end_matches('\\'))
+        .collect();
+    let words: Vec<&str> = example.split_whitespace().collect();
+    assert_eq!(
+        words.get(..4),
+        Some(&["acp-recon", "reconcile", "--target", "teams"][..]),
+        "{help}"
+    );
+    let run = Command::cargo_bin("acp-recon")
+        .unwrap()
+        .args(&words[1..])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    // The sample's planted mistakes.
+    assert_eq!(run.status.code(), Some(1), "{example}: {stdout}");
+    assert!(stdout.contains("number-not-on-bridge"), "{stdout}");
+    let script = std::fs::read_to_string(dir.path().join("plan/import-plan.ps1")).unwrap();
+    assert!(script.contains("Set-CsOnlineDialInConferencingUser"));
+}
+
 #[test]
 fn without_errors_it_says_how_to_see_every_finding() {
     let (status, _, stderr) = validate(&[fixture("returned.csv").to_str().unwrap()]);

@@ -125,17 +125,15 @@ pub fn reconcile(
         &mut outcome.findings.lists,
     );
     progress.stage("finding shared conference IDs");
-    // Teams makes conference IDs itself: none is planned, none shared.
-    if settings.target == crate::config::Target::Acp {
-        shared_ids::mark(
-            &mut checked.rows,
-            &returned.rows.keys,
-            &checked.texts,
-            &copy_of,
-            &mut findings,
-            &mut outcome.findings.shared,
-        );
-    }
+    shared_ids::mark(
+        settings.target,
+        &mut checked.rows,
+        &returned.rows.keys,
+        &checked.texts,
+        &copy_of,
+        &mut findings,
+        &mut outcome.findings.shared,
+    );
     progress.stage("keeping the rows to send back");
     let erred = decide::erred_keys(&joined, &checked);
     decide::keep_cells(&mut returned, &roster, &erred, &findings);
@@ -308,6 +306,7 @@ pub fn returned_alone(source: Source, mut returned: Returned, settings: &Setting
         &mut outcome.findings.lists,
     );
     shared_ids::mark(
+        settings.target,
         &mut checked.rows,
         &returned.rows.keys,
         &checked.texts,

@@ -3,6 +3,7 @@
 
 use super::join::{prefix, Prefix, PREFIX};
 use crate::columns::Field;
+use crate::config::Target;
 use crate::finding::{Code, Detail, Finding, Input};
 use crate::model::{CheckedRow, Key, Span, Texts};
 use rayon::prelude::*;
@@ -14,6 +15,7 @@ pub type Shared = (Span, Box<[Key]>);
 /// (`copy_of`) count once, as the row they copy. The rows are sorted by
 /// ID, so that each ID's rows stand together.
 pub fn mark(
+    target: Target,
     rows: &mut [CheckedRow],
     keys: &[Key],
     ids: &Texts,
@@ -21,6 +23,10 @@ pub fn mark(
     findings: &mut Vec<Finding>,
     shared: &mut Vec<Shared>,
 ) {
+    // Teams makes conference IDs itself: none is planned, none shared.
+    if target == Target::Teams {
+        return;
+    }
     let counted = |row: u32| {
         let r = row as usize;
         copy_of[r] == u32::MAX && !rows[r].conference_id.is_empty() && keys[r] != Key::NONE

@@ -388,3 +388,33 @@ fn a_disabled_account_is_not_requested_for_being_disabled() {
     assert!(cause.contains("(disabled)"), "{cause}");
     assert!(!cause.contains("TeamsOnly"), "{cause}");
 }
+
+/// `validate` on the Teams target agrees with `reconcile`: conference IDs
+/// are Teams' own, so two rows with one ID are not a shared ID.
+#[test]
+fn validate_on_teams_does_not_call_conference_ids_shared() {
+    let dir = TempDir::new().unwrap();
+    let file = write(
+        &dir,
+        "operator.csv",
+        b"UserPrincipalName,ServiceNumber,TollFreeServiceNumber,ConferenceId\n\
+a@x.example,+14255550100,+18005550199,8812001\n\
+b@x.example,+14255550100,+18005550199,8812001\n",
+    );
+    let run = |config: &str| {
+        let out = Command::cargo_bin("acp-recon")
+            .unwrap()
+            .arg("validate")
+            .arg(&file)
+            .arg("--config")
+            .arg(fixture(config))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let teams = run("teams/teams.toml");
+    assert!(teams.contains("conference-id-not-settable"), "{teams}");
+    assert!(!teams.contains("duplicate-conference-id"), "{teams}");
+    let acp = run("acp.toml");
+    assert!(acp.contains("duplicate-conference-id"), "{acp}");
+}
